@@ -1,0 +1,3 @@
+module rcmguard
+
+go 1.26
