@@ -49,6 +49,11 @@ func init() {
 		{"scan", "find PHI in files where it should not be", runScan},
 		{"edi", "inspect X12 EDI files (edi inspect FILE...)", runEDI},
 		{"probe", "probe TLS, SSH, FTP and SMTP endpoints", runProbe},
+		{"user", "manage user accounts (user add EMAIL ...)", runUser},
+		{"audit", "verify the tamper-evident audit log (audit verify)", runAudit},
+		{"backup", "write an encrypted online snapshot of the database", runBackup},
+		{"restore", "verify a snapshot and restore the database from it", runRestore},
+		{"keys", "manage the data-encryption key (keys rotate)", runKeys},
 		{"version", "print the version", runVersion},
 	}
 	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
