@@ -117,7 +117,7 @@ type Reader struct {
 	delim Delimiters
 	seg   Segment
 	long  []byte // reassembly buffer for segments longer than the bufio buffer
-	ids   map[string]string
+	ids   *[256]idSlot
 	err   error
 	begun bool
 }
@@ -126,14 +126,11 @@ type Reader struct {
 // from the bufio buffer without a copy.
 const readBufSize = 64 << 10
 
-// maxIDs bounds the segment-ID intern table so hostile input cannot grow it.
-const maxIDs = 512
-
 // NewReader returns a reader that reads X12 segments from r.
 func NewReader(r io.Reader) *Reader {
 	return &Reader{
 		br:  bufio.NewReaderSize(r, readBufSize),
-		ids: make(map[string]string, 64),
+		ids: new([256]idSlot),
 		seg: Segment{elems: make([]int, 0, 64)},
 	}
 }
@@ -167,15 +164,16 @@ func (r *Reader) next() (*Segment, error) {
 			return nil, err
 		}
 	}
-	if err := r.skipSpace(); err != nil {
+	head, err := r.skipSpace()
+	if err != nil {
 		return nil, err
 	}
 	start := r.off
-	head, _ := r.br.Peek(4)
 	if isISAStart(head) {
 		return r.readISA()
 	}
 	if r.index == 0 {
+		head, _ = r.br.Peek(16)
 		return nil, r.syntax(start, "file does not start with an ISA segment (found %q)", printable(head))
 	}
 	data, err := r.readSegment()
@@ -201,18 +199,19 @@ func (r *Reader) skipBOM() error {
 }
 
 // skipSpace drops the CR, LF, spaces and tabs that files put between
-// segments. A segment ID never starts with one of them.
-func (r *Reader) skipSpace() error {
+// segments (a segment ID never starts with one of them) and returns up to
+// four bytes of what follows.
+func (r *Reader) skipSpace() ([]byte, error) {
 	for {
-		b, err := r.br.Peek(1)
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return io.EOF
+		b, err := r.br.Peek(4)
+		if len(b) == 0 {
+			if err == nil || errors.Is(err, io.EOF) {
+				return nil, io.EOF
 			}
-			return fmt.Errorf("x12: read: %w", err)
+			return nil, fmt.Errorf("x12: read: %w", err)
 		}
 		if !isSpace(b[0]) {
-			return nil
+			return b, nil
 		}
 		r.discard(1)
 	}
@@ -338,13 +337,12 @@ func (r *Reader) split(data []byte, start int64) (*Segment, error) {
 	s.comp, s.rep = r.delim.Component, r.delim.Repetition
 	s.elems = append(s.elems[:0], 0)
 	sep := r.delim.Element
-	for i := 0; ; {
-		k := bytes.IndexByte(data[i:], sep)
-		if k < 0 {
-			break
+	// A plain loop beats bytes.IndexByte here: elements average a few
+	// bytes, shorter than the call's set-up cost.
+	for i, c := range data {
+		if c == sep {
+			s.elems = append(s.elems, i+1)
 		}
-		i += k + 1
-		s.elems = append(s.elems, i)
 	}
 	s.elems = append(s.elems, len(data)+1)
 	id := data[:s.elems[1]-1]
@@ -352,15 +350,37 @@ func (r *Reader) split(data []byte, start int64) (*Segment, error) {
 		return nil, r.syntax(start, "segment ID %q is not 2 or 3 capital letters or digits", printable(id))
 	}
 	r.index++
-	name, ok := r.ids[string(id)]
-	if !ok {
-		name = string(id)
-		if len(r.ids) < maxIDs {
-			r.ids[name] = name
+	s.ID = r.intern(id)
+	return s, nil
+}
+
+// idSlot caches one segment ID string, keyed by its packed bytes.
+type idSlot struct {
+	key  uint32
+	name string
+}
+
+// intern returns a string for a 2–3 byte segment ID without allocating
+// after the first time the ID is seen. An open-addressed table is cheaper
+// than a map lookup on every segment; it is fixed in size so hostile input
+// cannot grow it, and when a probe run is full an ID costs an allocation.
+func (r *Reader) intern(id []byte) string {
+	key := uint32(id[0])<<16 | uint32(id[1])<<8
+	if len(id) == 3 {
+		key |= uint32(id[2])
+	}
+	h := (key * 2654435761) >> 24
+	for p := range uint32(8) {
+		slot := &r.ids[(h+p)&255]
+		if slot.key == key && slot.name != "" {
+			return slot.name
+		}
+		if slot.name == "" {
+			*slot = idSlot{key: key, name: string(id)}
+			return slot.name
 		}
 	}
-	s.ID = name
-	return s, nil
+	return string(id)
 }
 
 func validID(id []byte) bool {

@@ -1,0 +1,37 @@
+package x12
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+)
+
+// benchCorpus is a 16 MB generated 837P interchange held in memory, so the
+// benchmark measures parsing rather than disk or generation.
+func benchCorpus(b *testing.B) []byte {
+	b.Helper()
+	data, err := io.ReadAll(newClaimStream(16 << 20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+func BenchmarkReader(b *testing.B) {
+	data := benchCorpus(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data))
+		for {
+			_, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
