@@ -1,0 +1,113 @@
+package model
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// MaxFileSize bounds a model file. The billing-company example is about
+// 40 KB; a generated model for a thousand clients stays well below this.
+const MaxFileSize = 16 << 20
+
+// LoadFile reads and validates a model file.
+func LoadFile(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("model: read %s: %w", path, err)
+	}
+	return Load(path, data)
+}
+
+// Load parses and validates a model. The returned error is an ErrorList
+// when the file was readable YAML with problems in it.
+func Load(name string, data []byte) (*Model, error) {
+	if len(data) > MaxFileSize {
+		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file is larger than the %d MiB limit for a model", MaxFileSize>>20)}}
+	}
+	if err := checkText(data); err != nil {
+		return nil, ErrorList{{File: name, Pos: err.pos, Msg: err.msg}}
+	}
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, ErrorList{syntaxError(name, err)}
+	}
+	var body ast.Node
+	for _, doc := range file.Docs {
+		if doc.Body == nil {
+			continue
+		}
+		if body != nil {
+			return nil, ErrorList{{File: name, Pos: nodePos(doc.Body), Msg: "a model file holds one YAML document; found a second one"}}
+		}
+		body = doc.Body
+	}
+	if body == nil {
+		return nil, ErrorList{{File: name, Msg: "file is empty; a model starts with `version: 1`"}}
+	}
+	m := &Model{path: name}
+	d := &decoder{file: name, anchors: map[string]ast.Node{}, positions: map[string]Pos{}, budget: nodeBudget}
+	d.decode(body, reflectValue(m), "")
+	m.positions = d.positions
+	if len(d.errs) > 0 {
+		return nil, d.errs.sorted()
+	}
+	if errs := m.validate(); len(errs) > 0 {
+		return nil, errs.sorted()
+	}
+	return m, nil
+}
+
+type textError struct {
+	pos Pos
+	msg string
+}
+
+// checkText rejects binary input early with a message a person understands,
+// instead of a YAML syntax error about an unprintable character.
+func checkText(data []byte) *textError {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return &textError{pos: posOf(data, i), msg: "file is binary (contains NUL bytes), not a YAML model"}
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			i += size
+		}
+		return &textError{pos: posOf(data, i), msg: "file is not UTF-8 text"}
+	}
+	return nil
+}
+
+func posOf(data []byte, off int) Pos {
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	col := off - bytes.LastIndexByte(data[:off], '\n')
+	return Pos{Line: line, Col: col}
+}
+
+func syntaxError(name string, err error) Error {
+	e := Error{File: name, Msg: "YAML syntax error: " + err.Error()}
+	var se yamlError
+	if errors.As(err, &se) {
+		e.Msg = "YAML syntax error: " + se.GetMessage()
+		if tk := se.GetToken(); tk != nil && tk.Position != nil {
+			e.Pos = Pos{Line: tk.Position.Line, Col: tk.Position.Column}
+		}
+	}
+	return e
+}
