@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 
 	"rcmguard/internal/evidence"
@@ -134,6 +135,9 @@ func (in *Inspector) Inspect(path string, r io.Reader) (*File, error) {
 		return f, in.scanLog(f, br)
 	}
 	st := &walk{in: in, f: f, loc: loc}
+	// Some findings are only known at a trailer (a test interchange's
+	// identifiers); list them all in file order.
+	defer sort.SliceStable(f.Findings, func(i, j int) bool { return f.Findings[i].Offset < f.Findings[j].Offset })
 	if loc.log && Sniff(head) {
 		st.findingAt(CheckX12InLogs, evidence.SeverityHigh, 1, 0,
 			"an X12 interchange is stored as a log file: logs are not an approved place for claim data")
