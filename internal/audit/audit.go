@@ -1,0 +1,156 @@
+// Package audit keeps rcmguard's tamper-evident audit log: a hash chain of
+// entries in the store, whose head and periodic checkpoints are signed.
+//
+// Each entry commits to the one before it: hash = SHA-256(prev_hash ‖
+// canonical entry). Editing, deleting or reordering entries breaks the chain
+// at that entry. Cutting entries off the end is caught by the head record
+// and the checkpoints, which are signed with an Ed25519 key derived from the
+// data key (see signer.go for why Ed25519 rather than an HMAC).
+//
+// Append runs inside the caller's store transaction, so a state change and
+// its audit entry commit together or not at all (the log fails closed).
+package audit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"rcmguard/internal/seal"
+	"rcmguard/internal/store"
+)
+
+// DefaultCheckpointEvery is how many entries separate two checkpoints.
+const DefaultCheckpointEvery = 1000
+
+// genesis is the previous hash of the first entry.
+var genesis = strings.Repeat("0", 64)
+
+// Event is what a caller records. Details must never hold PHI, secrets or
+// full identifiers: record IDs, counts and hints instead.
+type Event struct {
+	At          time.Time
+	Actor       string // who: "user:12", "cli:alice", "system"
+	WorkspaceID int64  // 0 when the event is not about one workspace
+	Action      string // what: "user.create", "auth.login.fail", "keys.rotate"
+	Object      string // on what: "user:12", "assessment:7"
+	Details     map[string]any
+}
+
+// Log appends to and verifies the chain.
+type Log struct {
+	kr    *seal.Keyring
+	every int64
+}
+
+// Option configures a Log.
+type Option func(*Log)
+
+// CheckpointEvery sets the distance between checkpoints.
+func CheckpointEvery(n int64) Option { return func(l *Log) { l.every = n } }
+
+// New returns a Log signing with kr's current key and verifying with any
+// key in kr.
+func New(kr *seal.Keyring, opts ...Option) *Log {
+	l := &Log{kr: kr, every: DefaultCheckpointEvery}
+	for _, o := range opts {
+		o(l)
+	}
+	if l.every < 1 {
+		l.every = DefaultCheckpointEvery
+	}
+	return l
+}
+
+// Append adds ev to the chain inside tx. When it fails, the caller must
+// return the error so that the transaction, and the change it records, is
+// rolled back.
+func (l *Log) Append(ctx context.Context, tx *store.Tx, ev Event) (store.AuditRow, error) {
+	if ev.Actor == "" || ev.Action == "" {
+		return store.AuditRow{}, errors.New("audit: append: actor and action are required")
+	}
+	details := []byte("{}")
+	if len(ev.Details) > 0 {
+		var err error
+		if details, err = json.Marshal(ev.Details); err != nil {
+			return store.AuditRow{}, fmt.Errorf("audit: append %s: %w", ev.Action, err)
+		}
+	}
+	head, err := tx.LockAuditHead(ctx)
+	if err != nil {
+		return store.AuditRow{}, fmt.Errorf("audit: append %s: %w", ev.Action, err)
+	}
+	prev := head.Hash
+	if head.Seq == 0 {
+		prev = genesis
+	}
+	r := store.AuditRow{
+		Seq:         head.Seq + 1,
+		At:          store.FormatTime(ev.At),
+		Actor:       ev.Actor,
+		WorkspaceID: ev.WorkspaceID,
+		Action:      ev.Action,
+		Object:      ev.Object,
+		Details:     string(details),
+		PrevHash:    prev,
+	}
+	if r.Hash, err = entryHash(r); err != nil {
+		return r, fmt.Errorf("audit: append %s: %w", ev.Action, err)
+	}
+	newHead := store.AuditSeal{Seq: r.Seq, Hash: r.Hash}
+	if newHead.KeyID, newHead.Signature, err = l.sign(kindHead, newHead); err != nil {
+		return r, err
+	}
+	var cp *store.AuditSeal
+	if r.Seq%l.every == 0 {
+		cp = &store.AuditSeal{Seq: r.Seq, Hash: r.Hash, At: r.At}
+		if cp.KeyID, cp.Signature, err = l.sign(kindCheckpoint, *cp); err != nil {
+			return r, err
+		}
+	}
+	if err := tx.AppendAudit(ctx, r, newHead, cp); err != nil {
+		return r, fmt.Errorf("audit: append %s: %w", ev.Action, err)
+	}
+	return r, nil
+}
+
+// entryHash computes SHA-256(prev ‖ canonical entry). The canonical form is
+// a version tag and every field length-prefixed, so no two different entries
+// serialise alike.
+func entryHash(r store.AuditRow) (string, error) {
+	prev, err := hex.DecodeString(r.PrevHash)
+	if err != nil || len(prev) != sha256.Size {
+		return "", errors.New("malformed previous hash")
+	}
+	var b bytes.Buffer
+	b.Write(prev)
+	b.WriteString("rcmguard-audit-entry-v1")
+	for _, f := range []string{strconv.FormatInt(r.Seq, 10), r.At, r.Actor, strconv.FormatInt(r.WorkspaceID, 10),
+		r.Action, r.Object, r.Details} {
+		b.Write(binary.AppendUvarint(nil, uint64(len(f))))
+		b.WriteString(f)
+	}
+	sum := sha256.Sum256(b.Bytes())
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Resign re-signs the head and every checkpoint with next's current key; key
+// rotation calls it in the same transaction that re-seals the data.
+func (l *Log) Resign(ctx context.Context, tx *store.Tx, next *seal.Keyring) error {
+	nl := New(next, CheckpointEvery(l.every))
+	err := tx.ResignAudit(ctx, func(kind string, s store.AuditSeal) (string, string, error) {
+		return nl.sign(kind, s)
+	})
+	if err != nil {
+		return fmt.Errorf("audit: re-sign: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const fieldModelYAML = "assessments.model_yaml"
+
+// Assessment is one versioned run of the risk analysis in a workspace. The
+// model it ran on is sealed at rest. Once signed off it never changes.
+type Assessment struct {
+	ID          int64
+	WorkspaceID int64
+	Version     int
+	CreatedBy   int64
+	Created     time.Time
+	ModelYAML   []byte
+	ResultJSON  []byte
+	SignedOffBy int64
+	SignedOff   time.Time // zero until signed off
+}
+
+const assessmentCols = `id, workspace_id, version, created_by, created_at, model_yaml, result_json, signed_off_by, signed_off_at`
+
+func (c *conn) scanAssessment(row interface{ Scan(...any) error }) (Assessment, error) {
+	var a Assessment
+	var createdBy, signedBy sql.NullInt64
+	var created, sealed, result string
+	var signed sql.NullString
+	if err := row.Scan(&a.ID, &a.WorkspaceID, &a.Version, &createdBy, &created, &sealed, &result, &signedBy, &signed); err != nil {
+		return a, err
+	}
+	a.CreatedBy, a.SignedOffBy = createdBy.Int64, signedBy.Int64
+	var err error
+	if a.ModelYAML, err = c.open(fieldModelYAML, sealed); err != nil {
+		return a, err
+	}
+	if result != "" {
+		a.ResultJSON = []byte(result)
+	}
+	if a.Created, err = parseTS(created); err != nil {
+		return a, err
+	}
+	a.SignedOff, err = parseNTS(signed)
+	return a, err
+}
+
+// CreateAssessment stores a new assessment as the workspace's next version.
+func (t *Tx) CreateAssessment(ctx context.Context, a Assessment) (Assessment, error) {
+	sealed, err := t.seal(fieldModelYAML, a.ModelYAML)
+	if err != nil {
+		return a, fmt.Errorf("store: create assessment in workspace %d: %w", a.WorkspaceID, err)
+	}
+	if err := t.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM assessments WHERE workspace_id = ?`,
+		a.WorkspaceID).Scan(&a.Version); err != nil {
+		return a, fmt.Errorf("store: create assessment in workspace %d: %w", a.WorkspaceID, err)
+	}
+	a.ID, err = t.insertID(ctx, `INSERT INTO assessments (workspace_id, version, created_by, created_at, model_yaml, result_json)
+		VALUES (?, ?, ?, ?, ?, ?)`, a.WorkspaceID, a.Version, nid(a.CreatedBy), ts(a.Created), sealed, string(a.ResultJSON))
+	if err != nil {
+		return a, fmt.Errorf("store: create assessment in workspace %d: %w", a.WorkspaceID, conflict(err))
+	}
+	a.SignedOffBy, a.SignedOff = 0, time.Time{}
+	return a, nil
+}
+
+// Assessment returns an assessment of the given workspace.
+func (c *conn) Assessment(ctx context.Context, workspaceID, id int64) (Assessment, error) {
+	a, err := c.scanAssessment(c.queryRow(ctx, `SELECT `+assessmentCols+` FROM assessments
+		WHERE workspace_id = ? AND id = ?`, workspaceID, id))
+	if err != nil {
+		return a, fmt.Errorf("store: assessment %d: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
+// Assessments lists a workspace's assessments, newest version first.
+func (c *conn) Assessments(ctx context.Context, workspaceID int64) ([]Assessment, error) {
+	rows, err := c.query(ctx, `SELECT `+assessmentCols+` FROM assessments WHERE workspace_id = ? ORDER BY version DESC`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: assessments of workspace %d: %w", workspaceID, err)
+	}
+	defer rows.Close()
+	var out []Assessment
+	for rows.Next() {
+		a, err := c.scanAssessment(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: assessments of workspace %d: %w", workspaceID, err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: assessments of workspace %d: %w", workspaceID, err)
+	}
+	return out, nil
+}
+
+// SetAssessmentResult stores the result of an assessment not yet signed off.
+func (t *Tx) SetAssessmentResult(ctx context.Context, workspaceID, id int64, result []byte) error {
+	err := t.unsigned(ctx, workspaceID, id, `UPDATE assessments SET result_json = ?
+		WHERE workspace_id = ? AND id = ? AND signed_off_at IS NULL`, string(result), workspaceID, id)
+	if err != nil {
+		return fmt.Errorf("store: set result of assessment %d: %w", id, err)
+	}
+	return nil
+}
+
+// SignOffAssessment freezes an assessment.
+func (t *Tx) SignOffAssessment(ctx context.Context, workspaceID, id, by int64, at time.Time) error {
+	err := t.unsigned(ctx, workspaceID, id, `UPDATE assessments SET signed_off_by = ?, signed_off_at = ?
+		WHERE workspace_id = ? AND id = ? AND signed_off_at IS NULL`, by, ts(at), workspaceID, id)
+	if err != nil {
+		return fmt.Errorf("store: sign off assessment %d: %w", id, err)
+	}
+	return nil
+}
+
+// unsigned runs an update guarded by "signed_off_at IS NULL" and tells a
+// missing assessment (ErrNotFound) from a signed-off one (ErrImmutable).
+func (t *Tx) unsigned(ctx context.Context, workspaceID, id int64, q string, args ...any) error {
+	err := mustAffect(t.exec(ctx, q, args...))
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if _, gerr := t.Assessment(ctx, workspaceID, id); gerr != nil {
+		return ErrNotFound
+	}
+	return ErrImmutable
+}
