@@ -10,8 +10,8 @@ package probe
 
 import (
 	"context"
-	"net"
 	"crypto/tls"
+	"net"
 	"slices"
 	"strings"
 	"testing"
