@@ -11,9 +11,11 @@ package x12
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // MaxSegmentSize bounds one segment. Real segments are a few hundred bytes
@@ -336,14 +338,7 @@ func (r *Reader) split(data []byte, start int64) (*Segment, error) {
 	s.Index, s.Offset, s.data = r.index+1, start, data
 	s.comp, s.rep = r.delim.Component, r.delim.Repetition
 	s.elems = append(s.elems[:0], 0)
-	sep := r.delim.Element
-	// A plain loop beats bytes.IndexByte here: elements average a few
-	// bytes, shorter than the call's set-up cost.
-	for i, c := range data {
-		if c == sep {
-			s.elems = append(s.elems, i+1)
-		}
-	}
+	s.elems = appendSeparators(s.elems, data, r.delim.Element)
 	s.elems = append(s.elems, len(data)+1)
 	id := data[:s.elems[1]-1]
 	if !validID(id) {
@@ -381,6 +376,32 @@ func (r *Reader) intern(id []byte) string {
 		}
 	}
 	return string(id)
+}
+
+// appendSeparators appends the offset after each sep byte in data. Elements
+// average a few bytes, too short for bytes.IndexByte to pay off, so it
+// tests eight bytes at a time with the "has zero byte" bit trick.
+func appendSeparators(elems []int, data []byte, sep byte) []int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	pat := lo * uint64(sep)
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		v := binary.LittleEndian.Uint64(data[i:]) ^ pat
+		// The lowest flagged byte is exact; a borrow can flag a byte
+		// above a real match, so every candidate is confirmed.
+		for t := (v - lo) &^ v & hi; t != 0; t &= t - 1 {
+			k := i + bits.TrailingZeros64(t)>>3
+			if data[k] == sep {
+				elems = append(elems, k+1)
+			}
+		}
+	}
+	for ; i < len(data); i++ {
+		if data[i] == sep {
+			elems = append(elems, i+1)
+		}
+	}
+	return elems
 }
 
 func validID(id []byte) bool {

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -341,4 +343,27 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAppendSeparators checks the eight-bytes-at-a-time separator search
+// against a plain loop, on inputs dense with the bytes next to the
+// separator's value where the bit trick's borrows produce candidates.
+func TestAppendSeparators(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte{'*', '*' + 1, '*' - 1, 0, 1, 0x80, 0xff, 'A', '~'}
+	for n := range 2000 {
+		data := make([]byte, n%70)
+		for i := range data {
+			data[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		var want []int
+		for i, c := range data {
+			if c == '*' {
+				want = append(want, i+1)
+			}
+		}
+		if got := appendSeparators(nil, data, '*'); !slices.Equal(got, want) {
+			t.Fatalf("appendSeparators(%q) = %v; want %v", data, got, want)
+		}
+	}
 }
