@@ -1,0 +1,364 @@
+package phiscan
+
+// The shape scanner: one pass over the bytes looking only for digits.
+// From each digit it assembles a compound token (alphanumeric groups
+// joined by one consistent separator: "123-45-6789", "4111 1111 1111
+// 1111", "1EG4-TE5-MK73", "01/02/1960"), classifies it by the lengths of
+// its groups, validates it, and only then asks the words before it what
+// it is. Text without digits costs one table lookup per byte.
+
+const maxGroups = 6
+
+type compound struct {
+	start, end int // bytes of the whole token in the line
+	ng         int // number of groups
+	g          [maxGroups][2]int
+	sep        byte     // separator between groups, 0 for one group
+	norm       [24]byte // groups concatenated, upper case
+	n          int      // length of norm, 0 when too long
+	letters    bool     // norm holds a letter
+	lower      bool     // the token had a lower-case letter
+}
+
+func (c *compound) value() []byte { return c.norm[:c.n] }
+
+func (c *compound) glen(i int) int { return c.g[i][1] - c.g[i][0] }
+
+// readCompound reads the token that holds line[i], a digit.
+func readCompound(line []byte, i int, c *compound) {
+	start := i
+	for start > 0 && isAlnum(line[start-1]) {
+		start--
+	}
+	c.start, c.ng, c.sep, c.n, c.letters, c.lower = start, 0, 0, 0, false, false
+	pos := start
+	n := len(line)
+	for {
+		e := pos
+		for e < n && isAlnum(line[e]) {
+			e++
+		}
+		if c.sep == ' ' && !allDigits(line[pos:e]) {
+			break // "123 45 6789 and": a word is not a group
+		}
+		c.g[c.ng] = [2]int{pos, e}
+		c.ng++
+		c.end = e
+		if c.ng == maxGroups || e+1 >= n {
+			break
+		}
+		s := line[e]
+		if s != '-' && s != ' ' && s != '/' {
+			break
+		}
+		if c.sep != 0 && s != c.sep {
+			break
+		}
+		next := line[e+1]
+		if s == ' ' && !isDigit(next) || !isAlnum(next) {
+			break
+		}
+		if c.ng == 1 && s == ' ' && !allDigits(line[start:e]) {
+			break
+		}
+		c.sep = s
+		pos = e + 1
+	}
+	c.fill(line)
+}
+
+// fill builds the normalised value from the groups.
+func (c *compound) fill(line []byte) {
+	n := 0
+	c.letters, c.lower = false, false
+	for k := 0; k < c.ng; k++ {
+		for _, b := range line[c.g[k][0]:c.g[k][1]] {
+			if n == len(c.norm) {
+				c.n = 0
+				return
+			}
+			switch cls[b] {
+			case clsLower:
+				b -= 'a' - 'A'
+				c.letters, c.lower = true, true
+			case clsUpper:
+				c.letters = true
+			}
+			c.norm[n] = b
+			n++
+		}
+	}
+	c.n = n
+}
+
+// first narrows the compound to its first group, for a retry when the
+// whole compound had no known shape ("MRN 123456 4111…" joined by a space).
+func (c *compound) first(line []byte) {
+	c.ng = 1
+	c.sep = 0
+	c.end = c.g[0][1]
+	c.fill(line)
+}
+
+// candidate is a classified, validated value.
+type candidate struct {
+	kind Kind
+	conf float64
+	norm []byte
+}
+
+// scanLine finds identifiers in one line of text. hint, when set, is the
+// role given by a column header or JSON key and replaces the look-back.
+func (u *unit) scanLine(line []byte, lineNo int, hint role) {
+	n := len(line)
+	var c compound
+	for i := 0; i < n; i++ {
+		if cls[line[i]]&clsDigit == 0 {
+			continue
+		}
+		readCompound(line, i, &c)
+		i = c.end
+		if c.n == 0 {
+			continue
+		}
+		lbl := hint
+		if lbl == roleNone {
+			lbl = labelBefore(line, c.start)
+		}
+		if u.classify(line, &c, lbl, lineNo) || c.ng == 1 {
+			continue
+		}
+		c.first(line)
+		i = c.end
+		u.classify(line, &c, lbl, lineNo)
+	}
+}
+
+// classify turns a compound into findings. It reports whether the
+// compound had a known shape (even if it was then rejected), so that the
+// caller retries a joined compound group by group only when it did not.
+func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
+	v := c.value()
+	if lbl == roleHealth {
+		u.health = true
+		return true
+	}
+	if lbl == roleNegative || lbl == rolePhone {
+		return true
+	}
+	if c.letters {
+		return u.classifyAlnum(c, v, lbl, lineNo)
+	}
+	switch c.ng {
+	case 1:
+		return u.classifyDigits(v, lbl, lineNo)
+	case 3:
+		if c.glen(0) == 3 && c.glen(1) == 2 && c.glen(2) == 4 && c.sep != '/' {
+			if c.sep == ' ' && lbl != roleSSN {
+				return true
+			}
+			if validSSN(v) {
+				conf := 0.75
+				if lbl == roleSSN {
+					conf = 1
+				}
+				u.add(KindSSN, v, conf, lineNo, "", lblWord(lbl))
+			}
+			return true
+		}
+		if c.glen(0) == 3 && c.glen(1) == 3 && c.glen(2) == 4 {
+			return true // a phone number: never an identifier on its own
+		}
+		if c.sep != ' ' {
+			if ok := u.classifyDate(c, v, lbl, lineNo); ok {
+				return true
+			}
+		}
+	}
+	if c.ng >= 3 && c.ng <= 5 && c.glen(0) == 4 && c.n >= 13 && c.n <= 19 && c.sep != '/' {
+		for k := 1; k < c.ng; k++ {
+			if l := c.glen(k); l < 1 || l > 6 {
+				return false
+			}
+		}
+		if validCard(v) {
+			u.add(KindCard, v, cardConf(lbl), lineNo, "", lblWord(lbl))
+		}
+		return true
+	}
+	if c.sep == '-' && (lbl == roleMember || lbl == roleMRN) && c.n >= 5 {
+		u.labelled(lbl, v, lineNo)
+		return true
+	}
+	return false
+}
+
+func cardConf(lbl role) float64 {
+	if lbl == roleCard {
+		return 1
+	}
+	return 0.9
+}
+
+// classifyDigits handles one run of digits.
+func (u *unit) classifyDigits(v []byte, lbl role, lineNo int) bool {
+	n := len(v)
+	switch lbl {
+	case roleMember, roleMRN:
+		if n >= 5 && n <= 20 {
+			u.labelled(lbl, v, lineNo)
+		}
+		return true
+	case roleRouting:
+		if validABA(v) {
+			u.bankPart(v, true, lineNo)
+		}
+		return true
+	case roleAccount:
+		if n >= 4 && n <= 17 {
+			u.bankPart(v, false, lineNo)
+		}
+		return true
+	}
+	switch {
+	case n == 9:
+		if lbl == roleSSN && validSSN(v) {
+			u.add(KindSSN, v, 0.95, lineNo, "", lblWord(lbl))
+		}
+		return true
+	case n == 10:
+		if lbl == roleNPI && validNPI(v) {
+			u.add(KindNPI, v, 1, lineNo, "", lblWord(lbl))
+		}
+		return true
+	case n == 8:
+		if lbl == roleDOB {
+			y, m, d := num(v[0:4]), num(v[4:6]), num(v[6:8])
+			if plausibleBirth(y, m, d, u.now) {
+				u.addDOB(y, m, d, 0.9, lineNo, lblWord(lbl))
+			}
+		}
+		return true
+	case n >= 13 && n <= 19:
+		if validCard(v) {
+			u.add(KindCard, v, cardConf(lbl), lineNo, "", lblWord(lbl))
+		}
+		return true
+	}
+	return false
+}
+
+// classifyAlnum handles tokens with letters: MBIs, HICNs and labelled
+// member and record numbers.
+func (u *unit) classifyAlnum(c *compound, v []byte, lbl role, lineNo int) bool {
+	n := len(v)
+	dashedMBI := c.ng == 3 && c.sep == '-' && c.glen(0) == 4 && c.glen(1) == 3 && c.glen(2) == 4
+	if (c.ng == 1 || dashedMBI) && n == 11 && (!c.lower || lbl == roleMedicare) && validMBI(v) {
+		conf := 0.9
+		if lbl == roleMedicare || lbl == roleMember {
+			conf = 1
+		}
+		u.add(KindMBI, v, conf, lineNo, "", lblWord(lbl))
+		return true
+	}
+	if c.ng == 1 && (n == 10 || n == 11) && !c.lower && validHICN(v) {
+		conf := 0.85
+		if lbl == roleMedicare || lbl == roleMember {
+			conf = 1
+		}
+		u.add(KindHICN, v, conf, lineNo, "", lblWord(lbl))
+		return true
+	}
+	switch lbl {
+	case roleMedicare:
+		if c.ng == 1 && rrbHICN(v) {
+			u.add(KindHICN, v, 0.9, lineNo, "", lblWord(lbl))
+		}
+		return true
+	case roleMember, roleMRN:
+		digits := 0
+		for _, b := range v {
+			if isDigit(b) {
+				digits++
+			}
+		}
+		if n >= 5 && n <= 20 && digits >= 3 {
+			u.labelled(lbl, v, lineNo)
+		}
+		return true
+	}
+	return c.ng == 1
+}
+
+// classifyDate handles three-group dates; only a birth label makes one a
+// finding, so dates of service and timestamps pass by.
+func (u *unit) classifyDate(c *compound, v []byte, lbl role, lineNo int) bool {
+	var y, m, d int
+	a, b, e := c.glen(0), c.glen(1), c.glen(2)
+	switch {
+	case a <= 2 && b <= 2 && e == 4:
+		m, d, y = num(v[:a]), num(v[a:a+b]), num(v[a+b:])
+	case a == 4 && b <= 2 && e <= 2:
+		y, m, d = num(v[:4]), num(v[4:4+b]), num(v[4+b:])
+	case a == 2 && b == 2 && e == 2 && c.sep == '/':
+		m, d, y = num(v[:2]), num(v[2:4]), num(v[4:])
+		y += 1900
+		if y+100 <= u.now.Year() {
+			y += 100
+		}
+	default:
+		return false
+	}
+	if lbl == roleDOB && plausibleBirth(y, m, d, u.now) {
+		u.addDOB(y, m, d, 0.95, lineNo, lblWord(lbl))
+	}
+	return true
+}
+
+func (u *unit) labelled(lbl role, v []byte, lineNo int) {
+	if lbl == roleMember {
+		if validMBI(v) {
+			u.add(KindMBI, v, 1, lineNo, "", "member id")
+			return
+		}
+		u.add(KindMemberID, v, 0.9, lineNo, "", "member id")
+		return
+	}
+	u.add(KindMRN, v, 0.9, lineNo, "", "mrn")
+}
+
+func (u *unit) addDOB(y, m, d int, conf float64, lineNo int, label string) {
+	var b [8]byte
+	putNum(b[0:4], y)
+	putNum(b[4:6], m)
+	putNum(b[6:8], d)
+	u.add(KindDOB, b[:], conf, lineNo, "", label)
+}
+
+func putNum(b []byte, n int) {
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+}
+
+// lblWord names a role in an excerpt ("ssn: ***-**-6789").
+func lblWord(r role) string {
+	switch r {
+	case roleSSN:
+		return "ssn"
+	case roleMedicare:
+		return "medicare"
+	case roleNPI:
+		return "npi"
+	case roleCard:
+		return "card"
+	case roleDOB:
+		return "dob"
+	case roleMember:
+		return "member id"
+	case roleMRN:
+		return "mrn"
+	}
+	return ""
+}

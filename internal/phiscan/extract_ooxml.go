@@ -1,0 +1,392 @@
+package phiscan
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Office files are read with encoding/xml as token streams: a docx
+// becomes lines of text (table rows as tab-separated lines), an xlsx
+// sheet becomes rows for the table reader, with the first row as header.
+
+// scanDOCX reads the body, headers and footers of a Word document.
+func (j *job) scanDOCX(docPath string, zr *zip.Reader) error {
+	u := newUnit(docPath, typeDOCX, &j.s.lim, j.s.now)
+	defer j.collect(u)
+	var parts []*zip.File
+	for _, f := range zr.File {
+		n := f.Name
+		if n == "word/document.xml" || (strings.HasPrefix(n, "word/header") || strings.HasPrefix(n, "word/footer")) && strings.HasSuffix(n, ".xml") {
+			parts = append(parts, f)
+		}
+	}
+	for _, f := range parts {
+		rc, err := j.openEntry(f)
+		if err != nil {
+			j.notice(docPath+"!"+f.Name, "not inspected: %v", err)
+			continue
+		}
+		pr, pw := io.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			pw.CloseWithError(docxText(rc, pw))
+		}()
+		err = u.scanText(pr, recordParagraph)
+		// Unblock and wait for the decoder before closing what it reads.
+		pr.CloseWithError(errors.New("phiscan: scan stopped"))
+		<-done
+		rc.Close()
+		if err != nil {
+			j.notice(docPath+"!"+f.Name, "read error: %v", err)
+		}
+	}
+	return nil
+}
+
+// docxText writes the text of a WordprocessingML part: a line per
+// paragraph, table cells separated by tabs so a label and its value in
+// one row stay on one line.
+func docxText(r io.Reader, w io.Writer) error {
+	d := xml.NewDecoder(r)
+	var line bytes.Buffer
+	inCell := 0
+	inText := false
+	flush := func(end byte) error {
+		line.WriteByte(end)
+		if line.Len() < 32<<10 && end != '\n' {
+			return nil
+		}
+		_, err := w.Write(line.Bytes())
+		line.Reset()
+		return err
+	}
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			_, err = w.Write(line.Bytes())
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("phiscan: docx xml: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "t":
+				inText = true
+			case "tab":
+				line.WriteByte('\t')
+			case "br", "cr":
+				if err := flush('\n'); err != nil {
+					return err
+				}
+			case "tc":
+				inCell++
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "t":
+				inText = false
+			case "p":
+				sep := byte('\n')
+				if inCell > 0 {
+					sep = ' '
+				}
+				if err := flush(sep); err != nil {
+					return err
+				}
+			case "tc":
+				inCell--
+				line.WriteByte('\t')
+			case "tr":
+				if err := flush('\n'); err != nil {
+					return err
+				}
+			}
+		case xml.CharData:
+			if inText {
+				line.Write(t)
+			}
+		}
+	}
+}
+
+// scanXLSX reads every worksheet of a workbook as a table.
+func (j *job) scanXLSX(bookPath string, zr *zip.Reader) error {
+	shared, err := j.sharedStrings(zr)
+	if err != nil {
+		j.notice(bookPath, "shared strings not read: %v", err)
+	}
+	for _, sh := range workbookSheets(zr) {
+		f := findZip(zr, sh.part)
+		if f == nil {
+			continue
+		}
+		name := bookPath + "!" + sh.name
+		rc, err := j.openEntry(f)
+		if err != nil {
+			j.notice(name, "not inspected: %v", err)
+			continue
+		}
+		u := newUnit(name, typeXLSX, &j.s.lim, j.s.now)
+		err = sheetRows(rc, shared, &table{u: u})
+		rc.Close()
+		if err != nil {
+			j.notice(name, "read error: %v", err)
+		}
+		j.collect(u)
+	}
+	return nil
+}
+
+type sheetRef struct{ name, part string }
+
+// workbookSheets lists the sheets in workbook order with their parts,
+// falling back to the worksheet parts themselves when the workbook's
+// relationships cannot be read.
+func workbookSheets(zr *zip.Reader) []sheetRef {
+	type rel struct {
+		ID     string `xml:"Id,attr"`
+		Target string `xml:"Target,attr"`
+	}
+	var rels struct {
+		Rels []rel `xml:"Relationship"`
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	targets := map[string]string{}
+	if readXMLPart(zr, "xl/_rels/workbook.xml.rels", &rels) == nil {
+		for _, r := range rels.Rels {
+			t := r.Target
+			if strings.HasPrefix(t, "/") {
+				t = t[1:]
+			} else {
+				t = path.Join("xl", t)
+			}
+			targets[r.ID] = t
+		}
+	}
+	var out []sheetRef
+	if readXMLPart(zr, "xl/workbook.xml", &wb) == nil {
+		for _, s := range wb.Sheets {
+			if t, ok := targets[s.RID]; ok {
+				out = append(out, sheetRef{name: s.Name, part: t})
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/worksheets/") && strings.HasSuffix(f.Name, ".xml") {
+			out = append(out, sheetRef{name: path.Base(f.Name), part: f.Name})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].part < out[b].part })
+	return out
+}
+
+// readXMLPart decodes a small part (relationships, workbook) whole.
+func readXMLPart(zr *zip.Reader, name string, v any) error {
+	f := findZip(zr, name)
+	if f == nil {
+		return fmt.Errorf("phiscan: no part %s", name)
+	}
+	if f.UncompressedSize64 > 16<<20 {
+		return fmt.Errorf("phiscan: part %s too large", name)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("phiscan: open %s: %w", name, err)
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(io.LimitReader(rc, 16<<20)).Decode(v); err != nil {
+		return fmt.Errorf("phiscan: decode %s: %w", name, err)
+	}
+	return nil
+}
+
+// sharedStrings reads the workbook's string table, holding at most the
+// memory limit of text; strings past it read as empty.
+func (j *job) sharedStrings(zr *zip.Reader) ([]string, error) {
+	f := findZip(zr, "xl/sharedStrings.xml")
+	if f == nil {
+		return nil, nil
+	}
+	rc, err := j.openEntry(f)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	var out []string
+	var cur strings.Builder
+	held := int64(0)
+	in := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("phiscan: shared strings: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				cur.Reset()
+			case "t":
+				in = true
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "t":
+				in = false
+			case "si":
+				s := cur.String()
+				held += int64(len(s))
+				if held > j.s.lim.MaxBuffer {
+					s = ""
+				}
+				out = append(out, s)
+			}
+		case xml.CharData:
+			if in {
+				cur.Write(t)
+			}
+		}
+	}
+}
+
+// sheetRows streams a worksheet's rows into the table reader.
+func sheetRows(r io.Reader, shared []string, t *table) error {
+	d := xml.NewDecoder(r)
+	var cells [][]byte
+	var numeric []bool
+	rowNum := 0
+	col := 0
+	cellType := ""
+	var val bytes.Buffer
+	inVal := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("phiscan: sheet xml: %w", err)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "row":
+				rowNum++
+				cells, numeric = cells[:0], numeric[:0]
+				for _, a := range e.Attr {
+					if a.Name.Local == "r" {
+						if n, err := strconv.Atoi(a.Value); err == nil {
+							rowNum = n
+						}
+					}
+				}
+			case "c":
+				cellType = ""
+				col = len(cells)
+				for _, a := range e.Attr {
+					switch a.Name.Local {
+					case "t":
+						cellType = a.Value
+					case "r":
+						col = columnIndex(a.Value)
+					}
+				}
+				val.Reset()
+			case "v", "t":
+				inVal = true
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "v", "t":
+				inVal = false
+			case "c":
+				if col > 16384 {
+					continue
+				}
+				for len(cells) <= col {
+					cells = append(cells, nil)
+					numeric = append(numeric, false)
+				}
+				v := val.Bytes()
+				if cellType == "s" {
+					if i, err := strconv.Atoi(string(v)); err == nil && i >= 0 && i < len(shared) {
+						v = []byte(shared[i])
+					}
+				}
+				cells[col] = append([]byte(nil), v...)
+				numeric[col] = cellType == "" || cellType == "n"
+			case "row":
+				t.row(sheetCells(t, cells, numeric), rowNum)
+			}
+		case xml.CharData:
+			if inVal {
+				val.Write(e)
+			}
+		}
+	}
+}
+
+// sheetCells undoes what Excel does to numbers: an SSN column stored as a
+// number loses its leading zeros, a birth date is a serial day number.
+func sheetCells(t *table, cells [][]byte, numeric []bool) [][]byte {
+	if t.roles == nil {
+		return cells
+	}
+	for i, c := range cells {
+		if i >= len(t.roles) || !numeric[i] || len(c) == 0 {
+			continue
+		}
+		switch t.roles[i] {
+		case roleSSN:
+			if allDigits(c) && len(c) < 9 {
+				cells[i] = append(bytes.Repeat([]byte{'0'}, 9-len(c)), c...)
+			}
+		case roleDOB, roleDate:
+			if f, err := strconv.ParseFloat(string(c), 64); err == nil && f > 0 && f < 2958466 {
+				d := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(f))
+				cells[i] = []byte(d.Format("2006-01-02"))
+			}
+		}
+	}
+	return cells
+}
+
+// columnIndex turns a cell reference ("AB12") into a 0-based column.
+func columnIndex(ref string) int {
+	n := 0
+	for i := 0; i < len(ref); i++ {
+		c := ref[i]
+		if c < 'A' || c > 'Z' {
+			break
+		}
+		n = n*26 + int(c-'A'+1)
+		if n > 16384 {
+			return 16385
+		}
+	}
+	return n - 1
+}

@@ -1,0 +1,321 @@
+package phiscan
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// PDF statements and letters are read for their text layer: objects are
+// found by their "N G obj" headers (and inside object streams), Flate
+// content streams are inflated, and the text-showing operators Tj, TJ, '
+// and " give the text, page by page. A page with images and no text is
+// reported as not inspected: rcmguard does no OCR.
+
+const maxPDFStream = 64 << 20
+
+type pdfObj struct {
+	dict   []byte // the object's body before any stream
+	stream []byte // raw stream bytes, nil when none
+}
+
+type pdfDoc struct {
+	objs       map[int]*pdfObj
+	order      []int // object numbers in file order
+	inflated   int64
+	maxInflate int64
+}
+
+func (j *job) scanPDF(path string, ra io.ReaderAt, size int64) error {
+	if size > j.s.lim.MaxBuffer {
+		j.notice(path, "not inspected: PDF larger than the %d MiB that may be held in memory", j.s.lim.MaxBuffer>>20)
+		return nil
+	}
+	data := make([]byte, size)
+	if _, err := ra.ReadAt(data, 0); err != nil && err != io.EOF {
+		return fmt.Errorf("phiscan: read pdf: %w", err)
+	}
+	doc := parsePDF(data, j.s.lim.MaxBuffer)
+	u := newUnit(path, typePDF, &j.s.lim, j.s.now)
+	defer j.collect(u)
+	pages := doc.pages()
+	if len(pages) == 0 {
+		j.notice(path, "not inspected: no pages found (damaged or encrypted PDF)")
+		return nil
+	}
+	var imageOnly []int
+	for i, p := range pages {
+		content := doc.pageContent(p)
+		text := pdfText(content)
+		if len(bytes.TrimSpace(text)) == 0 {
+			if bytes.Contains(content, []byte("Do")) || bytes.Contains(p.dict, []byte("/XObject")) {
+				imageOnly = append(imageOnly, i+1)
+			}
+			continue
+		}
+		u.location = "page " + strconv.Itoa(i+1)
+		if err := u.scanText(bytes.NewReader(text), recordParagraph); err != nil {
+			return err
+		}
+	}
+	for _, n := range imageOnly {
+		j.notice(path, "page %d not inspected: image only, no text layer (no OCR)", n)
+	}
+	return nil
+}
+
+// parsePDF indexes the objects of a PDF, including those packed in
+// object streams.
+func parsePDF(data []byte, maxInflate int64) *pdfDoc {
+	d := &pdfDoc{objs: map[int]*pdfObj{}, maxInflate: maxInflate}
+	for off := 0; ; {
+		i := bytes.Index(data[off:], []byte("obj"))
+		if i < 0 {
+			break
+		}
+		at := off + i
+		off = at + 3
+		num, ok := objHeader(data, at)
+		if !ok || (off < len(data) && isLetter(data[off])) {
+			continue
+		}
+		end := bytes.Index(data[off:], []byte("endobj"))
+		if end < 0 {
+			end = len(data) - off
+		}
+		body := data[off : off+end]
+		o := &pdfObj{dict: body}
+		if s := bytes.Index(body, []byte("stream")); s >= 0 && (s == 0 || body[s-1] != 'd') {
+			st := s + len("stream")
+			if st < len(body) && body[st] == '\r' {
+				st++
+			}
+			if st < len(body) && body[st] == '\n' {
+				st++
+			}
+			e := bytes.LastIndex(body, []byte("endstream"))
+			if e < st {
+				e = len(body)
+			}
+			o.dict, o.stream = body[:s], body[st:e]
+		}
+		if _, seen := d.objs[num]; !seen {
+			d.order = append(d.order, num)
+		}
+		d.objs[num] = o
+		off += end
+	}
+	// Objects packed in object streams (PDF 1.5 and later).
+	for _, num := range append([]int(nil), d.order...) {
+		o := d.objs[num]
+		if o.stream == nil || !hasName(o.dict, "/Type", "/ObjStm") {
+			continue
+		}
+		d.unpackObjStm(o)
+	}
+	return d
+}
+
+// objHeader checks that "obj" at data[at] is preceded by "N G " and
+// returns N.
+func objHeader(data []byte, at int) (int, bool) {
+	i := at - 1
+	for i >= 0 && (data[i] == ' ' || data[i] == '\r' || data[i] == '\n') {
+		i--
+	}
+	ge := i
+	for i >= 0 && isDigit(data[i]) {
+		i--
+	}
+	if i == ge {
+		return 0, false
+	}
+	for i >= 0 && (data[i] == ' ' || data[i] == '\r' || data[i] == '\n') {
+		i--
+	}
+	ne := i
+	for i >= 0 && isDigit(data[i]) {
+		i--
+	}
+	if i == ne || ne-i > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(data[i+1 : ne+1]))
+	return n, err == nil
+}
+
+func (d *pdfDoc) unpackObjStm(o *pdfObj) {
+	raw := d.decode(o)
+	n := dictInt(o.dict, "/N")
+	first := dictInt(o.dict, "/First")
+	if raw == nil || n <= 0 || first <= 0 || first > len(raw) {
+		return
+	}
+	f := bytes.Fields(raw[:first])
+	type ent struct{ num, off int }
+	var ents []ent
+	for k := 0; k+1 < len(f) && len(ents) < n; k += 2 {
+		a, err1 := strconv.Atoi(string(f[k]))
+		b, err2 := strconv.Atoi(string(f[k+1]))
+		if err1 != nil || err2 != nil || first+b > len(raw) {
+			return
+		}
+		ents = append(ents, ent{a, first + b})
+	}
+	for k, e := range ents {
+		end := len(raw)
+		if k+1 < len(ents) && ents[k+1].off >= e.off {
+			end = ents[k+1].off
+		}
+		if _, seen := d.objs[e.num]; !seen {
+			d.order = append(d.order, e.num)
+			d.objs[e.num] = &pdfObj{dict: raw[e.off:end]}
+		}
+	}
+}
+
+// decode returns a stream's bytes, inflated when Flate-encoded; nil for
+// filters rcmguard does not read (images, encryption).
+func (d *pdfDoc) decode(o *pdfObj) []byte {
+	if o.stream == nil {
+		return nil
+	}
+	f := bytes.Index(o.dict, []byte("/Filter"))
+	if f < 0 {
+		return o.stream
+	}
+	rest := o.dict[f+len("/Filter"):]
+	if len(rest) > 64 {
+		rest = rest[:64]
+	}
+	if !bytes.Contains(rest, []byte("/FlateDecode")) || bytes.Contains(rest, []byte("/DCTDecode")) {
+		return nil
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(o.stream))
+	if err != nil {
+		return nil
+	}
+	defer zr.Close()
+	left := d.maxInflate - d.inflated
+	if left > maxPDFStream {
+		left = maxPDFStream
+	}
+	if left <= 0 {
+		return nil
+	}
+	out, _ := io.ReadAll(io.LimitReader(zr, left))
+	d.inflated += int64(len(out))
+	return out
+}
+
+// pages returns the page objects in reading order: the page tree from its
+// root, or file order when the tree cannot be followed.
+func (d *pdfDoc) pages() []*pdfObj {
+	var out []*pdfObj
+	seen := map[int]bool{}
+	var walk func(num, depth int)
+	walk = func(num, depth int) {
+		o, ok := d.objs[num]
+		if !ok || seen[num] || depth > 32 {
+			return
+		}
+		seen[num] = true
+		if hasName(o.dict, "/Type", "/Page") {
+			out = append(out, o)
+			return
+		}
+		for _, k := range refs(o.dict, "/Kids") {
+			walk(k, depth+1)
+		}
+	}
+	for _, num := range d.order {
+		o := d.objs[num]
+		if hasName(o.dict, "/Type", "/Pages") && !bytes.Contains(o.dict, []byte("/Parent")) {
+			walk(num, 0)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, num := range d.order {
+		if o := d.objs[num]; hasName(o.dict, "/Type", "/Page") {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// pageContent concatenates the decoded content streams of a page.
+func (d *pdfDoc) pageContent(p *pdfObj) []byte {
+	var out []byte
+	for _, n := range refs(p.dict, "/Contents") {
+		if o, ok := d.objs[n]; ok {
+			out = append(out, d.decode(o)...)
+			out = append(out, '\n')
+		}
+	}
+	return out
+}
+
+// hasName reports whether dict has key followed by the exact name val.
+func hasName(dict []byte, key, val string) bool {
+	for off := 0; ; {
+		i := bytes.Index(dict[off:], []byte(key))
+		if i < 0 {
+			return false
+		}
+		j := off + i + len(key)
+		off = j
+		for j < len(dict) && (dict[j] == ' ' || dict[j] == '\r' || dict[j] == '\n') {
+			j++
+		}
+		if bytes.HasPrefix(dict[j:], []byte(val)) {
+			e := j + len(val)
+			if e >= len(dict) || !isAlnum(dict[e]) {
+				return true
+			}
+		}
+	}
+}
+
+// refs reads "key N G R" or "key [N G R …]" from dict.
+func refs(dict []byte, key string) []int {
+	i := bytes.Index(dict, []byte(key))
+	if i < 0 {
+		return nil
+	}
+	rest := bytes.TrimLeft(dict[i+len(key):], " \r\n")
+	if len(rest) > 0 && rest[0] == '[' {
+		if e := bytes.IndexByte(rest, ']'); e > 0 {
+			rest = rest[1:e]
+		}
+	} else if e := bytes.IndexByte(rest, 'R'); e > 0 {
+		rest = rest[:e+1]
+	}
+	f := bytes.Fields(rest)
+	var out []int
+	for k := 0; k+2 < len(f); k++ {
+		if string(f[k+2]) == "R" {
+			if n, err := strconv.Atoi(string(f[k])); err == nil {
+				out = append(out, n)
+			}
+			k += 2
+		}
+	}
+	return out
+}
+
+func dictInt(dict []byte, key string) int {
+	i := bytes.Index(dict, []byte(key))
+	if i < 0 {
+		return 0
+	}
+	f := bytes.Fields(dict[i+len(key):])
+	if len(f) == 0 {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(bytes.TrimRight(f[0], "/>")))
+	return n
+}

@@ -1,0 +1,221 @@
+package phiscan
+
+import "bytes"
+
+// pdfText runs the text operators of a content stream and returns the
+// text shown, with line breaks where the text moves to a new line. Fonts
+// with one-byte encodings (the standard fonts most billing systems use)
+// read as Latin text; composite fonts do not, and such text is missed.
+func pdfText(c []byte) []byte {
+	var out []byte
+	var strs [][]byte // string operands since the last operator
+	lineHas := false
+	newline := func() {
+		if lineHas {
+			out = append(out, '\n')
+			lineHas = false
+		}
+	}
+	show := func() {
+		for _, s := range strs {
+			out = append(out, s...)
+			lineHas = true
+		}
+	}
+	var nums []float64
+	i := 0
+	for i < len(c) {
+		b := c[i]
+		switch {
+		case b == '(':
+			s, n := pdfLiteral(c[i:])
+			strs = append(strs, s)
+			i += n
+		case b == '<' && i+1 < len(c) && c[i+1] == '<':
+			i += 2
+		case b == '>':
+			i++
+		case b == '<':
+			s, n := pdfHex(c[i:])
+			strs = append(strs, s)
+			i += n
+		case b == '[', b == ']':
+			i++
+		case b == '%':
+			for i < len(c) && c[i] != '\n' && c[i] != '\r' {
+				i++
+			}
+		case b == '/':
+			i++
+			for i < len(c) && isPDFRegular(c[i]) {
+				i++
+			}
+		case isDigit(b) || b == '-' || b == '+' || b == '.':
+			s := i
+			i++
+			for i < len(c) && (isDigit(c[i]) || c[i] == '.') {
+				i++
+			}
+			// In a TJ array a large negative kerning is a word gap.
+			if v := pdfNum(c[s:i]); v < -200 && len(strs) > 0 {
+				strs = append(strs, []byte{' '})
+			} else {
+				nums = append(nums, v)
+			}
+		case isLetter(b) || b == '\'' || b == '"' || b == '*':
+			s := i
+			i++
+			for i < len(c) && (isLetter(c[i]) || c[i] == '*') {
+				i++
+			}
+			switch string(c[s:i]) {
+			case "Tj", "TJ":
+				show()
+			case "'", "\"":
+				newline()
+				show()
+			case "Td", "TD":
+				if len(nums) >= 2 && nums[len(nums)-1] != 0 {
+					newline()
+				} else if lineHas {
+					out = append(out, ' ')
+				}
+			case "T*", "ET", "Tm":
+				newline()
+			}
+			strs = strs[:0]
+			nums = nums[:0]
+		default:
+			i++
+		}
+		if len(out) > maxPDFStream {
+			break
+		}
+	}
+	newline()
+	return out
+}
+
+func isPDFRegular(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '\f', 0, '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
+		return false
+	}
+	return true
+}
+
+// pdfLiteral reads a (literal string) with nested parentheses and
+// escapes; it returns the string and the bytes consumed.
+func pdfLiteral(c []byte) ([]byte, int) {
+	var out []byte
+	depth := 0
+	i := 0
+	for i < len(c) {
+		b := c[i]
+		switch b {
+		case '(':
+			depth++
+			if depth > 1 {
+				out = append(out, b)
+			}
+		case ')':
+			depth--
+			if depth == 0 {
+				return out, i + 1
+			}
+			out = append(out, b)
+		case '\\':
+			i++
+			if i >= len(c) {
+				return out, i
+			}
+			e := c[i]
+			switch e {
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'b', 'f':
+			case '\r', '\n':
+				// A line continuation.
+			default:
+				if e >= '0' && e <= '7' {
+					v := 0
+					k := 0
+					for k < 3 && i < len(c) && c[i] >= '0' && c[i] <= '7' {
+						v = v*8 + int(c[i]-'0')
+						i++
+						k++
+					}
+					out = append(out, byte(v))
+					continue
+				}
+				out = append(out, e)
+			}
+		default:
+			out = append(out, b)
+		}
+		i++
+	}
+	return out, i
+}
+
+// pdfHex reads a <hex string>.
+func pdfHex(c []byte) ([]byte, int) {
+	e := bytes.IndexByte(c, '>')
+	if e < 0 {
+		e = len(c) - 1
+	}
+	var out []byte
+	hi, have := byte(0), false
+	for _, b := range c[1:e] {
+		var v byte
+		switch {
+		case b >= '0' && b <= '9':
+			v = b - '0'
+		case b >= 'a' && b <= 'f':
+			v = b - 'a' + 10
+		case b >= 'A' && b <= 'F':
+			v = b - 'A' + 10
+		default:
+			continue
+		}
+		if have {
+			out = append(out, hi<<4|v)
+			have = false
+		} else {
+			hi, have = v, true
+		}
+	}
+	if have {
+		out = append(out, hi<<4)
+	}
+	return out, e + 1
+}
+
+func pdfNum(b []byte) float64 {
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	v, frac, scale := 0.0, false, 1.0
+	for _, c := range b {
+		if c == '.' {
+			frac = true
+			continue
+		}
+		if frac {
+			scale /= 10
+			v += float64(c-'0') * scale
+		} else {
+			v = v*10 + float64(c-'0')
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v
+}

@@ -1,0 +1,196 @@
+package phiscan
+
+import (
+	"sort"
+	"time"
+)
+
+// unit collects the findings of one file or nested entry. It keeps no
+// identifier: each finding holds a masked excerpt and a one-way key.
+type unit struct {
+	path     string
+	fileType string
+	now      time.Time
+	lim      *Limits
+
+	findings  []Finding
+	counts    map[Kind]int
+	maxConf   map[Kind]float64
+	keys      map[uint64]struct{} // distinct identifying values, capped
+	keysFull  bool
+	overflow  int // identifying findings not keyed once keys is full
+	truncated bool
+	health    bool
+	sets      map[string]bool
+	location  string // sheet or page the text being scanned came from
+	offset    int64  // byte offset of the X12 segment being read
+	idCount   int    // identifying findings so far
+
+	record    int       // current record (paragraph, row, X12 patient loop)
+	recID     bool      // the record holds an identifying finding
+	pending   []Finding // names, addresses, phones, emails waiting for a PHI neighbour
+	routing   bankSide
+	account   bankSide
+	personKey map[uint64]struct{} // X12 patients and rows, for counting individuals
+}
+
+type bankSide struct {
+	v    [20]byte
+	n    int
+	line int
+}
+
+const maxKeys = 1 << 20
+
+func newUnit(path, fileType string, lim *Limits, now time.Time) *unit {
+	return &unit{
+		path: path, fileType: fileType, lim: lim, now: now,
+		counts: map[Kind]int{}, maxConf: map[Kind]float64{},
+	}
+}
+
+// add records one validated value.
+func (u *unit) add(kind Kind, norm []byte, conf float64, line int, detail, label string) {
+	f := Finding{
+		Path: u.path, Line: line, Kind: kind, Confidence: conf,
+		Excerpt: excerpt(label, mask(kind, norm)), FileType: u.fileType,
+		Location: u.location, Offset: u.offset, PHI: kind.PHI(), Detail: detail,
+		key: keyOf(kind, norm), record: u.record,
+	}
+	u.addFinding(f)
+}
+
+func (u *unit) addFinding(f Finding) {
+	if !f.Kind.identifying() && f.Kind != KindNPI {
+		// Names, addresses, phones and emails count only beside PHI.
+		if u.recID {
+			u.keep(f)
+		} else if len(u.pending) < 64 {
+			u.pending = append(u.pending, f)
+		}
+		return
+	}
+	if f.Kind.identifying() {
+		u.idCount++
+		if !u.recID {
+			u.recID = true
+			for _, p := range u.pending {
+				p.record = u.record
+				u.keep(p)
+			}
+			u.pending = u.pending[:0]
+		}
+		if f.Kind != KindX12 {
+			if len(u.keys) < maxKeys {
+				if u.keys == nil {
+					u.keys = map[uint64]struct{}{}
+				}
+				u.keys[f.key] = struct{}{}
+			} else {
+				u.overflow++
+			}
+		}
+	}
+	u.keep(f)
+}
+
+func (u *unit) keep(f Finding) {
+	u.counts[f.Kind]++
+	if f.Confidence > u.maxConf[f.Kind] {
+		u.maxConf[f.Kind] = f.Confidence
+	}
+	if len(u.findings) < u.lim.MaxFindings {
+		u.findings = append(u.findings, f)
+	} else {
+		u.truncated = true
+	}
+}
+
+// endRecord closes the current record: pending neighbours without PHI
+// beside them are dropped, and half a bank pair is forgotten.
+func (u *unit) endRecord() {
+	u.record++
+	u.recID = false
+	u.pending = u.pending[:0]
+	u.routing.n, u.account.n = 0, 0
+}
+
+// bankPart remembers a routing or account number of the current record
+// and reports a bank account once both are there.
+func (u *unit) bankPart(v []byte, isRouting bool, line int) {
+	side := &u.account
+	if isRouting {
+		side = &u.routing
+	}
+	side.n = copy(side.v[:], v)
+	side.line = line
+	if u.routing.n == 0 || u.account.n == 0 {
+		return
+	}
+	var b [40]byte
+	n := copy(b[:], u.routing.v[:u.routing.n])
+	b[n] = ':'
+	n++
+	n += copy(b[n:], u.account.v[:u.account.n])
+	f := Finding{
+		Path: u.path, Line: u.account.line, Kind: KindBankAccount, Confidence: 1,
+		Excerpt:  "routing " + maskTail(u.routing.v[:u.routing.n], 4) + " account " + maskTail(u.account.v[:u.account.n], 4),
+		FileType: u.fileType, Location: u.location, PHI: true,
+		key: keyOf(KindBankAccount, b[:n]), record: u.record,
+	}
+	u.addFinding(f)
+	u.routing.n, u.account.n = 0, 0
+}
+
+// summary sums up the unit; ok is false when it found nothing.
+func (u *unit) summary() (FileSummary, bool) {
+	if len(u.counts) == 0 {
+		return FileSummary{}, false
+	}
+	s := FileSummary{
+		Path: u.path, FileType: u.fileType, Counts: u.counts, Health: u.health,
+		Truncated: u.truncated, maxConf: u.maxConf,
+	}
+	for set := range u.sets {
+		s.Sets = append(s.Sets, set)
+	}
+	sort.Strings(s.Sets)
+	s.Individuals = u.individuals()
+	s.Severity = string(severityOf(u.counts, u.health))
+	return s, true
+}
+
+// individuals estimates how many people the unit's PHI is about: the
+// largest number of distinct values of one identifying kind, or of X12
+// patients, since one person usually carries one SSN, one member ID, one
+// birth date row.
+func (u *unit) individuals() int {
+	per := map[Kind]map[uint64]struct{}{}
+	for _, f := range u.findings {
+		if !f.Kind.identifying() || f.Kind == KindX12 || f.Kind == KindBankAccount {
+			continue
+		}
+		m := per[f.Kind]
+		if m == nil {
+			m = map[uint64]struct{}{}
+			per[f.Kind] = m
+		}
+		m[f.key] = struct{}{}
+	}
+	best := len(u.personKey)
+	for _, m := range per {
+		if len(m) > best {
+			best = len(m)
+		}
+	}
+	if u.truncated {
+		// Past the listing cap, every identifying value kept a key.
+		if n := len(u.keys) + u.overflow; n > best {
+			best = n / max(1, len(per))
+		}
+	}
+	if best == 0 && len(u.counts) > 0 {
+		best = 1
+	}
+	return best
+}
