@@ -1,0 +1,109 @@
+package rules
+
+import (
+	"fmt"
+
+	"rcmguard/internal/risk"
+)
+
+// Hit is a rule that applies to an element, with its rating.
+type Hit struct {
+	Rule       *Rule
+	Element    *Element
+	RiskID     string
+	Likelihood *risk.Rating
+	Impact     *risk.Rating
+}
+
+// Evaluate runs every rule over the graph. Rules marked for the proposed
+// 2025 rule run only when the overlay is on. Elements are visited in model
+// order and rules in load order, so output is deterministic.
+func (s *Set) Evaluate(g *Graph) ([]Hit, error) {
+	org := g.Elements[KindOrg][0].View
+	nprm, _ := org["nprm"].(bool)
+	var hits []Hit
+	for _, r := range s.Rules {
+		if r.Regulation == "nprm-2025-proposed" && !nprm {
+			continue
+		}
+		for _, el := range g.Elements[r.AppliesTo] {
+			vars := map[string]any{string(r.AppliesTo): el.View, string(KindOrg): org}
+			ok, err := r.when.eval(vars)
+			if err != nil {
+				return nil, fmt.Errorf("rules: rule %s on %s: %w", r.ID, el.Label, err)
+			}
+			if !ok {
+				continue
+			}
+			l, i, err := r.rate(el, org)
+			if err != nil {
+				return nil, fmt.Errorf("rules: rule %s on %s: %w", r.ID, el.Label, err)
+			}
+			hits = append(hits, Hit{Rule: r, Element: el, RiskID: risk.ID(r.ID, el.IDs...), Likelihood: l, Impact: i})
+		}
+	}
+	return hits, nil
+}
+
+// Applicable reports whether a rule had any element to look at: a rule
+// about flows says nothing in a model without flows.
+func (s *Set) Applicable(r *Rule, g *Graph) bool {
+	if r.Regulation == "nprm-2025-proposed" {
+		if nprm, _ := g.Elements[KindOrg][0].View["nprm"].(bool); !nprm {
+			return false
+		}
+	}
+	return len(g.Elements[r.AppliesTo]) > 0
+}
+
+// RunExample evaluates a rule on one of its examples: a safe element and a
+// safe organisation, with the example's attributes laid over them.
+func (r *Rule) RunExample(ex map[string]map[string]any) (bool, error) {
+	org := SafeView(KindOrg)
+	el := org
+	if r.AppliesTo != KindOrg {
+		el = SafeView(r.AppliesTo)
+	}
+	for k, attrs := range ex {
+		var target map[string]any
+		switch Kind(k) {
+		case r.AppliesTo:
+			target = el
+		case KindOrg:
+			target = org
+		default:
+			return false, fmt.Errorf("example sets %q; a %s rule's examples set %s or org", k, r.AppliesTo, r.AppliesTo)
+		}
+		for name, val := range attrs {
+			if _, ok := target[name]; !ok && !(k == string(KindOrg) && name == "policies") {
+				return false, fmt.Errorf("example sets unknown attribute %s.%s", k, name)
+			}
+			target[name] = normalizeExample(val)
+		}
+	}
+	vars := map[string]any{string(r.AppliesTo): el, string(KindOrg): org}
+	return r.when.eval(vars)
+}
+
+// normalizeExample turns YAML-decoded numbers into the types views use.
+func normalizeExample(v any) any {
+	switch x := v.(type) {
+	case uint64:
+		return int(x)
+	case int64:
+		return int(x)
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	case map[string]any:
+		m := map[string]any{}
+		for k, e := range x {
+			m[k] = normalizeExample(e)
+		}
+		return m
+	}
+	return v
+}

@@ -1,0 +1,379 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+
+	"rcmguard/internal/model"
+)
+
+func (b *builder) buildSystems() {
+	shared := map[string]int{}
+	for _, r := range b.m.Roles {
+		for _, a := range r.Access {
+			if a.Shared != nil && *a.Shared {
+				shared[a.System]++
+			}
+		}
+	}
+	for i := range b.m.Systems {
+		s := &b.m.Systems[i]
+		sc := b.scope(s.Data)
+		phi := b.systemPHI(s)
+		if phi && sc.records == 0 {
+			sc.records = b.m.Organization.PatientsPerYear
+		}
+		mfa := string(s.MFA)
+		if mfa == "" {
+			mfa = "unknown"
+		}
+		hosting := string(s.Hosting)
+		if hosting == "" {
+			hosting = "unknown"
+		}
+		unique := tri(s.UniqueLogins)
+		if shared[s.ID] > 0 {
+			unique = "no"
+		}
+		v := map[string]any{
+			"id": s.ID, "name": s.Name, "kind": string(s.Kind), "hosting": hosting,
+			"vendor": s.Vendor, "vendor_baa": b.vendorBAA(s.Vendor),
+			"internet_facing": b.systemExposed(s), "offshore": b.vendorOffshore(s.Vendor),
+			"vendor_involved": s.Vendor != "", "records": sc.records, "max_sensitivity": sc.sensitivity,
+			"financial": sc.financial, "stores_phi": phi, "data_kinds": sc.kinds,
+			"mfa": mfa, "sso": tri(s.SSO), "role_based_access": tri(s.RoleBasedAccess),
+			"unique_logins": unique, "shared_login_roles": shared[s.ID],
+			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": s.AutoLogoffMin,
+			"patch_cadence": cadence(s.Patching.Cadence), "days_since_patch": daysSince(s.Patching.LastPatched, b.now),
+			"audit_logging": tri(s.AuditLog.Enabled), "log_review": cadence(s.AuditLog.Review),
+			"log_retention_days": s.AuditLog.RetentionDays, "failed_login_alerts": tri(s.AuditLog.FailedLogins),
+			"backup": tri(s.Backup.Enabled), "backup_offsite": tri(s.Backup.Offsite), "backup_encrypted": tri(s.Backup.Encrypted),
+			"days_since_restore_test": daysSince(s.Backup.LastRestoreTest, b.now), "antimalware": tri(s.Antimalware),
+			"has_api": s.API != nil, "api_auth": "", "api_tls": "unknown", "api_key_rotation": "unknown",
+			"api_scoped": "unknown", "api_logged": "unknown", "critical": tri(s.Critical),
+			"edi_approved": tri(s.EDIApproved), "locations": len(s.Locations),
+			"observed": b.observedList(s.ID),
+		}
+		if s.API != nil {
+			v["api_auth"] = string(s.API.Auth)
+			v["api_tls"] = tri(s.API.TLS)
+			v["api_key_rotation"] = cadence(s.API.KeyRotation)
+			v["api_scoped"] = tri(s.API.ScopedAccess)
+			v["api_logged"] = tri(s.API.Logged)
+		}
+		sc2 := b.scan[s.ID]
+		if sc2 == nil {
+			sc2 = &scanCounts{newSet(), newSet(), newSet()}
+		}
+		v["scan_phi_files"], v["scan_x12_files"], v["scan_card_files"] = len(sc2.phi), len(sc2.x12), len(sc2.card)
+		b.add(&Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v})
+	}
+}
+
+func (b *builder) buildFlows() {
+	for i := range b.m.Flows {
+		f := &b.m.Flows[i]
+		from, to := b.systems[f.From], b.systems[f.To]
+		sc := b.scope(f.Data)
+		enc := encryptedChannels[f.Channel]
+		if f.Encrypted != nil {
+			enc = *f.Encrypted
+		}
+		if f.MinTLS == "1.0" || f.MinTLS == "1.1" {
+			// A legacy minimum is encryption in name only; the legacy-TLS
+			// rule rates it, and the flow is not counted as protected.
+			enc = false
+		}
+		edi := false
+		for _, d := range f.Data {
+			if dd, ok := b.data[d]; ok && x12Kinds[dd.Kind] {
+				edi = true
+			}
+		}
+		toCH := to.Kind == "clearinghouse_sftp" || to.Kind == "clearinghouse_portal"
+		if v, ok := b.vendors[to.Vendor]; ok && v.Clearinghouse != nil && *v.Clearinghouse {
+			toCH = true
+		}
+		fromCH := from.Kind == "clearinghouse_sftp" || from.Kind == "clearinghouse_portal"
+		edi = edi && (toCH || fromCH || f.Stage == "edi_submission")
+		automated := f.Automated != nil && *f.Automated
+		crosses := f.Channel != "local_file" && (outsideChannels[f.Channel] || from.Vendor != to.Vendor ||
+			from.Hosting != to.Hosting || b.systemExposed(from) || b.systemExposed(to))
+		if f.Channel == "removable_media" {
+			crosses = true
+		}
+		auth := string(f.Auth)
+		if auth == "" {
+			auth = "unknown"
+		}
+		observed := b.observedList(f.ID)
+		for _, o := range b.observedList(f.To) {
+			if !slices.Contains(observed, o) {
+				observed = append(observed, o)
+			}
+		}
+		slices.Sort(observed)
+		v := map[string]any{
+			"id": f.ID, "from": f.From, "to": f.To, "from_kind": string(from.Kind), "to_kind": string(to.Kind),
+			"channel": string(f.Channel), "stage": f.Stage, "carries_phi": sc.phi, "data_kinds": sc.kinds,
+			"encrypted": enc, "encryption_declared": tri(f.Encrypted), "min_tls": f.MinTLS, "auth": auth,
+			"automated": automated, "crosses_boundary": crosses, "to_vendor": to.Vendor,
+			"to_vendor_baa": b.vendorBAA(to.Vendor), "edi": edi, "to_clearinghouse": toCH,
+			"test_separated": tri(f.TestSeparated), "isa_credentials": tri(f.ISACredentials),
+			"integrity_check": tri(f.Integrity),
+			"internet_facing": b.systemExposed(from) || b.systemExposed(to),
+			"offshore":        b.vendorOffshore(from.Vendor) || b.vendorOffshore(to.Vendor),
+			"vendor_involved": from.Vendor != "" || to.Vendor != "",
+			"records":         sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
+			"observed": observed,
+		}
+		name := fmt.Sprintf("%s → %s", nameOf(from), nameOf(to))
+		b.add(&Element{Kind: KindFlow, IDs: []string{f.ID}, Label: label("flow", f.ID, name), Path: fmt.Sprintf("flows[%d]", i), Stage: f.Stage, View: v})
+	}
+}
+
+func nameOf(s *model.System) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.ID
+}
+
+func (b *builder) buildVendors() {
+	for i := range b.m.Vendors {
+		vd := &b.m.Vendors[i]
+		var systems []string
+		for _, s := range b.m.Systems {
+			if s.Vendor == vd.ID {
+				systems = append(systems, s.ID)
+			}
+		}
+		phiFlows := 0
+		var dataIDs []string
+		for _, f := range b.m.Flows {
+			if slices.Contains(systems, f.From) || slices.Contains(systems, f.To) {
+				if b.scope(f.Data).phi {
+					phiFlows++
+				}
+				dataIDs = append(dataIDs, f.Data...)
+			}
+		}
+		for _, s := range systems {
+			dataIDs = append(dataIDs, b.systems[s].Data...)
+		}
+		sc := b.scope(dataIDs)
+		phi := phiFlows > 0 || sc.phi
+		if vd.PHIAccess != nil {
+			phi = *vd.PHIAccess
+		}
+		if phi && sc.records == 0 {
+			sc.records = b.m.Organization.PatientsPerYear
+		}
+		noBAA, offshoreSubs := 0, false
+		for _, sub := range vd.Subcontractors {
+			if sub.BAA != "signed" && sub.BAA != "not_required" {
+				noBAA++
+			}
+			if sub.Offshore != nil && *sub.Offshore {
+				offshoreSubs = true
+			}
+		}
+		certs := 0
+		for _, c := range vd.Certifications {
+			if d, ok := c.Expires.DaysSince(b.now); ok && d > 0 {
+				continue
+			}
+			certs++
+		}
+		exposed := false
+		for _, s := range systems {
+			exposed = exposed || b.systemExposed(b.systems[s])
+		}
+		v := map[string]any{
+			"id": vd.ID, "name": vd.Name, "phi_access": phi, "clearinghouse": vd.Clearinghouse != nil && *vd.Clearinghouse,
+			"baa_status": b.baaStatus(vd.BAA), "baa_days_to_expiry": b.daysToExpiry(vd.BAA),
+			"baa_flowdown": tri(vd.BAA.SubcontractorFlowdown), "breach_notice_days": vd.BAA.BreachNoticeDays,
+			"days_since_risk_analysis": daysSince(vd.RiskAnalysis, b.now), "days_since_review": daysSince(vd.LastReview, b.now),
+			"certifications": certs, "subcontractors": len(vd.Subcontractors), "subcontractors_without_baa": noBAA,
+			"phi_flows": phiFlows, "systems": len(systems),
+			"internet_facing": exposed, "offshore": (vd.Offshore != nil && *vd.Offshore) || offshoreSubs,
+			"vendor_involved": true, "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
+		}
+		b.add(&Element{Kind: KindVendor, IDs: []string{vd.ID}, Label: label("vendor", vd.ID, vd.Name), Path: fmt.Sprintf("vendors[%d]", i), View: v})
+	}
+}
+
+func (b *builder) buildClients() {
+	for i := range b.m.Clients {
+		c := &b.m.Clients[i]
+		v := map[string]any{
+			"id": c.ID, "name": c.Name, "baa_status": b.baaStatus(c.BAA), "baa_days_to_expiry": b.daysToExpiry(c.BAA),
+			"breach_notice_days": c.BAA.BreachNoticeDays, "patients": c.Patients,
+			"records": c.Patients, "max_sensitivity": "high", "vendor_involved": false,
+		}
+		b.add(&Element{Kind: KindClient, IDs: []string{c.ID}, Label: label("client", c.ID, c.Name), Path: fmt.Sprintf("clients[%d]", i), View: v})
+	}
+}
+
+func (b *builder) accessMFA(a model.Access, s *model.System) bool {
+	if a.MFA != nil {
+		return *a.MFA
+	}
+	return s.MFA == "all"
+}
+
+func (b *builder) buildRoles() {
+	for i := range b.m.Roles {
+		r := &b.m.Roles[i]
+		var dataIDs []string
+		phi, admin, sharedN, noMFA := false, false, 0, 0
+		for j, a := range r.Access {
+			s := b.systems[a.System]
+			sysPHI := b.systemPHI(s)
+			phi = phi || sysPHI
+			admin = admin || a.Level == "admin"
+			shared := a.Shared != nil && *a.Shared
+			if shared {
+				sharedN++
+			}
+			mfa := b.accessMFA(a, s)
+			if sysPHI && b.systemExposed(s) && !mfa {
+				noMFA++
+			}
+			dataIDs = append(dataIDs, s.Data...)
+			sc := b.scope(s.Data)
+			if sysPHI && sc.records == 0 {
+				sc.records = b.m.Organization.PatientsPerYear
+			}
+			av := map[string]any{
+				"id": r.ID + "@" + s.ID, "role": r.ID, "system": s.ID, "system_kind": string(s.Kind), "level": string(a.Level),
+				"shared": shared, "mfa": mfa, "system_phi": sysPHI, "location": string(r.Location), "headcount": r.Headcount,
+				"internet_facing": b.systemExposed(s), "offshore": r.Location == "offshore" || b.vendorOffshore(r.Vendor),
+				"vendor_involved": r.Vendor != "", "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
+				"observed": b.observedList(s.ID),
+			}
+			b.add(&Element{Kind: KindAccess, IDs: []string{r.ID, s.ID}, Label: fmt.Sprintf("%s's access to %s", r.Name, nameOf(s)),
+				Path: fmt.Sprintf("roles[%d].access[%d]", i, j), View: av})
+		}
+		sc := b.scope(dataIDs)
+		if phi && sc.records == 0 {
+			sc.records = b.m.Organization.PatientsPerYear
+		}
+		loc := string(r.Location)
+		if loc == "" {
+			loc = "onsite"
+		}
+		tk := string(r.Training.Kind)
+		if tk == "" {
+			tk = "unknown"
+		}
+		tp := string(r.Termination.Process)
+		if tp == "" {
+			tp = "unknown"
+		}
+		th := r.Termination.MaxHours
+		if th == 0 {
+			th = -1
+		}
+		v := map[string]any{
+			"id": r.ID, "name": r.Name, "kind": string(r.Kind), "headcount": r.Headcount, "location": loc,
+			"outsourced": r.Vendor != "", "vendor_baa": b.vendorBAA(r.Vendor), "phi_access": phi, "admin_access": admin,
+			"managed_devices": tri(r.ManagedDevice), "training_kind": tk, "days_since_training": daysSince(r.Training.Last, b.now),
+			"phishing_training": tri(r.Training.Phishing), "termination_process": tp, "termination_hours": th,
+			"access_review": cadence(r.AccessReview), "shared_logins": sharedN, "systems_without_mfa": noMFA,
+			"internet_facing": noMFA > 0, "offshore": loc == "offshore" || b.vendorOffshore(r.Vendor),
+			"vendor_involved": r.Vendor != "", "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
+		}
+		b.add(&Element{Kind: KindRole, IDs: []string{r.ID}, Label: label("role", r.ID, r.Name), Path: fmt.Sprintf("roles[%d]", i), View: v})
+	}
+}
+
+func (b *builder) buildData() {
+	for i := range b.m.Data {
+		d := &b.m.Data[i]
+		sc := b.scope([]string{d.ID})
+		stored, unenc, flows := 0, 0, 0
+		exposed := false
+		for _, s := range b.m.Systems {
+			if slices.Contains(s.Data, d.ID) {
+				stored++
+				if s.EncryptionAtRest != nil && !*s.EncryptionAtRest {
+					unenc++
+				}
+				exposed = exposed || b.systemExposed(&s)
+			}
+		}
+		for _, f := range b.m.Flows {
+			if slices.Contains(f.Data, d.ID) {
+				flows++
+			}
+		}
+		v := map[string]any{
+			"id": d.ID, "kind": string(d.Kind), "phi": sc.phi, "sensitivity": sc.sensitivity,
+			"stored_in": stored, "flows": flows, "unencrypted_stores": unenc,
+			"internet_facing": exposed, "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
+		}
+		b.add(&Element{Kind: KindData, IDs: []string{d.ID}, Label: label("data", d.ID, d.Name), Path: fmt.Sprintf("data[%d]", i), View: v})
+	}
+}
+
+func (b *builder) buildSteps() {
+	flowView := map[string]map[string]any{}
+	for _, e := range b.g.Elements[KindFlow] {
+		flowView[e.IDs[0]] = e.View
+	}
+	for i := range b.m.Workflow {
+		st := &b.m.Workflow[i]
+		sc := b.scope(st.Data)
+		manual, unprotected := 0, 0
+		for _, fid := range st.Flows {
+			fv := flowView[fid]
+			if fv == nil || !fv["carries_phi"].(bool) {
+				continue
+			}
+			if !fv["automated"].(bool) {
+				manual++
+			}
+			if !fv["encrypted"].(bool) || fv["auth"] == "none" || fv["auth"] == "shared_password" {
+				unprotected++
+			}
+		}
+		access := st.System == ""
+		for _, r := range b.m.Roles {
+			if r.ID != st.Role {
+				continue
+			}
+			for _, a := range r.Access {
+				if a.System == st.System {
+					access = true
+				}
+			}
+		}
+		exposed := false
+		if s, ok := b.systems[st.System]; ok {
+			exposed = b.systemExposed(s)
+		}
+		v := map[string]any{
+			"id": st.ID, "stage": st.Stage, "role": st.Role, "system": st.System, "phi": sc.phi, "flows": len(st.Flows),
+			"manual_phi_flows": manual, "unprotected_phi_flows": unprotected, "role_has_access": access,
+			"internet_facing": exposed, "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
+		}
+		b.add(&Element{Kind: KindStep, IDs: []string{st.ID}, Label: fmt.Sprintf("step %s (%s)", st.ID, st.Action), Path: fmt.Sprintf("workflow[%d]", i), Stage: st.Stage, View: v})
+	}
+}
+
+func (b *builder) buildPolicies() {
+	for i := range b.m.Policies {
+		p := &b.m.Policies[i]
+		v := map[string]any{
+			"id": p.ID, "kind": string(p.Kind), "exists": p.Exists,
+			"days_since_review": daysSince(p.LastReviewed, b.now), "days_since_test": daysSince(p.Tested, b.now),
+			"records": b.m.Organization.PatientsPerYear,
+		}
+		title := p.Title
+		if title == "" {
+			title = string(p.Kind)
+		}
+		b.add(&Element{Kind: KindPolicy, IDs: []string{p.ID}, Label: label("policy", p.ID, title), Path: fmt.Sprintf("policies[%d]", i), View: v})
+	}
+}
