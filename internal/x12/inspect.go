@@ -123,16 +123,18 @@ func NewInspector() *Inspector {
 // describing what was read before it; I/O errors are returned as is.
 func (in *Inspector) Inspect(path string, r io.Reader) (*File, error) {
 	f := &File{Path: path, Interchanges: []*Interchange{}, Findings: []Finding{}}
-	br := bufio.NewReaderSize(r, readBufSize)
-	head, err := br.Peek(512)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	head := make([]byte, 512)
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return f, fmt.Errorf("x12: read %s: %w", path, err)
 	}
+	head = head[:n]
+	br := io.MultiReader(bytes.NewReader(head), r)
 	loc := classifyPath(path)
 	if !Sniff(head) && loc.log {
 		// A log is not X12, but X12 pasted into it is PHI at rest in the
 		// wrong place; look for it instead of refusing the file.
-		return f, in.scanLog(f, br)
+		return f, in.scanLog(f, bufio.NewReaderSize(br, readBufSize))
 	}
 	st := &walk{in: in, f: f, loc: loc}
 	// Some findings are only known at a trailer (a test interchange's

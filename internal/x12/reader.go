@@ -9,7 +9,6 @@
 package x12
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -112,29 +111,86 @@ func (e *SyntaxError) Error() string {
 }
 
 // Reader reads segments from an X12 stream.
+//
+// It manages its own buffer rather than using bufio: a segment is about 25
+// bytes, so the per-segment calls of bufio's Peek, Discard and ReadSlice
+// would cost as much as the parsing itself.
 type Reader struct {
-	br    *bufio.Reader
-	off   int64 // bytes consumed so far
-	index int
-	delim Delimiters
-	seg   Segment
-	long  []byte // reassembly buffer for segments longer than the bufio buffer
-	ids   *[256]idSlot
-	err   error
-	begun bool
+	src    io.Reader
+	srcErr error  // the first error from src, io.EOF included
+	buf    []byte // buf[r:w] is read but not consumed
+	r, w   int
+	off    int64 // stream offset of buf[r]
+	index  int
+	delim  Delimiters
+	seg    Segment
+	ids    *[256]idSlot
+	err    error
+	begun  bool
 }
 
-// readBufSize is large enough that almost every segment is returned straight
-// from the bufio buffer without a copy.
+// readBufSize is the initial buffer. It grows only for a segment longer
+// than itself, and never past MaxSegmentSize plus one read.
 const readBufSize = 64 << 10
 
 // NewReader returns a reader that reads X12 segments from r.
 func NewReader(r io.Reader) *Reader {
 	return &Reader{
-		br:  bufio.NewReaderSize(r, readBufSize),
+		src: r,
+		buf: make([]byte, readBufSize),
 		ids: new([256]idSlot),
 		seg: Segment{elems: make([]int, 0, 64)},
 	}
+}
+
+// fill reads more input after buf[w], first moving the unconsumed bytes to
+// the front and growing the buffer when it is full. It records the source's
+// error in srcErr and reports whether any byte arrived.
+func (r *Reader) fill() bool {
+	if r.srcErr != nil {
+		return false
+	}
+	if r.r > 0 {
+		r.w = copy(r.buf, r.buf[r.r:r.w])
+		r.r = 0
+	}
+	if r.w == len(r.buf) {
+		r.buf = append(r.buf, make([]byte, len(r.buf))...)
+	}
+	// Tolerate a few empty reads, as bufio does, before calling it a stall.
+	for range 100 {
+		n, err := r.src.Read(r.buf[r.w:])
+		r.w += n
+		if err != nil {
+			r.srcErr = err
+		}
+		if n > 0 || err != nil {
+			return n > 0
+		}
+	}
+	r.srcErr = io.ErrNoProgress
+	return false
+}
+
+// peek returns up to n unconsumed bytes, fewer only at the end of input.
+func (r *Reader) peek(n int) ([]byte, error) {
+	for r.w-r.r < n && r.fill() {
+	}
+	end := min(r.w, r.r+n)
+	return r.buf[r.r:end], r.readErr()
+}
+
+// readErr returns the source's error, except io.EOF, wrapped.
+func (r *Reader) readErr() error {
+	if r.srcErr == nil || errors.Is(r.srcErr, io.EOF) {
+		return nil
+	}
+	return fmt.Errorf("x12: read: %w", r.srcErr)
+}
+
+func (r *Reader) discard(n int) {
+	r.r += n
+	r.off += int64(n)
 }
 
 // Delimiters returns the delimiters of the current interchange (the zero
@@ -175,7 +231,7 @@ func (r *Reader) next() (*Segment, error) {
 		return r.readISA()
 	}
 	if r.index == 0 {
-		head, _ = r.br.Peek(16)
+		head, _ = r.peek(16)
 		return nil, r.syntax(start, "file does not start with an ISA segment (found %q)", printable(head))
 	}
 	data, err := r.readSegment()
@@ -190,9 +246,9 @@ func isISAStart(b []byte) bool {
 }
 
 func (r *Reader) skipBOM() error {
-	b, err := r.br.Peek(3)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return fmt.Errorf("x12: read: %w", err)
+	b, err := r.peek(3)
+	if err != nil {
+		return err
 	}
 	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
 		r.discard(3)
@@ -205,23 +261,23 @@ func (r *Reader) skipBOM() error {
 // four bytes of what follows.
 func (r *Reader) skipSpace() ([]byte, error) {
 	for {
-		b, err := r.br.Peek(4)
+		for r.r < r.w && isSpace(r.buf[r.r]) {
+			r.discard(1)
+		}
+		if r.w-r.r >= 4 {
+			return r.buf[r.r : r.r+4], nil
+		}
+		b, err := r.peek(4)
+		if err != nil {
+			return nil, err
+		}
 		if len(b) == 0 {
-			if err == nil || errors.Is(err, io.EOF) {
-				return nil, io.EOF
-			}
-			return nil, fmt.Errorf("x12: read: %w", err)
+			return nil, io.EOF
 		}
 		if !isSpace(b[0]) {
 			return b, nil
 		}
-		r.discard(1)
 	}
-}
-
-func (r *Reader) discard(n int) {
-	d, _ := r.br.Discard(n)
-	r.off += int64(d)
 }
 
 // readISA reads the fixed-length ISA header and takes the delimiters from
@@ -229,9 +285,9 @@ func (r *Reader) discard(n int) {
 // that is wrong, which is what a person fixing a trading-partner setup needs.
 func (r *Reader) readISA() (*Segment, error) {
 	start := r.off
-	buf, err := r.br.Peek(256)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("x12: read: %w", err)
+	buf, err := r.peek(256)
+	if err != nil {
+		return nil, err
 	}
 	sep := buf[3]
 	// Find the separator before ISA16; ISA16 is the byte after it and the
@@ -264,11 +320,8 @@ func (r *Reader) readISA() (*Segment, error) {
 		return nil, r.syntax(start, "%s", msg)
 	}
 	r.delim = Delimiters{Element: sep, Repetition: rep, Component: comp, Segment: term}
-	// Copy the header out of the bufio buffer so the segment stays valid
-	// after the Discard below.
-	r.long = append(r.long[:0], buf[:isaLen-1]...)
 	r.discard(isaLen)
-	return r.split(r.long, start)
+	return r.split(buf[:isaLen-1], start)
 }
 
 // isaWidthHint names the first ISA element whose width is wrong.
@@ -299,35 +352,31 @@ func checkDelimiters(sep, rep, comp, term byte) string {
 }
 
 // readSegment returns the next segment's bytes without the terminator.
+// The slice points into the buffer and stays valid until the next fill.
 func (r *Reader) readSegment() ([]byte, error) {
-	line, err := r.br.ReadSlice(r.delim.Segment)
-	r.off += int64(len(line))
-	switch {
-	case err == nil:
-		return line[:len(line)-1], nil
-	case errors.Is(err, io.EOF):
-		// A missing final terminator is common and harmless; the
-		// envelope checks still notice a truncated interchange.
-		return bytes.TrimRight(line, " \t\r\n"), nil
-	case !errors.Is(err, bufio.ErrBufferFull):
-		return nil, fmt.Errorf("x12: read: %w", err)
-	}
-	r.long = append(r.long[:0], line...)
+	term := r.delim.Segment
+	searched := 0 // bytes after r.r known to hold no terminator
 	for {
-		line, err = r.br.ReadSlice(r.delim.Segment)
-		r.off += int64(len(line))
-		if len(r.long)+len(line) > MaxSegmentSize {
-			return nil, r.syntax(r.off-int64(len(r.long)+len(line)),
-				"segment is longer than %d bytes (wrong or missing segment terminator %q?)", MaxSegmentSize, r.delim.Segment)
+		if i := bytes.IndexByte(r.buf[r.r+searched:r.w], term); i >= 0 {
+			end := r.r + searched + i
+			data := r.buf[r.r:end]
+			r.discard(end + 1 - r.r)
+			return data, nil
 		}
-		r.long = append(r.long, line...)
-		switch {
-		case err == nil:
-			return r.long[:len(r.long)-1], nil
-		case errors.Is(err, io.EOF):
-			return bytes.TrimRight(r.long, " \t\r\n"), nil
-		case !errors.Is(err, bufio.ErrBufferFull):
-			return nil, fmt.Errorf("x12: read: %w", err)
+		searched = r.w - r.r
+		if searched > MaxSegmentSize {
+			return nil, r.syntax(r.off,
+				"segment is longer than %d bytes (wrong or missing segment terminator %q?)", MaxSegmentSize, term)
+		}
+		if !r.fill() {
+			if err := r.readErr(); err != nil {
+				return nil, err
+			}
+			// A missing final terminator is common and harmless; the
+			// envelope checks still notice a truncated interchange.
+			data := bytes.TrimRight(r.buf[r.r:r.w], " \t\r\n")
+			r.discard(r.w - r.r)
+			return data, nil
 		}
 	}
 }
