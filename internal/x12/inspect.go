@@ -139,7 +139,9 @@ func (in *Inspector) Inspect(path string, r io.Reader) (*File, error) {
 	st := &walk{in: in, f: f, loc: loc}
 	// Some findings are only known at a trailer (a test interchange's
 	// identifiers); list them all in file order.
-	defer sort.SliceStable(f.Findings, func(i, j int) bool { return f.Findings[i].Offset < f.Findings[j].Offset })
+	defer func() {
+		sort.SliceStable(f.Findings, func(i, j int) bool { return f.Findings[i].Offset < f.Findings[j].Offset })
+	}()
 	if loc.log && Sniff(head) {
 		st.findingAt(CheckX12InLogs, evidence.SeverityHigh, 1, 0,
 			"an X12 interchange is stored as a log file: logs are not an approved place for claim data")

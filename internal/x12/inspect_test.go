@@ -374,3 +374,19 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+func TestFindingsInFileOrder(t *testing.T) {
+	// The test-indicator finding is decided at IEA but located at the
+	// first identifier, before the SSN finding that follows it.
+	f := inspectAll(t, input{"/a.837", envelope(hdr{usage: "T"}, "NM1*IL*1*DOE*JANE****MI*"+realMBI, "REF*SY*"+realSSN)})[0]
+	var got []string
+	for i, fd := range f.Findings {
+		got = append(got, fd.Check)
+		if i > 0 && fd.Offset < f.Findings[i-1].Offset {
+			t.Errorf("findings out of order: %v", f.Findings)
+		}
+	}
+	if want := []string{CheckISATestIndicator, CheckSSNIdentifier}; !reflect.DeepEqual(got, want) {
+		t.Errorf("checks %v; want %v", got, want)
+	}
+}
