@@ -222,7 +222,7 @@ func sshPacket(payload []byte) []byte {
 // ourKexInit offers a broad set so the server has no reason to hang up
 // before the probe has read its own list.
 func ourKexInit() []byte {
-	lists := []string{
+	return marshalKexInit([10]string{
 		"mlkem768x25519-sha256,sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,diffie-hellman-group16-sha512,diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,diffie-hellman-group1-sha1,kex-strict-c-v00@openssh.com",
 		"ssh-ed25519,rsa-sha2-512,rsa-sha2-256,ecdsa-sha2-nistp256,ssh-rsa,ssh-dss",
 		"chacha20-poly1305@openssh.com,aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes256-ctr,aes128-cbc,3des-cbc",
@@ -230,7 +230,11 @@ func ourKexInit() []byte {
 		"hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1",
 		"hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1",
 		"none", "none", "", "",
-	}
+	})
+}
+
+// marshalKexInit builds an SSH_MSG_KEXINIT payload from its ten name-lists.
+func marshalKexInit(lists [10]string) []byte {
 	out := []byte{sshMsgKexInit}
 	var cookie [16]byte
 	_, _ = rand.Read(cookie[:])
