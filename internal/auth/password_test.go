@@ -1,0 +1,101 @@
+package auth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+var cheap = Params{Memory: 1024, Time: 1, Threads: 1}
+
+func TestHashPasswordPHC(t *testing.T) {
+	h, err := HashPassword("correct horse battery staple", DefaultParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=2,p=1$") {
+		t.Fatalf("hash %q lacks the argon2id PHC prefix with default parameters", h)
+	}
+	ok, rehash, err := VerifyPassword("correct horse battery staple", h, DefaultParams)
+	if !ok || rehash || err != nil {
+		t.Fatalf("VerifyPassword = %v, %v, %v; want true, false, nil", ok, rehash, err)
+	}
+	h2, _ := HashPassword("correct horse battery staple", DefaultParams)
+	if h == h2 {
+		t.Fatal("two hashes of one password are equal: salt not random")
+	}
+	// Weaker stored parameters ask for a re-hash.
+	weak, _ := HashPassword("correct horse battery staple", cheap)
+	if ok, rehash, _ := VerifyPassword("correct horse battery staple", weak, DefaultParams); !ok || !rehash {
+		t.Fatalf("weak hash: ok=%v rehash=%v; want true, true", ok, rehash)
+	}
+}
+
+func TestVerifyPasswordWholeAndNormalised(t *testing.T) {
+	long := strings.Repeat("abcdefghij", 100) // 1,000 characters
+	h, _ := HashPassword(long, cheap)
+	if ok, _, _ := VerifyPassword(long[:999]+"X", h, cheap); ok {
+		t.Fatal("a change in the last of 1,000 characters went unnoticed (truncation)")
+	}
+	if ok, _, _ := VerifyPassword(strings.ToUpper(long), h, cheap); ok {
+		t.Fatal("case change accepted")
+	}
+	// Full-width letters are NFKC-equivalent to ASCII ones.
+	h, _ = HashPassword("ｆｕｌｌｗｉｄｔｈ ｐａｓｓｐｈｒａｓｅ", cheap)
+	if ok, _, _ := VerifyPassword("fullwidth passphrase", h, cheap); !ok {
+		t.Fatal("NFKC-equivalent password refused")
+	}
+	for _, bad := range []string{"", "$argon2i$v=19$m=1,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "$argon2id$v=19$m=x$a$b", "plain"} {
+		if _, _, err := VerifyPassword("x", bad, cheap); !errors.Is(err, ErrMalformedHash) {
+			t.Errorf("VerifyPassword(%q): %v; want ErrMalformedHash", bad, err)
+		}
+	}
+}
+
+func TestPasswordPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		pw      string
+		context []string
+		ok      bool
+	}{
+		{"short", nil, false},
+		{"fourteen chars", nil, false},
+		{"fifteen chars!!", nil, true},
+		{"all lower case words here", nil, true}, // no composition rules
+		{strings.Repeat("x", 1) + strings.Repeat("yz", 32), nil, true},
+		{"mañana será otro día", nil, true},
+		{"日本語のパスフレーズはとても長い", nil, true},      // 16 code points, 48 bytes
+		{"日本語のパスフレーズ", nil, false},              // 10 code points, 30 bytes
+		{strings.Repeat("ab", 600), nil, false},       // repeated, and over 1024
+		{strings.Repeat("q", 1025), nil, false},       // over the cap
+		{"passwordpassword", nil, false},              // on the list
+		{"PasswordPassword", nil, false},              // case does not help
+		{"1qaz2wsx3edc4rfv", nil, false},              // keyboard walk
+		{"abcabcabcabcabcabc", nil, false},            // repeated pattern
+		{"jane.doe@example.org!", []string{"jane.doe@example.org"}, false},
+		{"janedoe-rcmguard-1", []string{"jane.doe@example.org"}, false},
+		{"Sunny Valley Clinic 1", []string{"x@y.org", "Sunny Valley Clinic"}, false},
+		{"jane likes green tea at noon", []string{"jane.doe@example.org"}, true},
+	} {
+		err := CheckPassword(tc.pw, tc.context...)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckPassword(%.30q) = %v; want ok=%v", tc.pw, err, tc.ok)
+		}
+		var pe *PolicyError
+		if err != nil && !errors.As(err, &pe) {
+			t.Errorf("CheckPassword(%.30q) error %T is not a *PolicyError", tc.pw, err)
+		}
+	}
+}
+
+// TestBlocklistFullyRejected requires every shipped entry to be refused.
+func TestBlocklistFullyRejected(t *testing.T) {
+	if n := BlocklistSize(); n < 3000 {
+		t.Fatalf("blocklist holds %d passwords; want at least 3,000", n)
+	}
+	for pw := range blocklist() {
+		if err := CheckPassword(pw); err == nil {
+			t.Fatalf("listed password %q accepted", pw)
+		}
+	}
+}

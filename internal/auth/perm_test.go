@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"rcmguard/internal/store"
+)
+
+// TestPermissionMatrix spells out every role × action independently of the
+// matrix in perm.go: a change there must be made here too, on purpose.
+func TestPermissionMatrix(t *testing.T) {
+	const (
+		O = 1 << iota // owner
+		C             // compliance officer
+		N             // contributor
+		A             // auditor
+	)
+	want := map[Action]int{
+		ActWorkspaceView:     O | C | N | A,
+		ActModelView:         O | C | N | A,
+		ActModelEdit:         O | C | N,
+		ActAssessmentView:    O | C | N | A,
+		ActAssessmentRun:     O | C,
+		ActAssessmentSignOff: O | C,
+		ActRiskView:          O | C | N | A,
+		ActRiskUpdate:        O | C | N,
+		ActRiskAccept:        O | C,
+		ActEvidenceView:      O | C | N | A,
+		ActEvidenceUpload:    O | C | N,
+		ActReportView:        O | C | N | A,
+		ActExport:            O | C | A,
+		ActAuditRead:         O | C | A,
+		ActUserManage:        O,
+		ActTokenManage:       O | C,
+		ActClientManage:      O,
+	}
+	if len(want) != len(Actions) {
+		t.Fatalf("test covers %d actions; the matrix knows %d", len(want), len(Actions))
+	}
+	bits := map[Role]int{RoleOwner: O, RoleComplianceOfficer: C, RoleContributor: N, RoleAuditor: A}
+	for _, r := range Roles {
+		for _, a := range Actions {
+			if got, exp := Can(r, a), want[a]&bits[r] != 0; got != exp {
+				t.Errorf("Can(%s, %s) = %v; want %v", r, a, got, exp)
+			}
+		}
+	}
+	if Can("admin", ActWorkspaceView) || Can(RoleOwner, "nuke") {
+		t.Error("unknown role or action allowed")
+	}
+}
+
+func TestAllowedAuditorExpiry(t *testing.T) {
+	now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	m := store.Membership{WorkspaceID: 1, Role: string(RoleAuditor), Expires: now.Add(time.Hour)}
+	if err := Allowed(m, ActAuditRead, now); err != nil {
+		t.Fatalf("auditor before expiry: %v", err)
+	}
+	if err := Allowed(m, ActModelEdit, now); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("auditor editing: %v; want ErrForbidden", err)
+	}
+	if err := Allowed(m, ActAuditRead, now.Add(time.Hour)); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("auditor at expiry: %v; want ErrForbidden", err)
+	}
+	if _, err := ParseRole("superuser"); err == nil {
+		t.Fatal("ParseRole accepted an unknown role")
+	}
+}
+
+func TestLockoutSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		failures int
+		want     time.Duration
+	}{{1, 0}, {4, 0}, {5, time.Minute}, {6, 2 * time.Minute}, {7, 4 * time.Minute}, {11, time.Hour}, {100, time.Hour}} {
+		if got := lockoutFor(tc.failures); got != tc.want {
+			t.Errorf("lockoutFor(%d) = %v; want %v", tc.failures, got, tc.want)
+		}
+	}
+}
