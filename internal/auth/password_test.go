@@ -64,14 +64,14 @@ func TestPasswordPolicy(t *testing.T) {
 		{"all lower case words here", nil, true}, // no composition rules
 		{strings.Repeat("x", 1) + strings.Repeat("yz", 32), nil, true},
 		{"mañana será otro día", nil, true},
-		{"日本語のパスフレーズはとても長い", nil, true},      // 16 code points, 48 bytes
+		{"日本語のパスフレーズはとても長い", nil, true},         // 16 code points, 48 bytes
 		{"日本語のパスフレーズ", nil, false},              // 10 code points, 30 bytes
-		{strings.Repeat("ab", 600), nil, false},       // repeated, and over 1024
-		{strings.Repeat("q", 1025), nil, false},       // over the cap
-		{"passwordpassword", nil, false},              // on the list
-		{"PasswordPassword", nil, false},              // case does not help
-		{"1qaz2wsx3edc4rfv", nil, false},              // keyboard walk
-		{"abcabcabcabcabcabc", nil, false},            // repeated pattern
+		{strings.Repeat("ab", 600), nil, false}, // repeated, and over 1024
+		{strings.Repeat("q", 1025), nil, false}, // over the cap
+		{"passwordpassword", nil, false},        // on the list
+		{"PasswordPassword", nil, false},        // case does not help
+		{"1qaz2wsx3edc4rfv", nil, false},        // keyboard walk
+		{"abcabcabcabcabcabc", nil, false},      // repeated pattern
 		{"jane.doe@example.org!", []string{"jane.doe@example.org"}, false},
 		{"janedoe-rcmguard-1", []string{"jane.doe@example.org"}, false},
 		{"Sunny Valley Clinic 1", []string{"x@y.org", "Sunny Valley Clinic"}, false},
