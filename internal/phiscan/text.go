@@ -95,10 +95,12 @@ func (u *unit) scanChunk(b []byte, line int, mode recordMode) int {
 		} else {
 			u.scanLine(l, line, roleNone)
 			recLines++
-			endHere := mode == recordLine || recLines >= maxRecordLines
+			endHere := mode == recordLine || (mode == recordParagraph && recLines >= maxRecordLines)
 			if mode == recordJSON {
+				// An object's closing brace ends a record; a long object
+				// still ends at a bound.
 				t := bytes.TrimSpace(l)
-				endHere = endHere || t[0] == '}'
+				endHere = t[0] == '}' || recLines >= 8*maxRecordLines
 			}
 			if endHere {
 				closeRec(next)
