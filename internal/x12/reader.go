@@ -477,7 +477,8 @@ func isAlnum(c byte) bool {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-// printable shortens b for an error message and keeps control bytes visible.
+// printable shortens b for an error message; callers quote it with %q so
+// control bytes stay visible.
 func printable(b []byte) string {
 	if len(b) > 16 {
 		b = b[:16]
