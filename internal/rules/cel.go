@@ -18,8 +18,9 @@ import (
 const costLimit = 100_000
 
 type program struct {
-	src string
-	prg cel.Program
+	src   string
+	prg   cel.Program
+	reads []string // attributes read, as "flow.auth" or "org.clearinghouses"
 }
 
 func newEnv() (*cel.Env, error) {
@@ -64,14 +65,15 @@ func compileExpr(env *cel.Env, src string, kind Kind) (program, error) {
 	if !ast.OutputType().IsAssignableType(cel.BoolType) {
 		return program{}, fmt.Errorf("%q must be true or false, not %s", src, ast.OutputType())
 	}
-	if err := checkFields(ast, kind); err != nil {
+	reads, err := checkFields(ast, kind)
+	if err != nil {
 		return program{}, err
 	}
 	prg, err := env.Program(ast, cel.CostLimit(costLimit), cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
 		return program{}, err
 	}
-	p := program{src: src, prg: prg}
+	p := program{src: src, prg: prg, reads: reads}
 	// Every attribute is dynamically typed, so the checker cannot prove the
 	// result is a boolean; a trial run on a well-controlled element does.
 	if _, err := p.eval(map[string]any{string(kind): SafeView(kind), string(KindOrg): SafeView(KindOrg)}); err != nil {
@@ -84,8 +86,8 @@ func compileExpr(env *cel.Env, src string, kind Kind) (program, error) {
 // or variables other than the rule's own kind and org: a misspelled
 // attribute fails when the rule is loaded, not silently in a client's
 // assessment.
-func checkFields(a *cel.Ast, kind Kind) error {
-	var problems []string
+func checkFields(a *cel.Ast, kind Kind) ([]string, error) {
+	var problems, reads []string
 	policyKinds := model.PolicyKind("").Enum()
 	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
 		switch e.Kind() {
@@ -102,6 +104,8 @@ func checkFields(a *cel.Ast, kind Kind) error {
 				k := Kind(op.AsIdent())
 				if !hasAttr(k, sel.FieldName()) {
 					problems = append(problems, fmt.Sprintf("%s has no attribute %q (see `rcmguard rules --attributes`)", k, sel.FieldName()))
+				} else if !slices.Contains(reads, string(k)+"."+sel.FieldName()) {
+					reads = append(reads, string(k)+"."+sel.FieldName())
 				}
 			case op.Kind() == celast.SelectKind && op.AsSelect().FieldName() == "policies":
 				if !slices.Contains(policyKinds, sel.FieldName()) {
@@ -117,9 +121,9 @@ func checkFields(a *cel.Ast, kind Kind) error {
 	}))
 	if len(problems) > 0 {
 		slices.Sort(problems)
-		return fmt.Errorf("%s", strings.Join(slices.Compact(problems), "; "))
+		return nil, fmt.Errorf("%s", strings.Join(slices.Compact(problems), "; "))
 	}
-	return nil
+	return reads, nil
 }
 
 func hasAttr(k Kind, name string) bool {

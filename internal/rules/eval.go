@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"rcmguard/internal/risk"
 )
@@ -106,4 +107,41 @@ func normalizeExample(v any) any {
 		return m
 	}
 	return v
+}
+
+// Why lists the attributes the rule's condition read on an element, with
+// their values, so a reader sees what made the rule apply:
+// "flow.channel = ftp; flow.encrypted = false".
+func (h Hit) Why(org map[string]any) string {
+	var parts []string
+	for _, name := range h.Rule.when.reads {
+		kind, attr, _ := strings.Cut(name, ".")
+		view := h.Element.View
+		if Kind(kind) == KindOrg {
+			view = org
+		}
+		v, ok := view[attr]
+		if !ok || attr == "policies" {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s = %s", name, formatValue(v)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case []string:
+		if len(x) == 0 {
+			return "none"
+		}
+		return strings.Join(x, ", ")
+	case float64:
+		return fmt.Sprintf("%.0f", x)
+	case string:
+		if x == "" {
+			return "(not set)"
+		}
+	}
+	return fmt.Sprint(v)
 }

@@ -155,8 +155,10 @@ func (b *builder) scope(ids []string) dataScope {
 		}
 	}
 	sort.Strings(s.kinds)
-	if s.records == 0 && s.phi {
-		s.records = b.m.Organization.PatientsPerYear
+	// Records count claims or transactions; impact counts people, and no
+	// asset holds more individuals than the organisation serves.
+	if p := b.m.Organization.PatientsPerYear; s.records == 0 && s.phi || p > 0 && s.records > p {
+		s.records = p
 	}
 	if s.kinds == nil {
 		s.kinds = []string{}

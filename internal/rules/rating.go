@@ -10,10 +10,11 @@ import (
 )
 
 // ThreatClass is a family of threat events with a base likelihood taken
-// from public breach statistics. The base is 10 + 60 × share, where share
+// from public breach statistics. The base is 20 + 60 × share, where share
 // is the class's share of large breaches reported to HHS OCR in 2023–2025
 // (breach portal, n = 2,276): a class that dominates the reports starts near
-// 60 (moderate), a rare one near 10 (low). The shares are counts of reported
+// 70, a rare one near 20; a high rating (80+) needs the element's own
+// exposure on top. The shares are counts of reported
 // breaches, not incident rates, so they serve as priors that the element's
 // own facts then move up or down — and every step is shown.
 type ThreatClass struct {
@@ -34,15 +35,15 @@ var threatClasses = map[string]ThreatClass{
 	"theft_loss":              {"Theft or loss of devices or media", 0.018, 0, "Theft 1.4% + Loss 0.4% of 2023–2025 reports", false},
 	"disposal":                {"Improper disposal", 0.004, 0, "Improper Disposal: 0.4% of 2023–2025 reports", false},
 	"social_engineering":      {"Social engineering and payment diversion", 0.222, 0, "No separate category; email-borne attacks are 22.2% of 2023–2025 reports (HICP 2023 threat 1)", true},
-	"outage":                  {"Outage of a system or intermediary", 0, 35, "No breach-portal statistic; rated as a moderate non-adversarial event (SP 800-30 Table G-3) after the 2024 Change Healthcare outage", false},
-	"process_gap":             {"Missing administrative safeguard", 0, 35, "Administrative gaps turn incidents into breaches; in OCR's 2016–17 audits only 14% of covered entities and 17% of business associates scored well on risk analysis", false},
+	"outage":                  {"Outage of a system or intermediary", 0, 40, "No breach-portal statistic; rated as a moderate non-adversarial event (SP 800-30 Table G-3) after the 2024 Change Healthcare outage", false},
+	"process_gap":             {"Missing administrative safeguard", 0, 40, "Administrative gaps turn incidents into breaches; in OCR's 2016–17 audits only 14% of covered entities and 17% of business associates scored well on risk analysis", false},
 	"model_gap":               {"Unknown or unmodelled part of the operation", 0, 30, "An unmodelled pathway cannot be assessed (NIST SP 800-66r2 key activity 1)", false},
 }
 
 func init() {
 	for k, c := range threatClasses {
 		if c.Share > 0 {
-			c.Base = 10 + int(60*c.Share+0.5)
+			c.Base = 20 + int(60*c.Share+0.5)
 		}
 		threatClasses[k] = c
 	}
@@ -60,7 +61,7 @@ func threatClassNames() []string {
 	return out
 }
 
-var sensitivityBase = map[string]int{"low": 20, "moderate": 35, "high": 50, "very_high": 60}
+var sensitivityBase = map[string]int{"low": 15, "moderate": 40, "high": 60, "very_high": 70}
 
 // rate computes the likelihood and impact of a rule on an element.
 func (r *Rule) rate(el *Element, org map[string]any) (l, i *risk.Rating, err error) {
@@ -103,10 +104,10 @@ func (r *Rule) rate(el *Element, org map[string]any) (l, i *risk.Rating, err err
 			b = sensitivityBase[sens]
 			why = fmt.Sprintf("confidentiality of %s-sensitivity data", strings.ReplaceAll(sens, "_", " "))
 		case "integrity":
-			b = 45
+			b = 50
 			why = "integrity: altered claims, remittances or payment details misdirect revenue and corrupt records"
 		case "availability":
-			b = 35
+			b = 40
 			why = "availability: billing stops while the system or data is out"
 		}
 		if b > base {
@@ -116,11 +117,11 @@ func (r *Rule) rate(el *Element, org map[string]any) (l, i *risk.Rating, err err
 	i = risk.NewRating(base, reason)
 	if n, _ := v["records"].(int); n >= 500 {
 		pts, why := 10, fmt.Sprintf("%s individuals in scope: 500 or more means notice to HHS and the media (164.406, 164.408)", comma(n))
-		if n >= 10000 {
-			pts = 15
-		}
-		if n >= 100000 {
+		if n >= 5000 {
 			pts = 20
+		}
+		if n >= 50000 {
+			pts = 30
 		}
 		i.Add("individuals", pts, why)
 	}

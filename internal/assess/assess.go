@@ -1,0 +1,258 @@
+package assess
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"rcmguard/internal/catalog"
+	"rcmguard/internal/evidence"
+	"rcmguard/internal/model"
+	"rcmguard/internal/risk"
+	"rcmguard/internal/rules"
+)
+
+// Input is everything an assessment depends on. Nothing else is read: no
+// clock, no files, no environment.
+type Input struct {
+	Model      *model.Model
+	Facts      []evidence.Fact
+	Rules      *rules.Set
+	Now        time.Time // as-of date when the model does not set assessment.date
+	Regulation string    // overrides the model's regulation when set
+	Tool       string    // "rcmguard <version>", recorded in the result
+}
+
+// Run performs the assessment.
+func Run(in Input) (*Result, error) {
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil, err
+	}
+	m := in.Model
+	asOf := in.Now.UTC()
+	if t, ok := m.Assessment.Date.Time(); ok {
+		asOf = t
+	}
+	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	regulation := string(m.Assessment.Regulation)
+	if in.Regulation != "" {
+		regulation = in.Regulation
+	}
+	if regulation == "" {
+		regulation = "current-2013"
+	}
+	if regulation != "current-2013" && regulation != "nprm-2025-proposed" {
+		return nil, fmt.Errorf("assess: unknown regulation %q (want current-2013 or nprm-2025-proposed)", regulation)
+	}
+	if errs := checkAnswers(m, cat); len(errs) > 0 {
+		return nil, errs
+	}
+
+	g := rules.Build(m, in.Facts, rules.Options{Now: asOf, NPRM: regulation == "nprm-2025-proposed"})
+	hits, err := in.Rules.Evaluate(g)
+	if err != nil {
+		return nil, fmt.Errorf("assess: %w", err)
+	}
+	org := g.Elements[rules.KindOrg][0].View
+
+	res := &Result{
+		Schema: SchemaVersion, Tool: in.Tool, AsOf: asOf.Format("2006-01-02"), Regulation: regulation,
+		Organization: Organization{
+			Name: m.Organization.Name, Kind: string(m.Organization.Kind), Workforce: m.Organization.Workforce,
+			PatientsPerYear: m.Organization.PatientsPerYear, ClaimsPerMonth: m.Organization.ClaimsPerMonth,
+			AvgReimbursement: m.Organization.AvgReimbursement, RevenuePerDay: rules.RevenuePerDay(m),
+			SecurityOfficial: m.Organization.SecurityOfficial, Clients: len(m.Clients),
+		},
+		Assessment: AssessmentMeta{Assessor: m.Assessment.Assessor, Scope: m.Assessment.Scope,
+			Previous: string(m.Assessment.Previous), Model: m.Path()},
+		Warnings: []string{},
+	}
+	if so := m.Assessment.SignOff; so != nil {
+		res.Assessment.SignOff = &SignOff{Name: so.Name, Title: so.Title, Date: string(so.Date)}
+	}
+	for _, h := range hits {
+		res.Risks = append(res.Risks, riskFromHit(h, org, m, cat))
+	}
+	res.Risks = append(res.Risks, answerRisks(m, cat, org)...)
+	res.Warnings = append(res.Warnings, applyTracking(res.Risks, m.Tracking, asOf)...)
+	sortRisks(res.Risks)
+
+	res.Coverage, res.Questions = coverage(cat, in.Rules, g, res.Risks, m)
+	res.Plan = plan(res.Risks, asOf)
+	res.Inventory = inventory(m, g, res.Risks)
+	res.Evidence = evidenceSummary(in.Facts, g)
+	res.Summary = summarize(res, len(in.Rules.Rules))
+	res.OCRElements = ocrElements(res)
+	if res.Risks == nil {
+		res.Risks = []Risk{}
+	}
+	if res.Plan == nil {
+		res.Plan = []PlanItem{}
+	}
+	if res.Questions == nil {
+		res.Questions = []Question{}
+	}
+	return res, nil
+}
+
+// checkAnswers rejects answers to questions the catalog does not have, with
+// the answer's position.
+func checkAnswers(m *model.Model, cat *catalog.Catalog) model.ErrorList {
+	var errs model.ErrorList
+	seen := map[string]string{}
+	for i, a := range m.Answers {
+		path := fmt.Sprintf("answers[%d].question", i)
+		e, ok := cat.Lookup(a.Question)
+		if !ok || !e.Assessable() {
+			errs = append(errs, m.ErrorAt(path, fmt.Sprintf("%q is not an implementation specification or standard without specifications in 45 CFR 164.308–164.316; run `rcmguard catalog` for the list", a.Question)))
+			continue
+		}
+		if prev, dup := seen[e.Citation]; dup {
+			errs = append(errs, m.ErrorAt(path, fmt.Sprintf("%s is already answered at %s", e.Citation, prev)))
+		}
+		seen[e.Citation] = path
+	}
+	return errs
+}
+
+func citations(cs []string, cat *catalog.Catalog) []Citation {
+	out := make([]Citation, 0, len(cs))
+	for _, c := range cs {
+		if e, ok := cat.Lookup(c); ok {
+			out = append(out, Citation{Citation: e.Citation, Name: e.Name, Type: e.RA()})
+		} else if r, ok := cat.RelatedTo(c); ok {
+			out = append(out, Citation{Citation: r.Citation, Name: r.Name, Type: "Related"})
+		}
+	}
+	return out
+}
+
+func residual(l, i *risk.Rating, reduction int) Residual {
+	rl := l.Value - reduction
+	if rl < 1 {
+		rl = 1
+	}
+	v, lvl := risk.Score(rl, i.Value)
+	return Residual{Likelihood: rl, Impact: i.Value, Value: v, Level: lvl,
+		Arithmetic: fmt.Sprintf("likelihood %d − %d for the mitigation = %d (%s); impact %d unchanged", l.Value, reduction, rl, risk.LevelOf(rl), i.Value)}
+}
+
+func riskFromHit(h rules.Hit, org map[string]any, m *model.Model, cat *catalog.Catalog) Risk {
+	r := h.Rule
+	v, lvl := risk.Score(h.Likelihood.Value, h.Impact.Value)
+	var elems []ElementRef
+	for n, id := range h.Element.IDs {
+		kind := string(h.Element.Kind)
+		label := h.Element.Label
+		if h.Element.Kind == rules.KindAccess {
+			kind = []string{"role", "system"}[n]
+		}
+		where := ""
+		if p := m.PosOf(h.Element.Path); p.Line > 0 && m.Path() != "" {
+			where = fmt.Sprintf("%s:%d", m.Path(), p.Line)
+		}
+		elems = append(elems, ElementRef{Kind: kind, ID: id, Label: label, Where: where})
+	}
+	return Risk{
+		ID: h.RiskID, Rule: r.ID, Title: r.Title, Area: r.Area, Elements: elems, Stage: h.Element.Stage,
+		Citations: citations(r.Citations, cat), Threat: r.Threat, Vulnerability: r.Vulnerability,
+		Why: h.Why(org), Likelihood: *h.Likelihood, Impact: *h.Impact, Level: lvl, Value: v,
+		SRATool: risk.SRATool(lvl), Residual: residual(h.Likelihood, h.Impact, r.Residual),
+		Mitigation: r.Mitigation, FalsePositives: r.FalsePositives, Owner: r.Owner, Effort: r.Effort,
+		Evidence: r.Evidence, Status: risk.Unchecked,
+	}
+}
+
+// answerRisks turns "no" and "partial" answers into risks, so a control
+// that the model cannot express still reaches the register and the plan.
+func answerRisks(m *model.Model, cat *catalog.Catalog, org map[string]any) []Risk {
+	var out []Risk
+	for _, a := range m.Answers {
+		if a.Answer != "no" && a.Answer != "partial" {
+			continue
+		}
+		e, _ := cat.Lookup(a.Question)
+		l := risk.NewRating(35, "Missing administrative, physical or technical safeguard (process gap base; see docs/methodology.md)")
+		title := "Not in place: " + e.Name
+		if a.Answer == "partial" {
+			l.Add("partly in place", -10, "the answer says the safeguard is partly in place: "+a.Note)
+			title = "Only partly in place: " + e.Name
+		}
+		l.Finish()
+		i := risk.NewRating(50, "confidentiality, integrity and availability of the organisation's ePHI")
+		if n, _ := org["records"].(int); n >= 500 {
+			i.Add("individuals", 10, fmt.Sprintf("%d individuals' records held", n))
+		}
+		i.Finish()
+		v, lvl := risk.Score(l.Value, i.Value)
+		why := fmt.Sprintf("answer to %s = %s", e.Citation, a.Answer)
+		if a.Note != "" {
+			why += " (" + a.Note + ")"
+		}
+		out = append(out, Risk{
+			ID: risk.ID("ANSWER", e.Citation), Rule: "ANSWER", Title: title, Area: "answers",
+			Elements:  []ElementRef{{Kind: "org", ID: "org", Label: "the organisation (" + m.Organization.Name + ")"}},
+			Citations: citations([]string{e.Citation}, cat), Threat: "Reasonably anticipated threats that this safeguard exists to stop.",
+			Vulnerability: e.Summary + " — not (fully) in place.", Why: why, Likelihood: *l, Impact: *i, Level: lvl, Value: v,
+			SRATool: risk.SRATool(lvl), Residual: residual(l, i, 25), Mitigation: "Put in place: " + e.Summary,
+			FalsePositives: "Correct the answer if the safeguard is in place, and record the evidence.",
+			Owner:          "security_official", Effort: "medium", Status: risk.Unchecked,
+		})
+	}
+	return out
+}
+
+func sortRisks(rs []Risk) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Level != b.Level {
+			return a.Level > b.Level
+		}
+		if a.Value != b.Value {
+			return a.Value > b.Value
+		}
+		return a.ID < b.ID
+	})
+}
+
+// applyTracking attaches decisions to risks. When several patterns match,
+// the most specific (fewest wildcards, then first written) wins. It
+// returns warnings for entries that match no risk and for lapsed acceptances.
+func applyTracking(rs []Risk, entries []model.Tracking, asOf time.Time) []string {
+	var warnings []string
+	used := make([]bool, len(entries))
+	for i := range rs {
+		best, bestStars := -1, 1<<30
+		for j, t := range entries {
+			if !risk.Match(t.Risk, rs[i].ID) {
+				continue
+			}
+			used[j] = true
+			if n := strings.Count(t.Risk, "*"); n < bestStars {
+				best, bestStars = j, n
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		t := entries[best]
+		rs[i].Status = risk.Status(t.Status)
+		tr := &Tracking{Pattern: t.Risk, Justification: t.Justification, Owner: t.Owner, Due: string(t.Due),
+			Approver: t.Approver, Expires: string(t.Expires), Ticket: t.Ticket}
+		if t.Status == "accepted" {
+			if d, ok := t.Expires.DaysSince(asOf); ok && d > 0 {
+				tr.AcceptanceExpired = true
+				warnings = append(warnings, fmt.Sprintf("acceptance of %s expired on %s; it is open again until someone reviews it", rs[i].ID, t.Expires))
+			}
+		}
+		rs[i].Tracking = tr
+	}
+	for j, t := range entries {
+		if !used[j] {
+			warnings = append(warnings, fmt.Sprintf("tracking entry %q matches no risk in this assessment (resolved, renamed, or a typo?)", t.Risk))
+		}
+	}
+	return warnings
+}

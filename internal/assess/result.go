@@ -1,0 +1,322 @@
+// Package assess runs a security risk analysis: it builds the graph of a
+// model and its evidence, evaluates the rules, rates and tracks each risk,
+// maps the results onto every Security Rule specification, and orders the
+// remediation plan. It is pure: the same model, evidence, rules and as-of
+// date always give the same result.
+package assess
+
+import (
+	"rcmguard/internal/evidence"
+	"rcmguard/internal/risk"
+)
+
+// SchemaVersion names the JSON format of Result; it changes only when a
+// field is removed or changes meaning (docs/assess.md documents it).
+const SchemaVersion = "rcmguard.assessment/v1"
+
+// Result is a complete risk analysis.
+type Result struct {
+	Schema       string          `json:"schema"`
+	Tool         string          `json:"tool"`
+	AsOf         string          `json:"as_of"`
+	Regulation   string          `json:"regulation"`
+	Organization Organization    `json:"organization"`
+	Assessment   AssessmentMeta  `json:"assessment"`
+	Summary      Summary         `json:"summary"`
+	Risks        []Risk          `json:"risks"`
+	Plan         []PlanItem      `json:"plan"`
+	Coverage     []Coverage      `json:"coverage"`
+	Questions    []Question      `json:"questions"`
+	Inventory    Inventory       `json:"inventory"`
+	Evidence     EvidenceSummary `json:"evidence"`
+	OCRElements  []OCRElement    `json:"ocr_elements"`
+	Warnings     []string        `json:"warnings"`
+}
+
+// Organization is who was assessed.
+type Organization struct {
+	Name             string  `json:"name"`
+	Kind             string  `json:"kind"`
+	Workforce        int     `json:"workforce"`
+	PatientsPerYear  int     `json:"patients_per_year"`
+	ClaimsPerMonth   int     `json:"claims_per_month"`
+	AvgReimbursement float64 `json:"avg_reimbursement"`
+	RevenuePerDay    float64 `json:"revenue_per_day"`
+	SecurityOfficial string  `json:"security_official,omitempty"`
+	Clients          int     `json:"clients"`
+}
+
+// AssessmentMeta carries the model's assessment block.
+type AssessmentMeta struct {
+	Assessor string   `json:"assessor,omitempty"`
+	Scope    string   `json:"scope,omitempty"`
+	Previous string   `json:"previous,omitempty"`
+	SignOff  *SignOff `json:"sign_off,omitempty"`
+	Model    string   `json:"model"`
+}
+
+// SignOff is the approval of the analysis.
+type SignOff struct {
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty"`
+	Date  string `json:"date"`
+}
+
+// Summary counts what was found.
+type Summary struct {
+	Risks        int            `json:"risks"`
+	Open         int            `json:"open"`
+	ByLevel      map[string]int `json:"by_level"`
+	OpenByLevel  map[string]int `json:"open_by_level"`
+	ByStatus     map[string]int `json:"by_status"`
+	Highest      string         `json:"highest_open_level"`
+	Rules        int            `json:"rules_evaluated"`
+	Coverage     CoverageCount  `json:"coverage"`
+	HeatMap      [5][5]int      `json:"heat_map"` // [likelihood][impact], very low … very high, open risks
+	EvidenceUsed int            `json:"evidence_facts"`
+}
+
+// CoverageCount says how the assessable entries were covered.
+type CoverageCount struct {
+	Specifications int `json:"implementation_specifications"`
+	Standards      int `json:"standards_without_specifications"`
+	ByRules        int `json:"by_rules"`
+	ByAnswers      int `json:"by_answers"`
+	NotApplicable  int `json:"not_applicable"`
+	Open           int `json:"open_questions"`
+}
+
+// ElementRef names a model element a risk concerns.
+type ElementRef struct {
+	Kind  string `json:"kind"`
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Where string `json:"where,omitempty"` // file:line of its definition
+}
+
+// Citation is a regulation reference with its catalog facts.
+type Citation struct {
+	Citation string `json:"citation"`
+	Name     string `json:"name"`
+	Type     string `json:"type"` // Required, Addressable, Standard or Related
+}
+
+// Risk is one threat/vulnerability pair on one or more elements.
+type Risk struct {
+	ID             string       `json:"id"`
+	Rule           string       `json:"rule"`
+	Title          string       `json:"title"`
+	Area           string       `json:"area"`
+	Elements       []ElementRef `json:"elements"`
+	Stage          string       `json:"stage,omitempty"`
+	Citations      []Citation   `json:"citations"`
+	Threat         string       `json:"threat"`
+	Vulnerability  string       `json:"vulnerability"`
+	Why            string       `json:"why"`
+	Likelihood     risk.Rating  `json:"likelihood"`
+	Impact         risk.Rating  `json:"impact"`
+	Level          risk.Level   `json:"level"`
+	Value          int          `json:"value"`
+	SRATool        string       `json:"sra_tool_level"`
+	Residual       Residual     `json:"residual"`
+	Mitigation     string       `json:"mitigation"`
+	FalsePositives string       `json:"false_positives"`
+	Owner          string       `json:"owner"`
+	Effort         string       `json:"effort"`
+	Evidence       bool         `json:"evidence_backed"`
+	Status         risk.Status  `json:"status"`
+	Tracking       *Tracking    `json:"tracking,omitempty"`
+}
+
+// Open reports whether the risk still needs action: not mitigated, not a
+// false positive, and not accepted under an acceptance still in force.
+func (r *Risk) Open() bool {
+	if !r.Status.StillAtRisk() {
+		return false
+	}
+	return r.Status != risk.Accepted || (r.Tracking != nil && r.Tracking.AcceptanceExpired)
+}
+
+// Residual is the rating if the mitigation is implemented.
+type Residual struct {
+	Likelihood int        `json:"likelihood"`
+	Impact     int        `json:"impact"`
+	Value      int        `json:"value"`
+	Level      risk.Level `json:"level"`
+	Arithmetic string     `json:"arithmetic"`
+}
+
+// Tracking is the decision recorded for a risk.
+type Tracking struct {
+	Pattern           string `json:"pattern"`
+	Justification     string `json:"justification,omitempty"`
+	Owner             string `json:"owner,omitempty"`
+	Due               string `json:"due,omitempty"`
+	Approver          string `json:"approver,omitempty"`
+	Expires           string `json:"expires,omitempty"`
+	Ticket            string `json:"ticket,omitempty"`
+	AcceptanceExpired bool   `json:"acceptance_expired,omitempty"`
+}
+
+// PlanItem is one step of the remediation plan, in priority order.
+type PlanItem struct {
+	Rank      int        `json:"rank"`
+	RiskID    string     `json:"risk_id"`
+	Title     string     `json:"title"`
+	Level     risk.Level `json:"level"`
+	Value     int        `json:"value"`
+	Owner     string     `json:"owner"`
+	Action    string     `json:"action"`
+	Effort    string     `json:"effort"`
+	Due       string     `json:"due"`
+	Status    string     `json:"status"`
+	Residual  risk.Level `json:"residual_level"`
+	Citations []string   `json:"citations"`
+	Elements  []string   `json:"elements"`
+}
+
+// Coverage is how one assessable catalog entry was covered.
+type Coverage struct {
+	Citation string   `json:"citation"`
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Status   string   `json:"status"` // rules, answered, not_applicable, open
+	Rules    []string `json:"rules,omitempty"`
+	Risks    int      `json:"risks"`
+	Answer   string   `json:"answer,omitempty"`
+	Note     string   `json:"note,omitempty"`
+	Evidence string   `json:"evidence,omitempty"`
+}
+
+// Question is something the model could not answer.
+type Question struct {
+	Citation string `json:"citation"`
+	Name     string `json:"name"`
+	Question string `json:"question"`
+}
+
+// Inventory is the scope of the analysis: what was modelled.
+type Inventory struct {
+	Stages  []Stage     `json:"stages"`
+	Systems []SystemRow `json:"systems"`
+	Data    []DataRow   `json:"data"`
+	Flows   []FlowRow   `json:"flows"`
+	Vendors []VendorRow `json:"vendors"`
+	Roles   []RoleRow   `json:"roles"`
+	Steps   []StepRow   `json:"steps"`
+	Clients []ClientRow `json:"clients,omitempty"`
+}
+
+// Stage is a workflow stage in swimlane order.
+type Stage struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// SystemRow is a system in the inventory.
+type SystemRow struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Kind           string `json:"kind"`
+	Hosting        string `json:"hosting"`
+	Vendor         string `json:"vendor,omitempty"`
+	MFA            string `json:"mfa"`
+	PHI            bool   `json:"phi"`
+	InternetFacing bool   `json:"internet_facing"`
+	Encrypted      string `json:"encryption_at_rest"`
+	Risks          int    `json:"open_risks"`
+	Highest        string `json:"highest_open_level,omitempty"`
+}
+
+// DataRow is a data asset in the inventory.
+type DataRow struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	Sensitivity string `json:"sensitivity"`
+	PHI         bool   `json:"phi"`
+	Records     int    `json:"records"`
+}
+
+// FlowRow is a flow in the inventory and the diagram.
+type FlowRow struct {
+	ID        string   `json:"id"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	FromName  string   `json:"from_name"`
+	ToName    string   `json:"to_name"`
+	Channel   string   `json:"channel"`
+	Stage     string   `json:"stage"`
+	Auth      string   `json:"auth"`
+	Encrypted bool     `json:"encrypted"`
+	PHI       bool     `json:"phi"`
+	Automated bool     `json:"automated"`
+	Data      []string `json:"data"`
+	Risks     int      `json:"open_risks"`
+	Highest   string   `json:"highest_open_level,omitempty"`
+}
+
+// VendorRow is a vendor in the inventory.
+type VendorRow struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	BAA      string   `json:"baa"`
+	Expires  string   `json:"baa_expires,omitempty"`
+	PHI      bool     `json:"phi_access"`
+	Offshore bool     `json:"offshore"`
+	Services []string `json:"services"`
+	Risks    int      `json:"open_risks"`
+}
+
+// RoleRow is a role in the inventory.
+type RoleRow struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Kind      string   `json:"kind"`
+	Location  string   `json:"location"`
+	Training  string   `json:"training"`
+	Headcount int      `json:"headcount"`
+	Systems   []string `json:"systems"`
+}
+
+// StepRow is a workflow step.
+type StepRow struct {
+	ID     string   `json:"id"`
+	Stage  string   `json:"stage"`
+	Role   string   `json:"role"`
+	System string   `json:"system,omitempty"`
+	Action string   `json:"action"`
+	Flows  []string `json:"flows,omitempty"`
+}
+
+// ClientRow is a client practice.
+type ClientRow struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	BAA      string `json:"baa"`
+	Expires  string `json:"baa_expires,omitempty"`
+	Patients int    `json:"patients"`
+}
+
+// EvidenceSummary counts the facts the analysis used.
+type EvidenceSummary struct {
+	Facts     int              `json:"facts"`
+	BySource  map[string]int   `json:"by_source"`
+	Unmatched []evidence.Fact  `json:"unmatched"`
+	Observed  []ObservedOnElem `json:"observed"`
+}
+
+// ObservedOnElem lists the evidence checks seen on one element.
+type ObservedOnElem struct {
+	Element string   `json:"element"`
+	Checks  []string `json:"checks"`
+}
+
+// OCRElement maps one of OCR's nine risk-analysis elements (2010 guidance)
+// to where the analysis meets it.
+type OCRElement struct {
+	Number  int    `json:"number"`
+	Element string `json:"element"`
+	Section string `json:"section"`
+	Met     string `json:"how_met"`
+}

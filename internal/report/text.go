@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"rcmguard/internal/assess"
+	"rcmguard/internal/risk"
+)
+
+// topN bounds the risks and plan items the terminal summary lists; the
+// full register is in the JSON and HTML reports.
+const topN = 10
+
+// Text writes a terminal summary.
+func Text(w io.Writer, res *assess.Result) error {
+	b := bufio.NewWriter(w)
+	s := res.Summary
+	fmt.Fprintf(b, "Security risk analysis — %s (%s)\n", res.Organization.Name, strings.ReplaceAll(res.Organization.Kind, "_", " "))
+	fmt.Fprintf(b, "As of %s · %s · %d rules · model %s\n\n", res.AsOf, regulationLabel(res.Regulation), s.Rules, res.Assessment.Model)
+
+	fmt.Fprintf(b, "Risks: %d found, %d open", s.Risks, s.Open)
+	if s.Open > 0 {
+		var parts []string
+		for l := risk.VeryHigh; l >= risk.VeryLow; l-- {
+			if n := s.OpenByLevel[l.Slug()]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, l))
+			}
+		}
+		fmt.Fprintf(b, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(b)
+	c := s.Coverage
+	fmt.Fprintf(b, "Coverage: all %d implementation specifications and %d standards without specifications — %d examined by rules, %d answered, %d not applicable, %d open questions\n",
+		c.Specifications, c.Standards, c.ByRules, c.ByAnswers, c.NotApplicable, c.Open)
+	fmt.Fprintf(b, "Revenue at risk: $%s per working day of billing downtime\n", money(res.Organization.RevenuePerDay))
+	if res.Evidence.Facts > 0 {
+		fmt.Fprintf(b, "Evidence: %d facts used", res.Evidence.Facts)
+		if n := len(res.Evidence.Unmatched); n > 0 {
+			fmt.Fprintf(b, " (%d match no modelled element)", n)
+		}
+		fmt.Fprintln(b)
+	}
+
+	if len(res.Plan) > 0 {
+		fmt.Fprintf(b, "\nFix first (%d of %d plan items):\n", min(topN, len(res.Plan)), len(res.Plan))
+		for _, p := range res.Plan[:min(topN, len(res.Plan))] {
+			fmt.Fprintf(b, "%3d. %-9s %3d  %s\n", p.Rank, strings.ToUpper(p.Level.String()), p.Value, p.Title)
+			fmt.Fprintf(b, "     %s · %s · owner %s · due %s\n", p.RiskID, strings.Join(p.Citations, ", "), p.Owner, p.Due)
+		}
+	}
+	if len(res.Questions) > 0 {
+		fmt.Fprintf(b, "\nOpen questions (%d) — answer them under `answers:` in the model:\n", len(res.Questions))
+		for _, q := range res.Questions {
+			fmt.Fprintf(b, "  %-22s %s\n", q.Citation, q.Question)
+		}
+	}
+	if len(res.Warnings) > 0 {
+		fmt.Fprintln(b, "\nWarnings:")
+		for _, w := range res.Warnings {
+			fmt.Fprintf(b, "  - %s\n", w)
+		}
+	}
+	fmt.Fprintln(b, "\nFull register, ratings and plan: rcmguard assess MODEL --format html -o report.html")
+	return b.Flush()
+}
+
+func regulationLabel(r string) string {
+	if r == "nprm-2025-proposed" {
+		return "Security Rule with the 2025 proposed rule overlaid (proposed, not final)"
+	}
+	return "HIPAA Security Rule as in force"
+}
+
+func money(v float64) string {
+	n := int64(v + 0.5)
+	s := fmt.Sprint(n)
+	var out strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out.WriteByte(',')
+		}
+		out.WriteRune(c)
+	}
+	return out.String()
+}
