@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+
+	"rcmguard/internal/audit"
+	"rcmguard/internal/seal"
+	"rcmguard/internal/store"
+)
+
+// dataDir is the one place the default data directory is decided:
+// $RCMGUARD_DATA_DIR, else $XDG_DATA_HOME/rcmguard, else
+// ~/.local/share/rcmguard.
+func dataDir() string {
+	if d := os.Getenv("RCMGUARD_DATA_DIR"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "rcmguard")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "rcmguard")
+	}
+	return "rcmguard-data"
+}
+
+// defaultDB is the SQLite file used when --db is not given.
+func defaultDB() string { return filepath.Join(dataDir(), "rcmguard.db") }
+
+// dbFlags are the flags every command that touches the database shares.
+type dbFlags struct {
+	db      string
+	keyFile string
+}
+
+func addDBFlags(fs *flag.FlagSet) *dbFlags {
+	f := &dbFlags{}
+	fs.StringVar(&f.db, "db", "", "database: a SQLite file path or a postgres:// URL (default $RCMGUARD_DATA_DIR/rcmguard.db, data dir ~/.local/share/rcmguard)")
+	fs.StringVar(&f.keyFile, "key-file", "", "data key file (default: $RCMGUARD_KEY, then $RCMGUARD_KEY_FILE)")
+	return f
+}
+
+// dsn returns the database to use, honouring $RCMGUARD_DB before the default.
+func (f *dbFlags) dsn() string {
+	if f.db != "" {
+		return f.db
+	}
+	if d := os.Getenv("RCMGUARD_DB"); d != "" {
+		return d
+	}
+	return defaultDB()
+}
+
+func (f *dbFlags) keyring() (*seal.Keyring, error) {
+	kr, err := seal.Load(f.keyFile, os.Getenv)
+	if errors.Is(err, seal.ErrNoKey) {
+		return nil, fmt.Errorf("%w\ncreate one with: rcmguard keys generate -o KEYFILE", err)
+	}
+	return kr, err
+}
+
+// open loads the key and opens the database with it.
+func (f *dbFlags) open(ctx context.Context) (*store.Store, *seal.Keyring, error) {
+	kr, err := f.keyring()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, f.dsn(), store.WithKeyring(kr))
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, kr, nil
+}
+
+// cliActor names the operator in audit entries: the OS account running the
+// command, since the CLI has no signed-in rcmguard user.
+func cliActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return "cli"
+}
+
+// newAuditLog is the one place the CLI builds its audit log.
+func newAuditLog(kr *seal.Keyring) *audit.Log { return audit.New(kr) }
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, synced and renamed, so a crash never leaves half a file. With
+// exclusive set it refuses to replace an existing file.
+func writeFileAtomic(path string, data []byte, perm os.FileMode, exclusive bool) error {
+	if exclusive {
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%s already exists; not overwriting it", path)
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
