@@ -108,20 +108,14 @@ var matrix = [5][5]Level{
 func Matrix(likelihood, impact Level) Level { return matrix[likelihood][impact] }
 
 // Score combines likelihood and impact values into the risk value: the
-// matrix decides the level, and the product L×I/100 places the value within
-// that level's band, so that two risks of the same level still sort by
-// their underlying arithmetic.
+// matrix decides the level, and the product p = L×I/100 places the value
+// within that level's band (value = low + (high − low) × p/100), so two
+// risks of the same level still sort by their underlying arithmetic.
 func Score(likelihood, impact int) (value int, level Level) {
 	level = Matrix(LevelOf(likelihood), LevelOf(impact))
-	p := Clamp(likelihood) * Clamp(impact) / 100
+	p := Clamp(likelihood) * Clamp(impact)
 	b := bands[level]
-	if p < b.Lo {
-		p = b.Lo
-	}
-	if p > b.Hi {
-		p = b.Hi
-	}
-	return p, level
+	return b.Lo + ((b.Hi-b.Lo)*p+5000)/10000, level
 }
 
 // SRATool maps a level onto the three levels of the HHS SRA Tool.
