@@ -35,3 +35,16 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkInspect measures the whole inspection (envelope and identifier
+// checks) on the same corpus.
+func BenchmarkInspect(b *testing.B) {
+	data := benchCorpus(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewInspector().Inspect("/srv/edi/outbound/bench.837", bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -35,11 +35,13 @@ var Checks = []string{
 func (w *walk) identifiers(s *Segment) {
 	switch s.ID {
 	case "NM1":
-		entity, qual, id := string(s.Element(1)), string(s.Element(8)), s.Element(9)
+		// Compare bytes and convert only to build a message: this runs on
+		// every name segment of every claim.
+		entity, qual, id := s.Element(1), s.Element(8), s.Element(9)
 		if len(id) == 0 {
 			return
 		}
-		switch qual {
+		switch string(qual) {
 		case "34": // social security number
 			w.ssn(s, id, fmt.Sprintf("NM1*%s uses the SSN as the identifier (NM108=34)", entity))
 		case "HN": // health insurance claim number
@@ -47,7 +49,9 @@ func (w *walk) identifiers(s *Segment) {
 				"NM1*%s identifies the person by a legacy HIC number (NM108=HN) %s; Medicare has required the MBI since 2020", entity, maskID(id))
 			w.realID(s, maskID(id))
 		case "MI", "II":
-			if entity != "IL" && entity != "QC" && entity != "74" {
+			switch string(entity) {
+			case "IL", "QC", "74":
+			default:
 				return
 			}
 			switch {
@@ -60,7 +64,7 @@ func (w *walk) identifiers(s *Segment) {
 			}
 		}
 	case "REF":
-		if string(s.Element(1)) == "SY" && len(s.Element(2)) > 0 {
+		if ref := s.Element(1); len(ref) == 2 && ref[0] == 'S' && ref[1] == 'Y' && len(s.Element(2)) > 0 {
 			w.ssn(s, s.Element(2), "REF*SY carries the SSN as a secondary identifier")
 		}
 	}
@@ -166,47 +170,65 @@ func isHICN(b []byte) bool {
 // looksTest reports identifiers nobody would issue to a real person: marked
 // as test data, one repeated character, mostly padding, or a keyboard run.
 func looksTest(b []byte) bool {
-	up := strings.ToUpper(string(b))
-	for _, w := range []string{"TEST", "DEMO", "SAMPLE", "DUMMY", "FAKE", "XXX", "SYNTH"} {
-		if strings.Contains(up, w) {
+	// Upper-case into a stack buffer: this runs for every subscriber of
+	// every claim, so it must not allocate.
+	var buf [64]byte
+	if len(b) > len(buf) {
+		return false
+	}
+	up := buf[:len(b)]
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up[i] = c
+	}
+	for _, w := range testMarkers {
+		if bytes.Contains(up, w) {
 			return true
 		}
 	}
-	if len(up) < 5 || len(strings.TrimLeft(up, "0")) <= 3 {
+	if len(up) < 5 || len(bytes.TrimLeft(up, "0")) <= 3 {
 		return true
 	}
-	distinct := map[rune]bool{}
+	var seen [256]bool
+	distinct := 0
 	for _, c := range up {
-		distinct[c] = true
+		if !seen[c] {
+			seen[c] = true
+			distinct++
+		}
 	}
-	if len(distinct) <= 3 {
+	if distinct <= 3 {
 		return true
 	}
 	// A run of five ascending or descending digits, or four letters.
-	up1, down1 := 1, 1
+	asc, desc := 1, 1
 	for i := 1; i < len(up); i++ {
 		p, c := up[i-1], up[i]
 		sameKind := isDigit(p) == isDigit(c)
 		if sameKind && c == p+1 {
-			up1++
+			asc++
 		} else {
-			up1 = 1
+			asc = 1
 		}
 		if sameKind && c+1 == p {
-			down1++
+			desc++
 		} else {
-			down1 = 1
+			desc = 1
 		}
 		need := 5
 		if !isDigit(c) {
 			need = 4
 		}
-		if up1 >= need || down1 >= need {
+		if asc >= need || desc >= need {
 			return true
 		}
 	}
 	return false
 }
+
+var testMarkers = [][]byte{[]byte("TEST"), []byte("DEMO"), []byte("SAMPLE"), []byte("DUMMY"), []byte("FAKE"), []byte("XXX"), []byte("SYNTH")}
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 

@@ -185,8 +185,10 @@ type walk struct {
 
 	grp *Group
 
-	tx      *Transaction // the open transaction set (a copy when not listed)
-	txSlot  int          // its index in grp.Transactions, or -1
+	tx      *Transaction // the open transaction set
+	spare   Transaction  // holds the open set once the group's list is full
+	names   map[string]string
+	txSlot  int // its index in grp.Transactions, or -1
 	txCount int
 
 	// Real-looking identifiers in the open interchange, for the
@@ -343,7 +345,7 @@ func (w *walk) openTransaction(s *Segment) {
 	}
 	t := Transaction{
 		Segment: s.Index, Offset: s.Offset,
-		Type: string(s.Element(1)), ControlNumber: string(s.Element(2)), Implementation: string(s.Element(3)),
+		Type: w.name(s.Element(1)), ControlNumber: string(s.Element(2)), Implementation: w.name(s.Element(3)),
 	}
 	w.grp.TransactionCount++
 	w.txSlot = -1
@@ -352,9 +354,27 @@ func (w *walk) openTransaction(s *Segment) {
 		w.txSlot = len(w.grp.Transactions) - 1
 		w.tx = &w.grp.Transactions[w.txSlot]
 	} else {
-		w.tx = &t
+		w.spare = t
+		w.tx = &w.spare
 	}
 	w.txCount = 1
+}
+
+// name returns a string for a value that repeats in every transaction set
+// of a file (ST01, ST03), allocating it once. The table is bounded so
+// hostile input cannot grow it.
+func (w *walk) name(b []byte) string {
+	if v, ok := w.names[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if len(w.names) < 64 {
+		if w.names == nil {
+			w.names = map[string]string{}
+		}
+		w.names[v] = v
+	}
+	return v
 }
 
 func (w *walk) closeTransaction(s *Segment) {
