@@ -23,14 +23,17 @@ var reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.F
 		}
 		return l.Title()
 	},
-	"words":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-	"money":   money,
-	"diagram": diagram,
-	"join":    strings.Join,
-	"color":   func(slug string) template.CSS { return template.CSS(levelColors[slug]) },
-	"lcolor":  func(l risk.Level) template.CSS { return template.CSS(levelColors[l.Slug()]) },
+	"words":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"money":    money,
+	"num":      func(n int) string { return money(float64(n)) },
+	"diagram":  diagram,
+	"join":     strings.Join,
+	"color":    func(slug string) template.CSS { return template.CSS(levelColors[slug]) },
+	"lcolor":   func(l risk.Level) template.CSS { return template.CSS(levelColors[l.Slug()]) },
 	"heatRows": heatRows,
-	"levels":  func() []risk.Level { return []risk.Level{risk.VeryHigh, risk.High, risk.Moderate, risk.Low, risk.VeryLow} },
+	"levels": func() []risk.Level {
+		return []risk.Level{risk.VeryHigh, risk.High, risk.Moderate, risk.Low, risk.VeryLow}
+	},
 	"regulation": regulationLabel,
 	"add":        func(a, b int) int { return a + b },
 	"owners":     ownerSummary,

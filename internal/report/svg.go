@@ -49,14 +49,9 @@ func diagram(res *assess.Result) template.HTML {
 		lanes[i].flows = append(lanes[i].flows, f)
 	}
 	var b strings.Builder
-	y := 0
-	height := 0
+	y, height := 0, 0
 	for _, l := range lanes {
-		n := len(l.flows)
-		if n == 0 {
-			n = 1
-		}
-		height += n*rowH + 12
+		height += laneHeight(len(l.flows), l.title) + 4
 	}
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="dfd-title dfd-desc" class="dfd">`, width, height+4)
 	b.WriteString(`<title id="dfd-title">Data-flow diagram by workflow stage</title>`)
@@ -71,17 +66,15 @@ func diagram(res *assess.Result) template.HTML {
 	}
 	b.WriteString(`</defs>`)
 	for li, l := range lanes {
-		n := len(l.flows)
-		if n == 0 {
-			n = 1
-		}
-		h := n*rowH + 8
+		h := laneHeight(len(l.flows), l.title)
 		fill := "#f8fafc"
 		if li%2 == 1 {
 			fill = "#eef2f7"
 		}
 		fmt.Fprintf(&b, `<g class="lane"><rect x="0" y="%d" width="%d" height="%d" fill="%s" stroke="#cbd5e1"/>`, y, width, h, fill)
-		fmt.Fprintf(&b, `<text x="10" y="%d" class="lane-title">%s</text>`, y+22, esc(l.title))
+		for k, line := range wrap(l.title, 24) {
+			fmt.Fprintf(&b, `<text x="10" y="%d" class="lane-title">%s</text>`, y+22+k*16, esc(line))
+		}
 		if len(l.flows) == 0 {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" class="muted">no flows modelled in this stage</text>`, fromX, y+28)
 		}
@@ -112,6 +105,40 @@ func diagram(res *assess.Result) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // built only from escaped text
+}
+
+// laneHeight fits a lane's flows and its wrapped title.
+func laneHeight(flows int, title string) int {
+	const rowH = 46
+	if flows == 0 {
+		flows = 1
+	}
+	h := flows*rowH + 8
+	if t := 14 + 16*len(wrap(title, 24)); t > h {
+		h = t
+	}
+	return h
+}
+
+// wrap breaks text into lines of at most n runes at spaces.
+func wrap(text string, n int) []string {
+	var lines []string
+	cur := ""
+	for _, w := range strings.Fields(text) {
+		if cur != "" && len([]rune(cur))+1+len([]rune(w)) > n {
+			lines = append(lines, cur)
+			cur = w
+			continue
+		}
+		if cur != "" {
+			cur += " "
+		}
+		cur += w
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
 }
 
 func flowLabel(f assess.FlowRow) string {
