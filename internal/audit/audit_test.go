@@ -144,6 +144,9 @@ var mutations = []mutation{
 		}
 		return k + 1, nil
 	}},
+	{"delete the head record", func(ctx context.Context, tx *store.Tx, n int64, r *rand.Rand) (int64, error) {
+		return 1, exec(ctx, tx, `DELETE FROM audit_head`)
+	}},
 	{"delete a checkpoint", func(ctx context.Context, tx *store.Tx, n int64, r *rand.Rand) (int64, error) {
 		k := 10 * (1 + r.Int64N(n/10))
 		return k, exec(ctx, tx, `DELETE FROM audit_checkpoints WHERE seq = ?`, k)

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -62,6 +63,9 @@ const verifyPage = 2000
 func (l *Log) Verify(ctx context.Context, s reader, anchor *Anchor) (Report, error) {
 	var rep Report
 	head, err := s.AuditHead(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return rep, &BreakError{1, "the chain head record is missing"}
+	}
 	if err != nil {
 		return rep, fmt.Errorf("audit: verify: %w", err)
 	}

@@ -85,6 +85,13 @@ func openNoMigrate(ctx context.Context, dsn string, opts ...Option) (*Store, err
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 			return nil, fmt.Errorf("store: create data directory: %w", err)
 		}
+		// Create the file private to its owner; SQLite gives the -wal and
+		// -shm files the same mode as the database file.
+		f, err := os.OpenFile(dsn, os.O_RDONLY|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("store: create database file: %w", err)
+		}
+		f.Close()
 		s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
 	}
 	if err != nil {

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -81,6 +83,13 @@ func TestMigrationsIdempotentAndGuarded(t *testing.T) {
 			}
 		}
 		s := storetest.Open(t, dsn, kr)
+		if !s.Postgres() {
+			for _, f := range []string{dsn, dsn + "-wal"} {
+				if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+					t.Fatalf("%s: mode %v, %v; want 0600", filepath.Base(f), fi.Mode().Perm(), err)
+				}
+			}
+		}
 		if _, err := s.DB().Exec(`UPDATE schema_version SET version = version + 1`); err != nil {
 			t.Fatal(err)
 		}
