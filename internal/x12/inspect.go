@@ -120,7 +120,7 @@ func NewInspector() *Inspector {
 // Inspect reads one file. path is used for reporting and for the
 // location-based checks (test folders, log files); r supplies the bytes.
 // A file that is not well-formed X12 yields a *SyntaxError and a File
-// describing what was read before it; I/O errors are returned as is.
+// describing what was read before it; I/O errors are wrapped.
 func (in *Inspector) Inspect(path string, r io.Reader) (*File, error) {
 	f := &File{Path: path, Interchanges: []*Interchange{}, Findings: []Finding{}}
 	head := make([]byte, 512)
@@ -158,6 +158,10 @@ func (in *Inspector) Inspect(path string, r io.Reader) (*File, error) {
 			if errors.As(err, &se) {
 				f.Error = &FileError{Segment: se.Segment, Offset: se.Offset, Message: se.Msg}
 			}
+			// Report what the part already read showed (a test interchange
+			// with real identifiers), but no missing trailers: the error
+			// explains those.
+			st.finishInterchange()
 			return f, err
 		}
 		f.Segments++
@@ -188,7 +192,6 @@ type walk struct {
 	tx      *Transaction // the open transaction set
 	spare   Transaction  // holds the open set once the group's list is full
 	names   map[string]string
-	txSlot  int // its index in grp.Transactions, or -1
 	txCount int
 
 	// Real-looking identifiers in the open interchange, for the
@@ -348,11 +351,9 @@ func (w *walk) openTransaction(s *Segment) {
 		Type: w.name(s.Element(1)), ControlNumber: string(s.Element(2)), Implementation: w.name(s.Element(3)),
 	}
 	w.grp.TransactionCount++
-	w.txSlot = -1
 	if len(w.grp.Transactions) < MaxListedTransactions {
 		w.grp.Transactions = append(w.grp.Transactions, t)
-		w.txSlot = len(w.grp.Transactions) - 1
-		w.tx = &w.grp.Transactions[w.txSlot]
+		w.tx = &w.grp.Transactions[len(w.grp.Transactions)-1]
 	} else {
 		w.spare = t
 		w.tx = &w.spare

@@ -390,3 +390,20 @@ func TestFindingsInFileOrder(t *testing.T) {
 		t.Errorf("checks %v; want %v", got, want)
 	}
 }
+
+func TestMalformedKeepsEarlierFindings(t *testing.T) {
+	data := envelope(hdr{usage: "T", secQ: "01", sec: password}, "NM1*IL*1*DOE*JANE****MI*"+realMBI, "bad*segment")
+	f, err := NewInspector().Inspect("/a.837", strings.NewReader(data))
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Segment != 5 {
+		t.Fatalf("error %v; want a syntax error at segment 5", err)
+	}
+	got := map[string]int{}
+	for _, fd := range f.Findings {
+		got[fd.Check]++
+	}
+	want := map[string]int{CheckISACredentials: 1, CheckISATestIndicator: 1}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("findings %v; want %v", got, want)
+	}
+}
