@@ -54,7 +54,9 @@ type Log struct {
 // Option configures a Log.
 type Option func(*Log)
 
-// CheckpointEvery sets the distance between checkpoints.
+// CheckpointEvery sets the distance between checkpoints. Writers and the
+// verifier must agree on it, so production code keeps the default; tests
+// use small values to exercise checkpoints.
 func CheckpointEvery(n int64) Option { return func(l *Log) { l.every = n } }
 
 // New returns a Log signing with kr's current key and verifying with any
