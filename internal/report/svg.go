@@ -57,7 +57,8 @@ func diagram(res *assess.Result) template.HTML {
 	b.WriteString(`<title id="dfd-title">Data-flow diagram by workflow stage</title>`)
 	fmt.Fprintf(&b, `<desc id="dfd-desc">%d flows across %d stages; each arrow is coloured by the highest open risk on that flow.</desc>`, len(res.Inventory.Flows), len(res.Inventory.Stages))
 	b.WriteString(`<defs>`)
-	for lvl, c := range levelColors {
+	for _, lvl := range []string{"very_high", "high", "moderate", "low", "very_low", ""} {
+		c := levelColors[lvl]
 		name := lvl
 		if name == "" {
 			name = "none"

@@ -115,6 +115,8 @@ func checkFields(a *cel.Ast, kind Kind) ([]string, error) {
 				op.AsSelect().Operand().AsSelect().FieldName() == "policies":
 				if f := sel.FieldName(); f != "exists" && f != "days_since_review" {
 					problems = append(problems, fmt.Sprintf("a policy has exists and days_since_review, not %q", f))
+				} else if r := "org.policies." + op.AsSelect().FieldName() + "." + f; !slices.Contains(reads, r) {
+					reads = append(reads, r)
 				}
 			}
 		}

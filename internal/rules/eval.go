@@ -120,6 +120,12 @@ func (h Hit) Why(org map[string]any) string {
 		if Kind(kind) == KindOrg {
 			view = org
 		}
+		if pk, field, ok := strings.Cut(strings.TrimPrefix(attr, "policies."), "."); ok && strings.HasPrefix(attr, "policies.") {
+			if p, ok := view["policies"].(map[string]any)[pk].(map[string]any); ok {
+				parts = append(parts, fmt.Sprintf("%s = %s", name, formatValue(p[field])))
+			}
+			continue
+		}
 		v, ok := view[attr]
 		if !ok || attr == "policies" {
 			continue
