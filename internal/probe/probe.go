@@ -12,10 +12,8 @@ package probe
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
-	"sort"
 	"strings"
 	"time"
 
@@ -186,17 +184,13 @@ type finding struct {
 func toFacts(t Target, fs []finding) []evidence.Fact {
 	facts := make([]evidence.Fact, 0, len(fs))
 	for _, f := range fs {
-		attrs := f.attrs
+		attrs := map[string]string{"protocol": t.Protocol}
 		if t.Element != "" {
-			if attrs == nil {
-				attrs = map[string]string{}
-			}
 			attrs["element"] = t.Element
 		}
-		if attrs == nil {
-			attrs = map[string]string{}
+		for k, v := range f.attrs {
+			attrs[k] = v
 		}
-		attrs["protocol"] = t.Protocol
 		facts = append(facts, evidence.Fact{
 			Source:   evidence.SourceProbe,
 			Check:    f.check,
@@ -253,25 +247,10 @@ func deadline(c net.Conn, opts Options) {
 	_ = c.SetDeadline(time.Now().Add(opts.timeout()))
 }
 
-// isTimeout reports whether err is a network timeout.
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
-}
-
 func hostOf(addr string) string {
 	h, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr
 	}
 	return h
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

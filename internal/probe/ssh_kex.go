@@ -68,7 +68,6 @@ type kexInit struct {
 	macsCS, macsSC               []string
 	compressionCS, compressionSC []string
 	languagesCS, languagesSC     []string
-	firstKexFollows              bool
 }
 
 func probeSSH(ctx context.Context, addr string, opts Options) (*SSHReport, error) {
@@ -265,7 +264,6 @@ func parseKexInit(p []byte) (kexInit, error) {
 	if len(b) < 5 {
 		return ki, fmt.Errorf("truncated kexinit")
 	}
-	ki.firstKexFollows = b[0] != 0
 	return ki, nil
 }
 
