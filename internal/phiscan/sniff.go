@@ -138,7 +138,9 @@ func delimiterOf(p []byte) byte {
 	}
 	for _, d := range []byte{'\t', ',', ';', '|'} {
 		n := countOutsideQuotes(lines[0], d)
-		if n < 2 {
+		if n < 1 || (n == 1 && !namesColumns(lines[0], d)) {
+			// Two columns only count when the header names them: prose
+			// has a comma per line often enough.
 			continue
 		}
 		same := true
@@ -153,6 +155,15 @@ func delimiterOf(p []byte) byte {
 		}
 	}
 	return 0
+}
+
+func namesColumns(l []byte, d byte) bool {
+	for _, c := range bytes.Split(l, []byte{d}) {
+		if headerRole(c) != roleNone {
+			return true
+		}
+	}
+	return false
 }
 
 func countOutsideQuotes(l []byte, d byte) int {

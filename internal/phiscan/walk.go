@@ -53,6 +53,8 @@ func (s *Scanner) Scan(ctx context.Context, roots []string, workers int, fn func
 			select {
 			case tasks <- task{path, out}:
 			case <-ctx.Done():
+				// Its turn in the output order is taken: fill it.
+				out <- Result{Path: path, Skipped: "canceled"}
 				return false
 			}
 			return true
@@ -76,7 +78,10 @@ func (s *Scanner) Scan(ctx context.Context, roots []string, workers int, fn func
 		walkErr <- nil
 	}()
 	for out := range order {
-		fn(<-out)
+		r := <-out
+		if ctx.Err() == nil {
+			fn(r)
+		}
 	}
 	wg.Wait()
 	return <-walkErr

@@ -176,7 +176,9 @@ func (g *gen) xlsx(path string) []byte {
 // (label | value) for others.
 func (g *gen) docx(path string) []byte {
 	var body strings.Builder
-	para := func(s string) { body.WriteString(`<w:p><w:r><w:t xml:space="preserve">` + html.EscapeString(s) + `</w:t></w:r></w:p>`) }
+	para := func(s string) {
+		body.WriteString(`<w:p><w:r><w:t xml:space="preserve">` + html.EscapeString(s) + `</w:t></w:r></w:p>`)
+	}
 	para("Re: accounts referred for collection")
 	para("")
 	for i := range g.people {
