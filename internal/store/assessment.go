@@ -26,7 +26,7 @@ type Assessment struct {
 
 const assessmentCols = `id, workspace_id, version, created_by, created_at, model_yaml, result_json, signed_off_by, signed_off_at`
 
-func (c *conn) scanAssessment(row interface{ Scan(...any) error }) (Assessment, error) {
+func (c *conn) scanAssessment(row rowScanner) (Assessment, error) {
 	var a Assessment
 	var createdBy, signedBy sql.NullInt64
 	var created, sealed, result string
@@ -80,20 +80,8 @@ func (c *conn) Assessment(ctx context.Context, workspaceID, id int64) (Assessmen
 
 // Assessments lists a workspace's assessments, newest version first.
 func (c *conn) Assessments(ctx context.Context, workspaceID int64) ([]Assessment, error) {
-	rows, err := c.query(ctx, `SELECT `+assessmentCols+` FROM assessments WHERE workspace_id = ? ORDER BY version DESC`, workspaceID)
+	out, err := collect(ctx, c, c.scanAssessment, `SELECT `+assessmentCols+` FROM assessments WHERE workspace_id = ? ORDER BY version DESC`, workspaceID)
 	if err != nil {
-		return nil, fmt.Errorf("store: assessments of workspace %d: %w", workspaceID, err)
-	}
-	defer rows.Close()
-	var out []Assessment
-	for rows.Next() {
-		a, err := c.scanAssessment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: assessments of workspace %d: %w", workspaceID, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: assessments of workspace %d: %w", workspaceID, err)
 	}
 	return out, nil

@@ -31,7 +31,7 @@ type AuditSeal struct {
 
 const auditCols = `seq, at, actor, workspace_id, action, object, details, prev_hash, hash`
 
-func scanAudit(row interface{ Scan(...any) error }) (AuditRow, error) {
+func scanAudit(row rowScanner) (AuditRow, error) {
 	var r AuditRow
 	var ws sql.NullInt64
 	err := row.Scan(&r.Seq, &r.At, &r.Actor, &ws, &r.Action, &r.Object, &r.Details, &r.PrevHash, &r.Hash)
@@ -136,20 +136,8 @@ func (c *conn) WorkspaceAuditEntries(ctx context.Context, workspaceID, before in
 }
 
 func (c *conn) auditRows(ctx context.Context, q string, args ...any) ([]AuditRow, error) {
-	rows, err := c.query(ctx, q, args...)
+	out, err := collect(ctx, c, scanAudit, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: audit entries: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditRow
-	for rows.Next() {
-		r, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: audit entries: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: audit entries: %w", err)
 	}
 	return out, nil
@@ -157,20 +145,11 @@ func (c *conn) auditRows(ctx context.Context, q string, args ...any) ([]AuditRow
 
 // AuditCheckpoints returns every checkpoint in seq order.
 func (c *conn) AuditCheckpoints(ctx context.Context) ([]AuditSeal, error) {
-	rows, err := c.query(ctx, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`)
+	out, err := collect(ctx, c, func(row rowScanner) (s AuditSeal, err error) {
+		err = row.Scan(&s.Seq, &s.Hash, &s.At, &s.KeyID, &s.Signature)
+		return s, err
+	}, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`)
 	if err != nil {
-		return nil, fmt.Errorf("store: audit checkpoints: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditSeal
-	for rows.Next() {
-		var s AuditSeal
-		if err := rows.Scan(&s.Seq, &s.Hash, &s.At, &s.KeyID, &s.Signature); err != nil {
-			return nil, fmt.Errorf("store: audit checkpoints: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: audit checkpoints: %w", err)
 	}
 	return out, nil

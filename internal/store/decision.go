@@ -24,7 +24,7 @@ type RiskDecision struct {
 
 const decisionCols = `workspace_id, risk_id, status, justification, owner, due_date, approver_id, expires_at, updated_by, updated_at`
 
-func scanDecision(row interface{ Scan(...any) error }) (RiskDecision, error) {
+func scanDecision(row rowScanner) (RiskDecision, error) {
 	var d RiskDecision
 	var due, exp sql.NullString
 	var approver sql.NullInt64
@@ -72,20 +72,8 @@ func (c *conn) RiskDecision(ctx context.Context, workspaceID int64, riskID strin
 
 // RiskDecisions lists a workspace's decisions by risk ID.
 func (c *conn) RiskDecisions(ctx context.Context, workspaceID int64) ([]RiskDecision, error) {
-	rows, err := c.query(ctx, `SELECT `+decisionCols+` FROM risk_decisions WHERE workspace_id = ? ORDER BY risk_id`, workspaceID)
+	out, err := collect(ctx, c, scanDecision, `SELECT `+decisionCols+` FROM risk_decisions WHERE workspace_id = ? ORDER BY risk_id`, workspaceID)
 	if err != nil {
-		return nil, fmt.Errorf("store: decisions of workspace %d: %w", workspaceID, err)
-	}
-	defer rows.Close()
-	var out []RiskDecision
-	for rows.Next() {
-		d, err := scanDecision(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: decisions of workspace %d: %w", workspaceID, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: decisions of workspace %d: %w", workspaceID, err)
 	}
 	return out, nil

@@ -19,7 +19,7 @@ type Membership struct {
 
 const membershipCols = `user_id, workspace_id, role, expires_at, created_at`
 
-func scanMembership(row interface{ Scan(...any) error }) (Membership, error) {
+func scanMembership(row rowScanner) (Membership, error) {
 	var m Membership
 	var exp sql.NullString
 	var created string
@@ -76,20 +76,8 @@ func (c *conn) UserMemberships(ctx context.Context, userID int64) ([]Membership,
 }
 
 func (c *conn) memberships(ctx context.Context, where string, arg int64) ([]Membership, error) {
-	rows, err := c.query(ctx, `SELECT `+membershipCols+` FROM memberships `+where, arg)
+	out, err := collect(ctx, c, scanMembership, `SELECT `+membershipCols+` FROM memberships `+where, arg)
 	if err != nil {
-		return nil, fmt.Errorf("store: memberships: %w", err)
-	}
-	defer rows.Close()
-	var out []Membership
-	for rows.Next() {
-		m, err := scanMembership(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: memberships: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: memberships: %w", err)
 	}
 	return out, nil

@@ -14,6 +14,11 @@ type sealedColumn struct {
 	table, key, column string
 }
 
+type sealedValue struct {
+	id     int64
+	sealed string
+}
+
 var sealedColumns = []sealedColumn{
 	{"users", "id", "totp_secret"},
 	{"assessments", "id", "model_yaml"},
@@ -30,25 +35,11 @@ func (t *Tx) Reseal(ctx context.Context, next *seal.Keyring) (int, error) {
 	n := 0
 	for _, col := range sealedColumns {
 		field := col.table + "." + col.column
-		type val struct {
-			id     int64
-			sealed string
-		}
-		rows, err := t.query(ctx, `SELECT `+col.key+`, `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> '' ORDER BY `+col.key)
+		vals, err := collect(ctx, &t.conn, func(row rowScanner) (v sealedValue, err error) {
+			err = row.Scan(&v.id, &v.sealed)
+			return v, err
+		}, `SELECT `+col.key+`, `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> '' ORDER BY `+col.key)
 		if err != nil {
-			return n, fmt.Errorf("store: reseal %s: %w", field, err)
-		}
-		var vals []val
-		for rows.Next() {
-			var v val
-			if err := rows.Scan(&v.id, &v.sealed); err != nil {
-				rows.Close()
-				return n, fmt.Errorf("store: reseal %s: %w", field, err)
-			}
-			vals = append(vals, v)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return n, fmt.Errorf("store: reseal %s: %w", field, err)
 		}
 		for _, v := range vals {
@@ -73,25 +64,19 @@ func (t *Tx) Reseal(ctx context.Context, next *seal.Keyring) (int, error) {
 func (c *conn) SealedKeyIDs(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
 	for _, col := range sealedColumns {
-		rows, err := c.query(ctx, `SELECT `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> ''`)
+		vals, err := collect(ctx, c, func(row rowScanner) (v string, err error) {
+			err = row.Scan(&v)
+			return v, err
+		}, `SELECT `+col.column+` FROM `+col.table+` WHERE `+col.column+` <> ''`)
 		if err != nil {
 			return nil, fmt.Errorf("store: sealed key ids: %w", err)
 		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: sealed key ids: %w", err)
-			}
-			id, err := seal.KeyID(s)
+		for _, v := range vals {
+			id, err := seal.KeyID(v)
 			if err != nil {
 				id = "invalid"
 			}
 			out[id]++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store: sealed key ids: %w", err)
 		}
 	}
 	return out, nil

@@ -20,7 +20,7 @@ type Session struct {
 
 const sessionCols = `id_hash, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at, mfa_passed`
 
-func scanSession(row interface{ Scan(...any) error }) (Session, error) {
+func scanSession(row rowScanner) (Session, error) {
 	var s Session
 	var created, seen, idle, abs string
 	var mfa int
@@ -61,20 +61,8 @@ func (c *conn) SessionByHash(ctx context.Context, idHash string) (Session, error
 
 // UserSessions lists a user's sessions, newest first.
 func (c *conn) UserSessions(ctx context.Context, userID int64) ([]Session, error) {
-	rows, err := c.query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE user_id = ? ORDER BY created_at DESC`, userID)
+	out, err := collect(ctx, c, scanSession, `SELECT `+sessionCols+` FROM sessions WHERE user_id = ? ORDER BY created_at DESC`, userID)
 	if err != nil {
-		return nil, fmt.Errorf("store: sessions of user %d: %w", userID, err)
-	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: sessions of user %d: %w", userID, err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: sessions of user %d: %w", userID, err)
 	}
 	return out, nil

@@ -22,7 +22,7 @@ type APIToken struct {
 
 const tokenCols = `id, token_hash, user_id, workspace_id, name, created_at, last_used_at, expires_at`
 
-func scanToken(row interface{ Scan(...any) error }) (APIToken, error) {
+func scanToken(row rowScanner) (APIToken, error) {
 	var k APIToken
 	var created, expires string
 	var used sql.NullString
@@ -62,20 +62,8 @@ func (c *conn) APITokenByHash(ctx context.Context, hash string) (APIToken, error
 
 // APITokens lists a workspace's tokens by name.
 func (c *conn) APITokens(ctx context.Context, workspaceID int64) ([]APIToken, error) {
-	rows, err := c.query(ctx, `SELECT `+tokenCols+` FROM api_tokens WHERE workspace_id = ? ORDER BY name, id`, workspaceID)
+	out, err := collect(ctx, c, scanToken, `SELECT `+tokenCols+` FROM api_tokens WHERE workspace_id = ? ORDER BY name, id`, workspaceID)
 	if err != nil {
-		return nil, fmt.Errorf("store: api tokens of workspace %d: %w", workspaceID, err)
-	}
-	defer rows.Close()
-	var out []APIToken
-	for rows.Next() {
-		k, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: api tokens of workspace %d: %w", workspaceID, err)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: api tokens of workspace %d: %w", workspaceID, err)
 	}
 	return out, nil

@@ -34,7 +34,7 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 const userCols = `id, email, password_hash, totp_secret, totp_last_step, mfa_enrolled, recovery_codes,
 	failed_attempts, locked_until, created_at, disabled_at`
 
-func (c *conn) scanUser(row interface{ Scan(...any) error }) (User, error) {
+func (c *conn) scanUser(row rowScanner) (User, error) {
 	var u User
 	var sealed, codes, created string
 	var enrolled int

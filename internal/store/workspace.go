@@ -25,7 +25,7 @@ type Workspace struct {
 
 const workspaceCols = `id, name, kind, parent_id, created_at`
 
-func scanWorkspace(row interface{ Scan(...any) error }) (Workspace, error) {
+func scanWorkspace(row rowScanner) (Workspace, error) {
 	var w Workspace
 	var parent sql.NullInt64
 	var created string
@@ -81,20 +81,8 @@ func (c *conn) WorkspaceByName(ctx context.Context, name string) (Workspace, err
 
 // ClientWorkspaces lists a billing company's client workspaces by name.
 func (c *conn) ClientWorkspaces(ctx context.Context, parentID int64) ([]Workspace, error) {
-	rows, err := c.query(ctx, `SELECT `+workspaceCols+` FROM workspaces WHERE parent_id = ? ORDER BY name`, parentID)
+	out, err := collect(ctx, c, scanWorkspace, `SELECT `+workspaceCols+` FROM workspaces WHERE parent_id = ? ORDER BY name`, parentID)
 	if err != nil {
-		return nil, fmt.Errorf("store: client workspaces of %d: %w", parentID, err)
-	}
-	defer rows.Close()
-	var out []Workspace
-	for rows.Next() {
-		w, err := scanWorkspace(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: client workspaces of %d: %w", parentID, err)
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: client workspaces of %d: %w", parentID, err)
 	}
 	return out, nil
