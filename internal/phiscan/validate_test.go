@@ -51,8 +51,8 @@ func TestValidators(t *testing.T) {
 		{"card", validCard, "5555555555554444", true},
 		{"card", validCard, "378282246310005", true},
 		{"card", validCard, "6011111111111117", true},
-		{"card", validCard, "9111111111111111", false}, // no issuer starts with 9
-		{"card", validCard, "371111111111111", false},  // Amex prefix, Luhn fails
+		{"card", validCard, "9111111111111111", false},  // no issuer starts with 9
+		{"card", validCard, "371111111111111", false},   // Amex prefix, Luhn fails
 		{"card", validCard, "41111111111111111", false}, // Visa has no 17-digit numbers
 		{"aba", validABA, "021000021", true},
 		{"aba", validABA, "011000015", true},
