@@ -198,7 +198,7 @@ func needTool(t testing.TB, names ...string) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") != "" {
+	if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
 		t.Fatalf("%s not installed; CI must install it (see .ci/run)", names[0])
 	}
 	t.Skipf("%s not installed; install it (apt-get install openssh-server ssh-audit testssl.sh) to run this test", names[0])

@@ -155,12 +155,13 @@ func terrapinExposed(r *SSHReport) (bool, string) {
 
 func judgeSSH(r *SSHReport) []finding {
 	sum := map[string]string{
-		"banner":     clip(r.Banner),
-		"kex":        strings.Join(r.KEX, ","),
-		"host_keys":  strings.Join(r.HostKeyAlgorithms, ","),
-		"ciphers":    strings.Join(union(r.CiphersClientToServer, r.CiphersServerToClient), ","),
-		"macs":       strings.Join(union(r.MACsClientToServer, r.MACsServerToClient), ","),
-		"strict_kex": strconv.FormatBool(r.StrictKex),
+		"banner":      clip(r.Banner),
+		"kex":         strings.Join(r.KEX, ","),
+		"host_keys":   strings.Join(r.HostKeyAlgorithms, ","),
+		"ciphers":     strings.Join(union(r.CiphersClientToServer, r.CiphersServerToClient), ","),
+		"macs":        strings.Join(union(r.MACsClientToServer, r.MACsServerToClient), ","),
+		"compression": strings.Join(union(r.CompressionClientToServer, r.CompressionServerToClient), ","),
+		"strict_kex":  strconv.FormatBool(r.StrictKex),
 	}
 	if r.AuthMethods != nil {
 		sum["auth_methods"] = strings.Join(r.AuthMethods, ",")
