@@ -23,27 +23,35 @@ func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m
 			answers[e.Citation] = a
 		}
 	}
+	// Count risks per rule once; an entry's risks are those of the rules
+	// that cite it (answer risks carry the entry's own citation).
+	perRule := map[string]int{}
+	answerRisks := map[string]int{}
+	for _, r := range rs {
+		if r.Rule == "ANSWER" {
+			answerRisks[r.Citations[0].Citation]++
+			continue
+		}
+		perRule[r.Rule]++
+	}
 	var cov []Coverage
 	var qs []Question
 	for _, e := range cat.Assessable() {
-		c := Coverage{Citation: e.Citation, Name: e.Name, Type: e.RA()}
+		c := Coverage{Citation: e.Citation, Name: e.Name, Type: e.RA(), Risks: answerRisks[e.Citation]}
 		for _, r := range set.Rules {
-			if !set.Applicable(r, g) {
-				continue
-			}
+			cites := false
 			for _, cited := range r.Citations {
 				if cat.Covers(cited, e.Citation) {
-					c.Rules = append(c.Rules, r.ID)
+					cites = true
 					break
 				}
 			}
-		}
-		for _, r := range rs {
-			for _, ci := range r.Citations {
-				if cat.Covers(ci.Citation, e.Citation) {
-					c.Risks++
-					break
-				}
+			if !cites {
+				continue
+			}
+			c.Risks += perRule[r.ID]
+			if set.Applicable(r, g) {
+				c.Rules = append(c.Rules, r.ID)
 			}
 		}
 		a, answered := answers[e.Citation]

@@ -58,9 +58,9 @@ func inventory(m *model.Model, g *rules.Graph, rs []Risk) Inventory {
 			Hosting: v["hosting"].(string), Vendor: v["vendor"].(string), MFA: v["mfa"].(string), PHI: v["stores_phi"].(bool),
 			InternetFacing: v["internet_facing"].(bool), Encrypted: v["encryption_at_rest"].(string), Risks: openBy[id], Highest: hi(id)})
 	}
-	for _, e := range g.Elements[rules.KindData] {
+	for i, e := range g.Elements[rules.KindData] {
 		v := e.View
-		d := m.Data[indexOf(m.Data, e.IDs[0])]
+		d := m.Data[i]
 		inv.Data = append(inv.Data, DataRow{ID: d.ID, Name: d.Name, Kind: v["kind"].(string), Sensitivity: v["sensitivity"].(string),
 			PHI: v["phi"].(bool), Records: d.Records})
 	}
@@ -101,15 +101,6 @@ func inventory(m *model.Model, g *rules.Graph, rs []Risk) Inventory {
 		inv.Clients = append(inv.Clients, ClientRow{ID: c.ID, Name: c.Name, BAA: e.View["baa_status"].(string), Expires: string(c.BAA.Expires), Patients: c.Patients})
 	}
 	return inv
-}
-
-func indexOf(ds []model.Data, id string) int {
-	for i, d := range ds {
-		if d.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func nonNil(s []string) []string {

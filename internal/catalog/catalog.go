@@ -169,7 +169,7 @@ func (c *Catalog) Lookup(ref string) (*Entry, bool) {
 func (c *Catalog) RelatedTo(citation string) (Related, bool) {
 	citation = normalize(citation)
 	for _, r := range c.Related {
-		if r.Citation == citation {
+		if normalize(r.Citation) == citation {
 			return r, true
 		}
 	}

@@ -54,4 +54,3 @@ func runInit(e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "wrote %s from the %s template; edit it, then run: rcmguard validate %s && rcmguard assess %s\n", path, *tmpl, path, path)
 	return exitOK
 }
-

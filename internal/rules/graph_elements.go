@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"rcmguard/internal/model"
 )
@@ -47,6 +48,7 @@ func (b *builder) buildSystems() {
 			"patch_cadence": cadence(s.Patching.Cadence), "days_since_patch": daysSince(s.Patching.LastPatched, b.now),
 			"audit_logging": tri(s.AuditLog.Enabled), "log_review": cadence(s.AuditLog.Review),
 			"log_retention_days": s.AuditLog.RetentionDays, "failed_login_alerts": tri(s.AuditLog.FailedLogins),
+			"client": s.Client, "backup_frequency": cadence(s.Backup.Frequency),
 			"backup": tri(s.Backup.Enabled), "backup_offsite": tri(s.Backup.Offsite), "backup_encrypted": tri(s.Backup.Encrypted),
 			"days_since_restore_test": daysSince(s.Backup.LastRestoreTest, b.now), "antimalware": tri(s.Antimalware),
 			"has_api": s.API != nil, "api_auth": "", "api_tls": "unknown", "api_key_rotation": "unknown",
@@ -106,9 +108,12 @@ func (b *builder) buildFlows() {
 		if auth == "" {
 			auth = "unknown"
 		}
+		// A flow inherits what was observed on the receiving system only for
+		// the protocol its channel speaks: a TLS finding on a portal says
+		// nothing about the SFTP upload beside it.
 		observed := b.observedList(f.ID)
 		for _, o := range b.observedList(f.To) {
-			if !slices.Contains(observed, o) {
+			if channelSpeaks(f.Channel, o) && !slices.Contains(observed, o) {
 				observed = append(observed, o)
 			}
 		}
@@ -140,18 +145,40 @@ func nameOf(s *model.System) string {
 }
 
 func (b *builder) buildVendors() {
+	// Index once: which systems each vendor runs and which flows touch each
+	// system, so the pass stays linear in the size of the model.
+	systemsOf := map[string][]string{}
+	for _, s := range b.m.Systems {
+		if s.Vendor != "" {
+			systemsOf[s.Vendor] = append(systemsOf[s.Vendor], s.ID)
+		}
+	}
+	rolesOf := map[string][]*model.Role{}
+	for i := range b.m.Roles {
+		if v := b.m.Roles[i].Vendor; v != "" {
+			rolesOf[v] = append(rolesOf[v], &b.m.Roles[i])
+		}
+	}
+	flowsAt := map[string][]int{}
+	for i, f := range b.m.Flows {
+		flowsAt[f.From] = append(flowsAt[f.From], i)
+		if f.To != f.From {
+			flowsAt[f.To] = append(flowsAt[f.To], i)
+		}
+	}
 	for i := range b.m.Vendors {
 		vd := &b.m.Vendors[i]
-		var systems []string
-		for _, s := range b.m.Systems {
-			if s.Vendor == vd.ID {
-				systems = append(systems, s.ID)
-			}
-		}
-		phiFlows := 0
+		systems := systemsOf[vd.ID]
+		phiFlows, roleReach := 0, false
 		var dataIDs []string
-		for _, f := range b.m.Flows {
-			if slices.Contains(systems, f.From) || slices.Contains(systems, f.To) {
+		seen := map[int]bool{}
+		for _, sid := range systems {
+			for _, fi := range flowsAt[sid] {
+				if seen[fi] {
+					continue
+				}
+				seen[fi] = true
+				f := b.m.Flows[fi]
 				if b.scope(f.Data).phi {
 					phiFlows++
 				}
@@ -161,8 +188,18 @@ func (b *builder) buildVendors() {
 		for _, s := range systems {
 			dataIDs = append(dataIDs, b.systems[s].Data...)
 		}
+		// A vendor whose staff fill an outsourced role reaches the data of
+		// every system that role uses.
+		for _, r := range rolesOf[vd.ID] {
+			for _, a := range r.Access {
+				if s := b.systems[a.System]; b.systemPHI(s) {
+					dataIDs = append(dataIDs, s.Data...)
+					roleReach = true
+				}
+			}
+		}
 		sc := b.scope(dataIDs)
-		phi := phiFlows > 0 || sc.phi
+		phi := phiFlows > 0 || sc.phi || roleReach
 		if vd.PHIAccess != nil {
 			phi = *vd.PHIAccess
 		}
@@ -289,25 +326,41 @@ func (b *builder) buildRoles() {
 }
 
 func (b *builder) buildData() {
+	type use struct {
+		stored, unenc, flows int
+		exposed              bool
+	}
+	uses := map[string]*use{}
+	get := func(id string) *use {
+		u := uses[id]
+		if u == nil {
+			u = &use{}
+			uses[id] = u
+		}
+		return u
+	}
+	for i := range b.m.Systems {
+		s := &b.m.Systems[i]
+		exposed := b.systemExposed(s)
+		for _, d := range s.Data {
+			u := get(d)
+			u.stored++
+			if s.EncryptionAtRest != nil && !*s.EncryptionAtRest {
+				u.unenc++
+			}
+			u.exposed = u.exposed || exposed
+		}
+	}
+	for _, f := range b.m.Flows {
+		for _, d := range f.Data {
+			get(d).flows++
+		}
+	}
 	for i := range b.m.Data {
 		d := &b.m.Data[i]
 		sc := b.scope([]string{d.ID})
-		stored, unenc, flows := 0, 0, 0
-		exposed := false
-		for _, s := range b.m.Systems {
-			if slices.Contains(s.Data, d.ID) {
-				stored++
-				if s.EncryptionAtRest != nil && !*s.EncryptionAtRest {
-					unenc++
-				}
-				exposed = exposed || b.systemExposed(&s)
-			}
-		}
-		for _, f := range b.m.Flows {
-			if slices.Contains(f.Data, d.ID) {
-				flows++
-			}
-		}
+		u := get(d.ID)
+		stored, unenc, flows, exposed := u.stored, u.unenc, u.flows, u.exposed
 		v := map[string]any{
 			"id": d.ID, "kind": string(d.Kind), "phi": sc.phi, "sensitivity": sc.sensitivity,
 			"stored_in": stored, "flows": flows, "unencrypted_stores": unenc,
@@ -321,6 +374,12 @@ func (b *builder) buildSteps() {
 	flowView := map[string]map[string]any{}
 	for _, e := range b.g.Elements[KindFlow] {
 		flowView[e.IDs[0]] = e.View
+	}
+	roleAccess := map[string]bool{}
+	for _, r := range b.m.Roles {
+		for _, a := range r.Access {
+			roleAccess[r.ID+"\x00"+a.System] = true
+		}
 	}
 	for i := range b.m.Workflow {
 		st := &b.m.Workflow[i]
@@ -338,17 +397,7 @@ func (b *builder) buildSteps() {
 				unprotected++
 			}
 		}
-		access := st.System == ""
-		for _, r := range b.m.Roles {
-			if r.ID != st.Role {
-				continue
-			}
-			for _, a := range r.Access {
-				if a.System == st.System {
-					access = true
-				}
-			}
-		}
+		access := st.System == "" || roleAccess[st.Role+"\x00"+st.System]
 		exposed := false
 		if s, ok := b.systems[st.System]; ok {
 			exposed = b.systemExposed(s)
@@ -376,4 +425,20 @@ func (b *builder) buildPolicies() {
 		}
 		b.add(&Element{Kind: KindPolicy, IDs: []string{p.ID}, Label: label("policy", p.ID, title), Path: fmt.Sprintf("policies[%d]", i), View: v})
 	}
+}
+
+// channelProtocols maps channels to the probe families that can observe them.
+var channelProtocols = map[model.Channel][]string{
+	"sftp": {"ssh."}, "ftps": {"ftp.", "tls."}, "ftp": {"ftp."}, "as2": {"tls."}, "https_api": {"tls."},
+	"caqh_core": {"tls."}, "https_portal": {"tls."}, "portal_upload": {"tls."}, "email": {"smtp."},
+	"encrypted_email": {"smtp.", "tls."}, "direct_messaging": {"smtp.", "tls."}, "fax_cloud": {"tls."}, "vpn": {"tls."},
+}
+
+func channelSpeaks(c model.Channel, check string) bool {
+	for _, p := range channelProtocols[c] {
+		if strings.HasPrefix(check, p) {
+			return true
+		}
+	}
+	return false
 }

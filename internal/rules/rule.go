@@ -149,7 +149,7 @@ type Source struct {
 	FS   fs.FS
 }
 
-var areas = []string{"edi", "portal", "api", "followup", "outsourcing", "vendor", "client", "technical", "monitoring", "training", "incident", "contingency", "access", "payment", "workflow", "policy", "evidence", "model"}
+var areas = []string{"edi", "portal", "api", "followup", "outsourcing", "vendor", "client", "technical", "monitoring", "training", "incident", "contingency", "access", "payment", "workflow", "policy", "evidence", "model", "nprm"}
 
 func (r *Rule) check(cat *catalog.Catalog) error {
 	var missing []string
