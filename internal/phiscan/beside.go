@@ -1,9 +1,6 @@
 package phiscan
 
-import (
-	"bytes"
-	"sort"
-)
+import "bytes"
 
 // Names, addresses, phone numbers and email addresses are everywhere in
 // business files; they become PHI when they sit beside a patient's
@@ -53,7 +50,6 @@ func (u *unit) besideLine(l []byte, line int) {
 		}
 	}
 	// Labelled names and addresses.
-	var buf [24]byte
 	for i := 0; i < len(l); {
 		if !isLetter(l[i]) {
 			i++
@@ -66,9 +62,9 @@ func (u *unit) besideLine(l []byte, line int) {
 		if s > 0 && isAlnum(l[s-1]) {
 			continue
 		}
-		w := lowerWord(buf[:], l[s:i])
-		r, ok := labelWords[string(w)]
-		if string(w) == "dear" {
+		w := l[s:i]
+		r, ok := lookupLabel(w)
+		if len(w) == 4 && foldHash(w) == dearHash {
 			r, ok = roleName, true
 		}
 		if !ok {
@@ -89,10 +85,11 @@ func (u *unit) besideLine(l []byte, line int) {
 	}
 }
 
+var dearHash = foldHash([]byte("dear"))
+
 // skipLabel moves past separators and further label words after a label
 // ("Patient Name: ", "patient_name": ").
 func skipLabel(l []byte, i int) int {
-	var buf [24]byte
 	for {
 		for i < len(l) && (l[i] == ' ' || l[i] == ':' || l[i] == '"' || l[i] == '\'' || l[i] == '=' || l[i] == '_' || l[i] == '\t' || l[i] == '#') {
 			i++
@@ -104,7 +101,7 @@ func skipLabel(l []byte, i int) int {
 		if e == i {
 			return i
 		}
-		if _, ok := labelWords[string(lowerWord(buf[:], l[i:e]))]; !ok {
+		if _, ok := lookupLabel(l[i:e]); !ok {
 			return i
 		}
 		i = e
@@ -115,21 +112,18 @@ func skipLabel(l []byte, i int) int {
 // John Q") after a label.
 func nameAfter(l []byte, i int) ([]byte, int, bool) {
 	i = skipLabel(l, i)
-	var out []byte
+	start := i
+	end := i
 	words := 0
 	for words < 4 && i < len(l) && l[i] >= 'A' && l[i] <= 'Z' {
-		s := i
 		for i < len(l) && (isLetter(l[i]) || l[i] == '\'' || l[i] == '-') {
 			i++
 		}
 		if i < len(l) && isDigit(l[i]) {
 			return nil, i, false
 		}
-		if words > 0 {
-			out = append(out, ' ')
-		}
-		out = append(out, l[s:i]...)
 		words++
+		end = i
 		j := i
 		if j < len(l) && l[j] == ',' {
 			j++
@@ -140,7 +134,7 @@ func nameAfter(l []byte, i int) ([]byte, int, bool) {
 		}
 		break
 	}
-	return out, i, words >= 2
+	return l[start:end], i, words >= 2
 }
 
 // addressAfter reads a street line after a label: a house number and
@@ -192,20 +186,9 @@ func phoneAt(l []byte, i int) (d [10]byte, end int, ok bool) {
 	if i > 0 && isAlnum(l[i-1]) {
 		return d, i, false
 	}
-	n := 0
 	j := i
-	take := func(k int) bool {
-		for m := 0; m < k; m++ {
-			if j >= len(l) || !isDigit(l[j]) {
-				return false
-			}
-			d[n] = l[j]
-			n++
-			j++
-		}
-		return true
-	}
-	if !take(3) {
+	n := 0
+	if !takeDigits(l, &j, d[:], &n, 3) {
 		return d, j, false
 	}
 	switch {
@@ -219,14 +202,14 @@ func phoneAt(l []byte, i int) (d [10]byte, end int, ok bool) {
 	default:
 		return d, j, false
 	}
-	if !take(3) {
+	if !takeDigits(l, &j, d[:], &n, 3) {
 		return d, j, false
 	}
 	if j >= len(l) || (l[j] != '-' && l[j] != '.') {
 		return d, j, false
 	}
 	j++
-	if !take(4) || (j < len(l) && isAlnum(l[j])) {
+	if !takeDigits(l, &j, d[:], &n, 4) || (j < len(l) && isAlnum(l[j])) {
 		return d, j, false
 	}
 	if d[0] < '2' || d[3] < '2' {
@@ -235,46 +218,126 @@ func phoneAt(l []byte, i int) (d [10]byte, end int, ok bool) {
 	return d, j, true
 }
 
+// takeDigits copies k digits from l[*j:] into d[*n:].
+func takeDigits(l []byte, j *int, d []byte, n *int, k int) bool {
+	for range k {
+		if *j >= len(l) || !isDigit(l[*j]) {
+			return false
+		}
+		d[*n] = l[*j]
+		*n++
+		*j++
+	}
+	return true
+}
+
+// addKeyed records a neighbour value whose key the caller computed.
+func (u *unit) addKeyed(kind Kind, key uint64, shown []byte, conf float64, line int) {
+	f := Finding{
+		Path: u.path, Line: line, Kind: kind, Confidence: conf, FileType: u.fileType,
+		Location: u.location, Offset: u.offset, PHI: true, key: key, record: u.record,
+	}
+	if u.listing(kind) {
+		f.Excerpt = excerpt("", kind, shown)
+	}
+	u.addFinding(f)
+}
+
 func (u *unit) addEmail(e []byte, line int) {
-	v := bytes.ToLower(e)
-	u.addFinding(Finding{
-		Path: u.path, Line: line, Kind: KindEmail, Confidence: 0.8, Excerpt: mask(KindEmail, v),
-		FileType: u.fileType, Location: u.location, PHI: true, key: keyOf(KindEmail, v), record: u.record,
-	})
+	var buf [128]byte
+	v := lowerWord(buf[:], e)
+	u.addKeyed(KindEmail, keyOf(KindEmail, v), v, 0.8, line)
 }
 
 func (u *unit) addPhone(d []byte, line int) {
-	u.addFinding(Finding{
-		Path: u.path, Line: line, Kind: KindPhone, Confidence: 0.8, Excerpt: mask(KindPhone, d),
-		FileType: u.fileType, Location: u.location, PHI: true, key: keyOf(KindPhone, d), record: u.record,
-	})
+	u.addKeyed(KindPhone, keyOf(KindPhone, d), d, 0.8, line)
 }
 
 // addName keys a name by its sorted lower-case words, so that "Smith,
 // John" and "JOHN SMITH" count as one person.
 func (u *unit) addName(v []byte, line int, conf float64) {
-	u.addFinding(Finding{
-		Path: u.path, Line: line, Kind: KindName, Confidence: conf, Excerpt: mask(KindName, v),
-		FileType: u.fileType, Location: u.location, PHI: true, key: keyOf(KindName, nameKey(v)), record: u.record,
-	})
+	var buf [128]byte
+	u.addKeyed(KindName, keyOf(KindName, appendNameKey(buf[:0], v)), v, conf, line)
 }
 
 func (u *unit) addAddress(v []byte, line int, conf float64) {
-	norm := addressKey(v)
-	u.addFinding(Finding{
-		Path: u.path, Line: line, Kind: KindAddress, Confidence: conf, Excerpt: mask(KindAddress, v),
-		FileType: u.fileType, Location: u.location, PHI: true, key: keyOf(KindAddress, norm), record: u.record,
-	})
+	var buf [128]byte
+	u.addKeyed(KindAddress, keyOf(KindAddress, appendAddressKey(buf[:0], v)), v, conf, line)
 }
 
 // nameKey normalises a name for counting: lower-case words, sorted.
-func nameKey(v []byte) []byte {
-	f := bytes.FieldsFunc(bytes.ToLower(v), func(r rune) bool { return r == ' ' || r == ',' })
-	sort.Slice(f, func(i, j int) bool { return bytes.Compare(f[i], f[j]) < 0 })
-	return bytes.Join(f, []byte{' '})
+func nameKey(v []byte) []byte { return appendNameKey(nil, v) }
+
+func appendNameKey(b, v []byte) []byte {
+	var words [8][]byte
+	n := 0
+	for i := 0; i < len(v) && n < len(words); {
+		for i < len(v) && (v[i] == ' ' || v[i] == ',') {
+			i++
+		}
+		s := i
+		for i < len(v) && v[i] != ' ' && v[i] != ',' {
+			i++
+		}
+		if i > s {
+			words[n] = v[s:i]
+			n++
+		}
+	}
+	// Insertion sort: a name has a handful of words.
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && lessFold(words[j], words[j-1]); j-- {
+			words[j], words[j-1] = words[j-1], words[j]
+		}
+	}
+	for i, w := range words[:n] {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		for _, c := range w {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+	}
+	return b
+}
+
+func lessFold(a, b []byte) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if x >= 'A' && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if y >= 'A' && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return len(a) < len(b)
 }
 
 // addressKey normalises a street line: lower-case words, single spaces.
-func addressKey(v []byte) []byte {
-	return bytes.Join(bytes.Fields(bytes.ToLower(v)), []byte{' '})
+func addressKey(v []byte) []byte { return appendAddressKey(nil, v) }
+
+func appendAddressKey(b, v []byte) []byte {
+	space := false
+	for _, c := range bytes.TrimSpace(v) {
+		if c == ' ' || c == '\t' {
+			space = true
+			continue
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }

@@ -111,12 +111,12 @@ type candidate struct {
 // role given by a column header or JSON key and replaces the look-back.
 func (u *unit) scanLine(line []byte, lineNo int, hint role) {
 	n := len(line)
-	var c compound
+	c := &u.comp // reused: a compound on the stack would escape
 	for i := 0; i < n; i++ {
 		if cls[line[i]]&clsDigit == 0 {
 			continue
 		}
-		readCompound(line, i, &c)
+		readCompound(line, i, c)
 		i = c.end
 		if c.n == 0 {
 			continue
@@ -125,12 +125,12 @@ func (u *unit) scanLine(line []byte, lineNo int, hint role) {
 		if lbl == roleNone {
 			lbl = labelBefore(line, c.start)
 		}
-		if u.classify(line, &c, lbl, lineNo) || c.ng == 1 {
+		if u.classify(line, c, lbl, lineNo) || c.ng == 1 {
 			continue
 		}
 		c.first(line)
 		i = c.end
-		u.classify(line, &c, lbl, lineNo)
+		u.classify(line, c, lbl, lineNo)
 	}
 }
 

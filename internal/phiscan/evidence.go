@@ -59,7 +59,8 @@ func Facts(findings []Finding) []evidence.Fact {
 	for k, a := range m {
 		sev := evidence.Severity(a.severity)
 		if _, ok := sev.Rank(); !ok {
-			sev = severityOf(perFile[k.path], false)
+			pf := perFile[k.path]
+			sev = severityOf(func(k Kind) int { return pf[k] }, false)
 		}
 		if k.kind == KindNPI {
 			// A provider identifier alone is not PHI.

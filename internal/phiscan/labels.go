@@ -115,7 +115,6 @@ func lowerWord(buf []byte, w []byte) []byte {
 func labelBefore(b []byte, end int) role {
 	const maxBack = 48
 	const maxWords = 5
-	var buf [24]byte
 	lim := end - maxBack
 	if lim < 0 {
 		lim = 0
@@ -144,16 +143,16 @@ func labelBefore(b []byte, end int) role {
 		}
 		if digit {
 			// "icd10" and "address1" are labels; other digit words are values.
-			r, ok := labelWords[string(lowerWord(buf[:], b[i:e]))]
+			r, ok := lookupLabel(b[i:e])
 			if !ok {
 				return roleNone
 			}
 			return r
 		}
 		words++
-		w := lowerWord(buf[:], b[i:e])
-		r, ok := labelWords[string(w)]
-		if string(w) == "id" {
+		w := b[i:e]
+		r, ok := lookupLabel(w)
+		if len(w) == 2 && (w[0]|0x20) == 'i' && (w[1]|0x20) == 'd' {
 			sawID = true
 		}
 		if !ok || r == roleNeutral {
@@ -183,7 +182,7 @@ func headerRole(h []byte) role {
 			compact = append(compact, c)
 		}
 	}
-	if r, ok := labelWords[string(compact)]; ok && r != roleNeutral {
+	if r, ok := lookupLabel(compact); ok && r != roleNeutral {
 		return r
 	}
 	// Then word by word from the end, splitting snake_case and camelCase.
@@ -207,7 +206,7 @@ func headerRole(h []byte) role {
 	sawID := false
 	for i := len(words) - 1; i >= 0; i-- {
 		w := lowerWord(wb[:], words[i])
-		r, ok := labelWords[string(w)]
+		r, ok := lookupLabel(w)
 		if string(w) == "id" {
 			sawID = true
 		}
@@ -219,4 +218,54 @@ func headerRole(h []byte) role {
 		}
 	}
 	return roleNone
+}
+
+// The label table is looked up for every word near a candidate, so it is
+// an open-addressed table keyed by a case-folded FNV-1a hash computed in
+// the same pass that reads the word, not a map of strings.
+const labelSlots = 1024
+
+type labelSlot struct {
+	hash uint64
+	role role
+	used bool
+}
+
+var labelTable = func() (t [labelSlots]labelSlot) {
+	for w, r := range labelWords {
+		h := foldHash([]byte(w))
+		i := h & (labelSlots - 1)
+		for t[i].used {
+			i = (i + 1) & (labelSlots - 1)
+		}
+		t[i] = labelSlot{hash: h, role: r, used: true}
+	}
+	return t
+}()
+
+// foldHash hashes a word case-insensitively.
+func foldHash(w []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// lookupLabel returns the role of a word in any case.
+func lookupLabel(w []byte) (role, bool) {
+	if len(w) > 24 {
+		return roleNone, false
+	}
+	h := foldHash(w)
+	for i := h & (labelSlots - 1); labelTable[i].used; i = (i + 1) & (labelSlots - 1) {
+		if labelTable[i].hash == h {
+			return labelTable[i].role, true
+		}
+	}
+	return roleNone, false
 }

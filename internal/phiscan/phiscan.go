@@ -10,10 +10,7 @@
 // masked excerpt and a one-way key used to count distinct individuals.
 package phiscan
 
-import (
-	"hash/fnv"
-	"time"
-)
+import "time"
 
 // Kind names what a finding is. The values are stable: they appear in
 // output, in evidence checks ("phi.<kind>") and in user documentation.
@@ -130,10 +127,54 @@ type Options struct {
 	Now time.Time
 }
 
+// keyOf hashes a kind and a normalised value with FNV-1a, inline because
+// it runs for every finding.
 func keyOf(kind Kind, norm []byte) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write(norm)
-	return h.Sum64()
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(kind); i++ {
+		h ^= uint64(kind[i])
+		h *= prime
+	}
+	h *= prime // the zero separator
+	for _, c := range norm {
+		h ^= uint64(c)
+		h *= prime
+	}
+	return h
+}
+
+// numKinds sizes per-kind arrays; kindIndex maps a kind to its slot.
+const numKinds = 14
+
+func kindIndex(k Kind) int {
+	switch k {
+	case KindSSN:
+		return 0
+	case KindMBI:
+		return 1
+	case KindHICN:
+		return 2
+	case KindNPI:
+		return 3
+	case KindCard:
+		return 4
+	case KindBankAccount:
+		return 5
+	case KindDOB:
+		return 6
+	case KindMemberID:
+		return 7
+	case KindMRN:
+		return 8
+	case KindX12:
+		return 9
+	case KindName:
+		return 10
+	case KindAddress:
+		return 11
+	case KindPhone:
+		return 12
+	}
+	return 13
 }

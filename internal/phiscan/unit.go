@@ -14,8 +14,8 @@ type unit struct {
 	lim      *Limits
 
 	findings  []Finding
-	counts    map[Kind]int
-	maxConf   map[Kind]float64
+	counts    [numKinds]int
+	anyFound  bool
 	keys      map[uint64]struct{} // distinct identifying values, capped
 	keysFull  bool
 	overflow  int // identifying findings not keyed once keys is full
@@ -26,6 +26,7 @@ type unit struct {
 	offset    int64  // byte offset of the X12 segment being read
 	idCount   int    // identifying findings so far
 
+	comp      compound  // scratch for the shape scanner
 	record    int       // current record (paragraph, row, X12 patient loop)
 	recID     bool      // the record holds an identifying finding
 	pending   []Finding // names, addresses, phones, emails waiting for a PHI neighbour
@@ -45,19 +46,31 @@ const maxKeys = 1 << 20
 func newUnit(path, fileType string, lim *Limits, now time.Time) *unit {
 	return &unit{
 		path: path, fileType: fileType, lim: lim, now: now,
-		counts: map[Kind]int{}, maxConf: map[Kind]float64{},
 	}
 }
 
 // add records one validated value.
 func (u *unit) add(kind Kind, norm []byte, conf float64, line int, detail, label string) {
 	f := Finding{
-		Path: u.path, Line: line, Kind: kind, Confidence: conf,
-		Excerpt: excerpt(label, mask(kind, norm)), FileType: u.fileType,
+		Path: u.path, Line: line, Kind: kind, Confidence: conf, FileType: u.fileType,
 		Location: u.location, Offset: u.offset, PHI: kind.PHI(), Detail: detail,
 		key: keyOf(kind, norm), record: u.record,
 	}
+	if u.listing(kind) {
+		// The excerpt is the one allocation per finding: only made for
+		// findings that will be listed.
+		f.Excerpt = excerpt(label, kind, norm)
+	}
 	u.addFinding(f)
+}
+
+// listing says whether a finding of kind made now would be listed (or
+// held, for a neighbour waiting for PHI) rather than only counted.
+func (u *unit) listing(kind Kind) bool {
+	if !kind.identifying() && kind != KindNPI && !u.recID {
+		return true
+	}
+	return len(u.findings) < u.lim.MaxFindings
 }
 
 func (u *unit) addFinding(f Finding) {
@@ -95,10 +108,8 @@ func (u *unit) addFinding(f Finding) {
 }
 
 func (u *unit) keep(f Finding) {
-	u.counts[f.Kind]++
-	if f.Confidence > u.maxConf[f.Kind] {
-		u.maxConf[f.Kind] = f.Confidence
-	}
+	u.counts[kindIndex(f.Kind)]++
+	u.anyFound = true
 	if len(u.findings) < u.lim.MaxFindings {
 		u.findings = append(u.findings, f)
 	} else {
@@ -134,7 +145,7 @@ func (u *unit) bankPart(v []byte, isRouting bool, line int) {
 	n += copy(b[n:], u.account.v[:u.account.n])
 	f := Finding{
 		Path: u.path, Line: u.account.line, Kind: KindBankAccount, Confidence: 1,
-		Excerpt:  "routing " + maskTail(u.routing.v[:u.routing.n], 4) + " account " + maskTail(u.account.v[:u.account.n], 4),
+		Excerpt:  bankExcerpt(u.routing.v[:u.routing.n], u.account.v[:u.account.n]),
 		FileType: u.fileType, Location: u.location, PHI: true,
 		key: keyOf(KindBankAccount, b[:n]), record: u.record,
 	}
@@ -144,19 +155,25 @@ func (u *unit) bankPart(v []byte, isRouting bool, line int) {
 
 // summary sums up the unit; ok is false when it found nothing.
 func (u *unit) summary() (FileSummary, bool) {
-	if len(u.counts) == 0 {
+	if !u.anyFound {
 		return FileSummary{}, false
 	}
+	counts := map[Kind]int{}
+	for _, k := range Kinds {
+		if n := u.counts[kindIndex(k)]; n > 0 {
+			counts[k] = n
+		}
+	}
 	s := FileSummary{
-		Path: u.path, FileType: u.fileType, Counts: u.counts, Health: u.health,
-		Truncated: u.truncated, maxConf: u.maxConf,
+		Path: u.path, FileType: u.fileType, Counts: counts, Health: u.health,
+		Truncated: u.truncated,
 	}
 	for set := range u.sets {
 		s.Sets = append(s.Sets, set)
 	}
 	sort.Strings(s.Sets)
 	s.Individuals = u.individuals()
-	s.Severity = string(severityOf(u.counts, u.health))
+	s.Severity = string(severityOf(func(k Kind) int { return u.counts[kindIndex(k)] }, u.health))
 	return s, true
 }
 
@@ -189,8 +206,16 @@ func (u *unit) individuals() int {
 			best = n / max(1, len(per))
 		}
 	}
-	if best == 0 && len(u.counts) > 0 {
+	if best == 0 && u.anyFound {
 		best = 1
 	}
 	return best
+}
+
+func bankExcerpt(routing, account []byte) string {
+	var buf [64]byte
+	b := append(buf[:0], "routing "...)
+	b = appendTail(b, routing, 4)
+	b = append(b, " account "...)
+	return string(appendTail(b, account, 4))
 }
