@@ -79,7 +79,7 @@ func Run(in Input) (*Result, error) {
 	res.Warnings = append(res.Warnings, applyTracking(res.Risks, m.Tracking, asOf)...)
 	sortRisks(res.Risks)
 
-	res.Coverage, res.Questions = coverage(cat, in.Rules, g, res.Risks, m)
+	res.Coverage, res.Questions = coverage(cat, in.Rules, g, res.Risks, m, regulation == "nprm-2025-proposed")
 	res.Plan = plan(res.Risks, asOf)
 	res.Inventory = inventory(m, g, res.Risks)
 	res.Evidence = evidenceSummary(in.Facts, g)

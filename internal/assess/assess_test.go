@@ -222,6 +222,11 @@ func TestNPRMOverlay(t *testing.T) {
 	if res.Regulation != "nprm-2025-proposed" || len(res.Risks) <= len(cur.Risks) {
 		t.Errorf("overlay added no risks: %d vs %d", len(res.Risks), len(cur.Risks))
 	}
+	for _, c := range res.Coverage {
+		if c.Citation == "164.312(a)(2)(iv)" && !strings.Contains(c.Type, "Required under the 2025 proposal") {
+			t.Errorf("addressable encryption under the overlay: %q", c.Type)
+		}
+	}
 	if _, err := Run(Input{Model: m, Rules: ruleSet(t), Now: now, Regulation: "2031"}); err == nil {
 		t.Error("unknown regulation accepted")
 	}

@@ -16,7 +16,7 @@ import (
 // specifications and the standards without any) to how the analysis covered
 // it: by rules that examined the model, by an answer, as not applicable, or
 // not at all — in which case its question is asked.
-func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m *model.Model) ([]Coverage, []Question) {
+func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m *model.Model, nprm bool) ([]Coverage, []Question) {
 	answers := map[string]model.AnswerEntry{}
 	for _, a := range m.Answers {
 		if e, ok := cat.Lookup(a.Question); ok {
@@ -38,6 +38,11 @@ func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m
 	var qs []Question
 	for _, e := range cat.Assessable() {
 		c := Coverage{Citation: e.Citation, Name: e.Name, Type: e.RA(), Risks: answerRisks[e.Citation]}
+		if nprm && c.Type == "Addressable" {
+			// The proposal removes the distinction; say so without
+			// pretending it is law.
+			c.Type = "Addressable (Required under the 2025 proposal)"
+		}
 		for _, r := range set.Rules {
 			cites := false
 			for _, cited := range r.Citations {
