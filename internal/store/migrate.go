@@ -18,6 +18,7 @@ type migration struct {
 var migrations = []migration{
 	{"initial schema", schemaV1},
 	{"append-only audit log and immutable signed-off assessments", guardsV2},
+	{"current model of each workspace", workspaceModelsV3},
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -263,4 +264,17 @@ func schemaVersionTx(ctx context.Context, q interface {
 // SchemaVersionOf returns the version recorded in the database.
 func (s *Store) SchemaVersionOf(ctx context.Context) (int, error) {
 	return schemaVersionTx(ctx, s.db)
+}
+
+// workspaceModelsV3 keeps each workspace's current model (sealed YAML), the
+// one the web editors change and the next assessment runs on. Revision
+// counts saves so two editors cannot silently overwrite each other.
+func workspaceModelsV3(d dialect) []string {
+	return []string{d.ddl(`CREATE TABLE workspace_models (
+		workspace_id BIGINT PRIMARY KEY REFERENCES workspaces (id),
+		model_yaml TEXT NOT NULL,
+		revision INTEGER NOT NULL,
+		updated_by BIGINT REFERENCES users (id),
+		updated_at TEXT NOT NULL
+	)`)}
 }

@@ -22,6 +22,7 @@ type sealedValue struct {
 var sealedColumns = []sealedColumn{
 	{"users", "id", "totp_secret"},
 	{"assessments", "id", "model_yaml"},
+	{"workspace_models", "workspace_id", "model_yaml"},
 }
 
 // Reseal opens every sealed value with the store's keyring and seals it again

@@ -25,6 +25,7 @@ var copiedTables = []copiedTable{
 	{"api_tokens", tokenCols, "id"},
 	{"assessments", assessmentCols, "id"},
 	{"risk_decisions", decisionCols, "workspace_id, risk_id"},
+	{"workspace_models", workspaceModelCols, "workspace_id"},
 	{"audit_log", auditCols, "seq"},
 	{"audit_head", "id, seq, hash, key_id, signature", "id"},
 	{"audit_checkpoints", "seq, hash, at, key_id, signature", "seq"},
