@@ -45,6 +45,16 @@ func (l Level) Slug() string { return strings.ReplaceAll(l.String(), " ", "_") }
 // MarshalText writes the slug, so JSON carries "very_high".
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.Slug()), nil }
 
+// UnmarshalText reads a slug back, so a stored JSON result can be decoded.
+func (l *Level) UnmarshalText(b []byte) error {
+	v, err := ParseLevel(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
 // ParseLevel accepts "very high", "very_high", "very-high", "vh" or "high"…
 func ParseLevel(s string) (Level, error) {
 	k := strings.NewReplacer("_", " ", "-", " ").Replace(strings.ToLower(strings.TrimSpace(s)))
