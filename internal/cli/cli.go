@@ -55,6 +55,8 @@ func init() {
 		{"restore", "verify a snapshot and restore the database from it", runRestore},
 		{"keys", "manage the data-encryption key (keys rotate)", runKeys},
 		{"version", "print the version", runVersion},
+		{"serve", "run the web application (serve --addr HOST:PORT)", runServe},
+		{"demo", "serve a demo installation built from the bundled examples", runDemo},
 	}
 	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
 }

@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"rcmguard/examples"
+	"rcmguard/internal/audit"
+	"rcmguard/internal/auth"
+	"rcmguard/internal/model"
+	"rcmguard/internal/seal"
+	"rcmguard/internal/store"
+	"rcmguard/internal/web"
+
+	"github.com/goccy/go-yaml"
+)
+
+const demoUsage = "demo [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--idle-timeout 15m]"
+
+// demoWorkspace is one workspace the demo creates and the example model it
+// starts from; clients get the practice example under their own name.
+type demoWorkspace struct {
+	name, kind, parent, example string
+}
+
+var demoWorkspaces = []demoWorkspace{
+	{"Riverbend Family Medicine", store.KindPractice, "", "practice.yaml"},
+	{"Keystone Revenue Partners", store.KindBillingCompany, "", "billing-company.yaml"},
+	{"Lakeside Pediatrics", store.KindPractice, "Keystone Revenue Partners", "practice.yaml"},
+	{"Harbor Orthopedics", store.KindPractice, "Keystone Revenue Partners", "practice.yaml"},
+}
+
+var demoRoles = []struct {
+	email string
+	role  auth.Role
+}{
+	{"owner@demo.rcmguard.test", auth.RoleOwner},
+	{"compliance@demo.rcmguard.test", auth.RoleComplianceOfficer},
+	{"contributor@demo.rcmguard.test", auth.RoleContributor},
+	{"auditor@demo.rcmguard.test", auth.RoleAuditor},
+}
+
+type demoUser struct {
+	email, password, secret string
+	role                    auth.Role
+}
+
+// runDemo creates a throw-away installation from the bundled examples and
+// serves it on 127.0.0.1.
+func runDemo(e *env, args []string) int {
+	fs := e.newFlagSet("demo", demoUsage)
+	db := addDBFlags(fs)
+	var sf serverFlags
+	addServerFlags(fs, &sf)
+	if ok, status := e.parseFlags(fs, args); !ok {
+		return status
+	}
+	if err := sf.validate(); err != nil {
+		e.errorf("demo", "%v", err)
+		return exitInvalid
+	}
+	ctx := context.Background()
+	var kr *seal.Keyring
+	var err error
+	if db.db == "" {
+		dir, err := os.MkdirTemp("", "rcmguard-demo-")
+		if err != nil {
+			e.errorf("demo", "%v", err)
+			return exitInvalid
+		}
+		db.db = filepath.Join(dir, "rcmguard.db")
+		k, err := seal.GenerateKey()
+		if err != nil {
+			e.errorf("demo", "%v", err)
+			return exitInvalid
+		}
+		kr = seal.NewKeyring(k)
+		if err := writeFileAtomic(filepath.Join(dir, "key"), seal.FormatKeyFile(kr), 0o600, true); err != nil {
+			e.errorf("demo", "%v", err)
+			return exitInvalid
+		}
+		fmt.Fprintf(e.stdout, "Demo data in %s (database rcmguard.db, key file key). Delete the directory when done.\n\n", dir)
+	} else if kr, err = db.keyring(); err != nil {
+		e.errorf("demo", "%v", err)
+		return exitInvalid
+	}
+	st, err := store.Open(ctx, db.db, store.WithKeyring(kr))
+	if err != nil {
+		e.errorf("demo", "%v", err)
+		return exitInvalid
+	}
+	defer st.Close()
+	srv, err := newWebServer(e, st, kr, sf)
+	if err != nil {
+		e.errorf("demo", "%v", err)
+		return exitInvalid
+	}
+	users, err := e.seedDemo(ctx, st, kr, srv)
+	if err != nil {
+		e.errorf("demo", "%v", err)
+		return exitInvalid
+	}
+	return e.listenAndServe("demo", srv, sf, func(url string) {
+		fmt.Fprintf(e.stdout, "rcmguard demo is running at %s  (Ctrl-C to stop)\n\n", url)
+		fmt.Fprintf(e.stdout, "Sign in at %s/login with one of these accounts (each is a member of every demo workspace):\n\n", url)
+		for _, u := range users {
+			fmt.Fprintf(e.stdout, "  %-19s %-32s password: %s\n", roleName(u.role), u.email, u.password)
+			fmt.Fprintf(e.stdout, "  %-19s TOTP secret: %s\n\n", "", u.secret)
+		}
+		fmt.Fprintln(e.stdout, "At first sign-in each account enrols two-step verification: add the TOTP secret shown")
+		fmt.Fprintln(e.stdout, "above (or on the page) to an authenticator app and enter its code; the page then shows")
+		fmt.Fprintln(e.stdout, "ten one-time recovery codes.")
+	})
+}
+
+func roleName(r auth.Role) string {
+	switch r {
+	case auth.RoleComplianceOfficer:
+		return "compliance officer"
+	}
+	return string(r)
+}
+
+// seedDemo creates the demo workspaces, users and models and runs a first
+// assessment in each workspace. Every step is audited like any other change.
+func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, srv *web.Server) ([]demoUser, error) {
+	log := audit.New(kr)
+	now := e.now()
+	actor := "cli:demo"
+	ids := map[string]int64{}
+	for _, dw := range demoWorkspaces {
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			w, err := tx.CreateWorkspace(ctx, store.Workspace{Name: dw.name, Kind: dw.kind, ParentID: ids[dw.parent], Created: now})
+			if err != nil {
+				return err
+			}
+			ids[dw.name] = w.ID
+			_, err = log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: w.ID, Action: "workspace.create",
+				Object: fmt.Sprintf("workspace:%d", w.ID), Details: map[string]any{"kind": w.Kind}})
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("create demo workspace %q: %w", dw.name, err)
+		}
+	}
+	svc := auth.New(st, log, auth.Config{})
+	var users []demoUser
+	for _, r := range demoRoles {
+		pw := "demo-" + rand.Text()
+		u, enr, err := svc.CreateUser(ctx, auth.NewUser{Email: r.email, Password: pw, Workspace: demoWorkspaces[0].name,
+			Role: r.role, Actor: actor}, now)
+		if err != nil {
+			return nil, fmt.Errorf("create demo user %s: %w", r.email, err)
+		}
+		m, err := st.Membership(ctx, ids[demoWorkspaces[0].name], u.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, dw := range demoWorkspaces[1:] {
+			err := st.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.PutMembership(ctx, store.Membership{UserID: u.ID, WorkspaceID: ids[dw.name], Role: string(r.role),
+					Expires: m.Expires, Created: now}); err != nil {
+					return err
+				}
+				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: "membership.put",
+					Object: fmt.Sprintf("user:%d", u.ID), Details: map[string]any{"role": string(r.role)}})
+				return err
+			})
+			if err != nil {
+				return nil, fmt.Errorf("add demo user %s to %q: %w", r.email, dw.name, err)
+			}
+		}
+		users = append(users, demoUser{email: r.email, password: pw, secret: enr.Secret, role: r.role})
+	}
+	owner, err := st.UserByEmail(ctx, demoRoles[0].email)
+	if err != nil {
+		return nil, err
+	}
+	for _, dw := range demoWorkspaces {
+		data, err := demoModel(dw)
+		if err != nil {
+			return nil, err
+		}
+		if err := srv.ImportModel(ctx, ids[dw.name], owner.ID, data); err != nil {
+			return nil, fmt.Errorf("demo model for %q: %w", dw.name, err)
+		}
+		if _, err := srv.RunAssessment(ctx, ids[dw.name], owner.ID); err != nil {
+			return nil, fmt.Errorf("demo assessment for %q: %w", dw.name, err)
+		}
+	}
+	return users, nil
+}
+
+// demoModel returns the example model for a workspace; a client practice
+// gets the practice example renamed after it.
+func demoModel(dw demoWorkspace) ([]byte, error) {
+	data, err := examples.FS.ReadFile(dw.example)
+	if err != nil {
+		return nil, err
+	}
+	if dw.parent == "" {
+		return data, nil
+	}
+	m, err := model.Load(dw.example, data)
+	if err != nil {
+		return nil, err
+	}
+	m.Organization.Name = dw.name
+	return yaml.Marshal(m)
+}

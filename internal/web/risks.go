@@ -1,0 +1,150 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"rcmguard/internal/assess"
+	"rcmguard/internal/risk"
+	"rcmguard/internal/store"
+)
+
+// riskRow is a risk of the latest assessment with its current decision,
+// which may be newer than the assessment (it applies at the next run).
+type riskRow struct {
+	R       assess.Risk
+	Status  string // decision status vocabulary
+	Owner   string
+	Due     string
+	Pending bool // a decision newer than the latest run
+}
+
+type riskFilter struct {
+	Level, Status, Area, Owner, Q, Sort string
+}
+
+type riskListData struct {
+	HasResult bool
+	Version   int
+	Filter    riskFilter
+	Rows      []riskRow
+	Total     int
+	Areas     []string
+	Owners    []string
+	Levels    []risk.Level
+	Statuses  []string
+}
+
+// registerRows joins the latest result's risks with the stored decisions.
+func (s *Server) registerRows(r *http.Request, c *call) (store.Assessment, []riskRow, bool, error) {
+	a, res, ok, err := s.latest(r.Context(), c.WS.ID)
+	if err != nil || !ok {
+		return a, nil, ok, err
+	}
+	ds, err := s.st.RiskDecisions(r.Context(), c.WS.ID)
+	if err != nil {
+		return a, nil, false, err
+	}
+	byID := map[string]store.RiskDecision{}
+	for _, d := range ds {
+		byID[d.RiskID] = d
+	}
+	rows := make([]riskRow, 0, len(res.Risks))
+	for _, rk := range res.Risks {
+		row := riskRow{R: rk, Status: decisionOf[string(rk.Status)], Owner: rk.Owner}
+		if rk.Tracking != nil {
+			if rk.Tracking.Owner != "" {
+				row.Owner = rk.Tracking.Owner
+			}
+			row.Due = rk.Tracking.Due
+		}
+		if d, ok := byID[rk.ID]; ok {
+			row.Status, row.Pending = d.Status, d.Updated.After(a.Created)
+			if d.Owner != "" {
+				row.Owner = d.Owner
+			}
+			row.Due = fmtISO(d.Due)
+		}
+		rows = append(rows, row)
+	}
+	return a, rows, true, nil
+}
+
+func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error {
+	a, rows, ok, err := s.registerRows(r, c)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"),
+		Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Total: len(rows), Levels: levelsDesc, Statuses: decisionStatuses}
+	areas, owners := map[string]bool{}, map[string]bool{}
+	for _, row := range rows {
+		areas[row.R.Area], owners[row.Owner] = true, true
+		if f.matches(row) {
+			d.Rows = append(d.Rows, row)
+		}
+	}
+	d.Areas, d.Owners = keys(areas), keys(owners)
+	sortRows(d.Rows, f.Sort)
+	return s.render(w, http.StatusOK, "risks", page{Title: "Risk register", Nav: "risks", C: c, Data: d})
+}
+
+func (f riskFilter) matches(row riskRow) bool {
+	if f.Level != "" && row.R.Level.Slug() != f.Level {
+		return false
+	}
+	if f.Status != "" && row.Status != f.Status {
+		return false
+	}
+	if f.Area != "" && row.R.Area != f.Area {
+		return false
+	}
+	if f.Owner != "" && row.Owner != f.Owner {
+		return false
+	}
+	if f.Q != "" {
+		hay := strings.ToLower(row.R.ID + " " + row.R.Title + " " + row.R.Why + " " + row.R.Threat)
+		if !strings.Contains(hay, strings.ToLower(f.Q)) {
+			return false
+		}
+	}
+	return true
+}
+
+// sortRows orders the register; the default is the assessment's own order
+// (highest rating first).
+func sortRows(rows []riskRow, by string) {
+	switch by {
+	case "id":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].R.ID < rows[j].R.ID })
+	case "title":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].R.Title < rows[j].R.Title })
+	case "status":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Status < rows[j].Status })
+	case "owner":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Owner < rows[j].Owner })
+	case "due":
+		sort.SliceStable(rows, func(i, j int) bool {
+			if (rows[i].Due == "") != (rows[j].Due == "") {
+				return rows[j].Due == ""
+			}
+			return rows[i].Due < rows[j].Due
+		})
+	case "level_asc":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].R.Value < rows[j].R.Value })
+	}
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"net/http"
+
+	"rcmguard/internal/auth"
+)
+
+// routeKind is the policy a route runs under.
+type routeKind int
+
+const (
+	public    routeKind = iota // no session needed (sign-in form)
+	pending                    // a session past the password step, before MFA
+	signedIn                   // a fully signed-in user, no workspace
+	workspace                  // a signed-in member of {ws} whose role allows act
+)
+
+// handler is one page or action. It writes the response, or returns an
+// error that the wrapper turns into an error page; it never writes both.
+type handler func(w http.ResponseWriter, r *http.Request, c *call) error
+
+// route is one row of the route table.
+type route struct {
+	method string
+	path   string
+	kind   routeKind
+	act    auth.Action // for workspace routes
+	h      handler
+}
+
+// routeTable is the whole browser surface. Tests walk it to check every
+// route against every role, every state-changing route for CSRF, and every
+// response for security headers.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET", "/login", public, "", s.loginForm},
+		{"POST", "/login", public, "", s.loginSubmit},
+		{"GET", "/login/mfa", pending, "", s.mfaForm},
+		{"POST", "/login/mfa", pending, "", s.mfaSubmit},
+		{"GET", "/login/enrol", pending, "", s.enrolForm},
+		{"POST", "/login/enrol", pending, "", s.enrolSubmit},
+		{"POST", "/logout", signedIn, "", s.logout},
+		{"GET", "/{$}", signedIn, "", s.home},
+
+		{"GET", "/w/{ws}", workspace, auth.ActWorkspaceView, s.dashboard},
+		{"GET", "/w/{ws}/portfolio", workspace, auth.ActWorkspaceView, s.portfolio},
+
+		{"GET", "/w/{ws}/model", workspace, auth.ActModelView, s.modelView},
+		{"GET", "/w/{ws}/model/export", workspace, auth.ActExport, s.modelExport},
+		{"POST", "/w/{ws}/model/import", workspace, auth.ActModelEdit, s.modelImport},
+		{"GET", "/w/{ws}/model/organization", workspace, auth.ActModelEdit, s.orgForm},
+		{"POST", "/w/{ws}/model/organization", workspace, auth.ActModelEdit, s.orgSubmit},
+		{"GET", "/w/{ws}/model/flows/new", workspace, auth.ActModelEdit, s.flowNewForm},
+		{"POST", "/w/{ws}/model/flows", workspace, auth.ActModelEdit, s.flowCreate},
+		{"GET", "/w/{ws}/model/flows/{flow}", workspace, auth.ActModelEdit, s.flowEditForm},
+		{"POST", "/w/{ws}/model/flows/{flow}", workspace, auth.ActModelEdit, s.flowUpdate},
+		{"POST", "/w/{ws}/model/flows/{flow}/delete", workspace, auth.ActModelEdit, s.flowDelete},
+
+		{"GET", "/w/{ws}/assessments", workspace, auth.ActAssessmentView, s.assessmentList},
+		{"POST", "/w/{ws}/assessments", workspace, auth.ActAssessmentRun, s.assessmentRun},
+		{"GET", "/w/{ws}/assessments/diff", workspace, auth.ActAssessmentView, s.assessmentDiff},
+		{"GET", "/w/{ws}/assessments/{a}", workspace, auth.ActAssessmentView, s.assessmentView},
+		{"POST", "/w/{ws}/assessments/{a}/signoff", workspace, auth.ActAssessmentSignOff, s.assessmentSignOff},
+		{"GET", "/w/{ws}/assessments/{a}/report.html", workspace, auth.ActExport, s.downloadHTML},
+		{"GET", "/w/{ws}/assessments/{a}/result.json", workspace, auth.ActExport, s.downloadJSON},
+
+		{"GET", "/w/{ws}/risks", workspace, auth.ActRiskView, s.riskList},
+		{"GET", "/w/{ws}/risks/{risk}", workspace, auth.ActRiskView, s.riskDetail},
+		{"POST", "/w/{ws}/risks/{risk}", workspace, auth.ActRiskUpdate, s.riskDecide},
+		{"GET", "/w/{ws}/plan", workspace, auth.ActRiskView, s.plan},
+		{"GET", "/w/{ws}/audit", workspace, auth.ActAuditRead, s.auditLog},
+	}
+}

@@ -1,0 +1,121 @@
+// Package web is rcmguard's browser interface: server-rendered pages for
+// signing in with MFA, the dashboard and portfolio, the model editors, the
+// assessments, the risk register, the remediation plan and the audit log.
+//
+// Every route is declared once in the route table (routes.go) with the
+// permission it needs; the table is what wraps each handler in its policy
+// (session, CSRF, workspace membership and role), so a new page cannot
+// forget one. Security headers, size limits and error handling are applied
+// to every response by one middleware chain (middleware.go).
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"rcmguard/internal/audit"
+	"rcmguard/internal/auth"
+	"rcmguard/internal/rules"
+	"rcmguard/internal/store"
+)
+
+// Config is what a Server needs from its caller.
+type Config struct {
+	Store *store.Store
+	Audit *audit.Log
+	Auth  *auth.Service
+	Rules *rules.Set
+	// Secure marks cookies Secure, uses the __Host- cookie prefix and sends
+	// HSTS. Set it when serving over TLS or behind a TLS-terminating proxy.
+	Secure bool
+	// Now is the clock; tests inject one. Default time.Now.
+	Now func() time.Time
+	// Logger receives internal errors with their error IDs. Default slog.Default().
+	Logger *slog.Logger
+	// Tool names the version in assessment results ("rcmguard 1.2.0").
+	Tool string
+}
+
+// Server serves the browser interface.
+type Server struct {
+	st     *store.Store
+	log    *audit.Log
+	auth   *auth.Service
+	rules  *rules.Set
+	secure bool
+	now    func() time.Time
+	logger *slog.Logger
+	tool   string
+	tpl    *templates
+	assets *assets
+	routes []route
+}
+
+// New checks the configuration, parses every template and builds the route
+// table; it fails when a template is missing or does not parse.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Audit == nil || cfg.Auth == nil || cfg.Rules == nil {
+		return nil, errors.New("web: store, audit log, auth service and rules are required")
+	}
+	s := &Server{st: cfg.Store, log: cfg.Audit, auth: cfg.Auth, rules: cfg.Rules, secure: cfg.Secure,
+		now: cfg.Now, logger: cfg.Logger, tool: cfg.Tool}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	if s.tool == "" {
+		s.tool = "rcmguard"
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.tpl, err = parseTemplates(s.assets); err != nil {
+		return nil, err
+	}
+	s.routes = s.routeTable()
+	return s, nil
+}
+
+// Handler returns the browser mux wrapped in the security middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	mux.Handle("GET /static/{file}", http.HandlerFunc(s.serveAsset))
+	// Anything else is a 404 page that still carries every header.
+	mux.Handle("/", s.wrap(route{method: "", path: "/", kind: public, h: func(w http.ResponseWriter, r *http.Request, c *call) error {
+		return errNotFound
+	}}))
+	return s.middleware(mux)
+}
+
+// Error kinds a handler returns; anything else is an internal error.
+var (
+	errNotFound  = errors.New("web: not found")
+	errForbidden = errors.New("web: forbidden")
+	errBadInput  = errors.New("web: bad request")
+)
+
+// statusOf maps a handler error to an HTTP status.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, errNotFound), errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, errForbidden), errors.Is(err, auth.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, errBadInput):
+		return http.StatusBadRequest
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrImmutable):
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+func wsPath(wsID int64, rest string) string { return fmt.Sprintf("/w/%d%s", wsID, rest) }
