@@ -163,16 +163,16 @@ func (e *testEnv) seed() {
 	}
 }
 
-// browser is an HTTP client with its own cookies, signed in as one user.
-type browser struct {
+// client is an HTTP client with its own cookies, signed in as one user.
+type client struct {
 	e    *testEnv
 	c    *http.Client
 	csrf string
 }
 
-func (e *testEnv) newBrowser() *browser {
+func (e *testEnv) newBrowser() *client {
 	jar, _ := cookiejar.New(nil)
-	return &browser{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &client{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -180,7 +180,7 @@ func (e *testEnv) newBrowser() *browser {
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // get fetches a path and remembers the page's CSRF token.
-func (b *browser) get(path string) (*http.Response, string) {
+func (b *client) get(path string) (*http.Response, string) {
 	b.e.t.Helper()
 	resp, err := b.c.Get(b.e.ts.URL + path)
 	if err != nil {
@@ -196,7 +196,7 @@ func (b *browser) get(path string) (*http.Response, string) {
 
 // post submits a form with the remembered CSRF token (unless the form
 // sets its own "csrf").
-func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+func (b *client) post(path string, form url.Values) (*http.Response, string) {
 	b.e.t.Helper()
 	if form == nil {
 		form = url.Values{}
@@ -230,7 +230,7 @@ func (e *testEnv) code(secret string) string {
 }
 
 // signIn signs a browser in as key ("A:owner"), enrolling MFA first time.
-func (e *testEnv) signIn(key string) *browser {
+func (e *testEnv) signIn(key string) *client {
 	e.t.Helper()
 	u := e.users[key]
 	b := e.newBrowser()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"rcmguard/internal/auth"
+	"rcmguard/internal/model"
 	"rcmguard/internal/risk"
 )
 
@@ -46,9 +47,15 @@ func parseTemplates(a *assets) (*templates, error) {
 		"date":       func(t time.Time) string { return fmtDate(t) },
 		"datetime":   func(t time.Time) string { return fmtDateTime(t) },
 		"roleTitle":  roleTitle,
-		"add1":       func(n int) int { return n + 1 },
-		"signed":     func(n int) string { return fmt.Sprintf("%+d", n) },
-		"arith":      func(r risk.Rating) string { return r.Arithmetic() },
+		"stageTitle": func(s string) string {
+			if t, ok := model.StageTitles[s]; ok {
+				return t
+			}
+			return s
+		},
+		"add1":   func(n int) int { return n + 1 },
+		"signed": func(n int) string { return fmt.Sprintf("%+d", n) },
+		"arith":  func(r risk.Rating) string { return r.Arithmetic() },
 		"field": func(name, label, value string, errs map[string]string, mode string) formField {
 			return formField{Name: name, Label: label, Value: value, Err: errs[name], Mode: mode}
 		},
