@@ -101,6 +101,12 @@ func (s *Server) wrap(rt route) http.Handler {
 		case pending:
 			u, err := s.auth.PendingUser(ctx, c.Token, now)
 			if err != nil {
+				// Someone already signed in who comes back to the code
+				// pages keeps their session.
+				if _, aerr := s.auth.Authenticate(ctx, c.Token, now); aerr == nil {
+					http.Redirect(w, r, "/", http.StatusSeeOther)
+					return
+				}
 				s.toLogin(w, r, err)
 				return
 			}

@@ -1,0 +1,209 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"rcmguard/internal/auth"
+)
+
+// allowed is the expected permission table, written out by hand rather
+// than derived from auth.Can, so that a change of a route's action or of
+// the matrix shows up here. A route missing from it fails the test.
+var allowed = map[string][]auth.Role{
+	"GET /{$}":                                everyone,
+	"POST /logout":                            everyone,
+	"GET /w/{ws}":                             everyone,
+	"GET /w/{ws}/portfolio":                   everyone,
+	"GET /w/{ws}/model":                       everyone,
+	"GET /w/{ws}/model/export":                {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/model/import":               editors,
+	"GET /w/{ws}/model/organization":          editors,
+	"POST /w/{ws}/model/organization":         editors,
+	"GET /w/{ws}/model/flows/new":             editors,
+	"POST /w/{ws}/model/flows":                editors,
+	"GET /w/{ws}/model/flows/{flow}":          editors,
+	"POST /w/{ws}/model/flows/{flow}":         editors,
+	"POST /w/{ws}/model/flows/{flow}/delete":  editors,
+	"GET /w/{ws}/assessments":                 everyone,
+	"POST /w/{ws}/assessments":                officers,
+	"GET /w/{ws}/assessments/diff":            everyone,
+	"GET /w/{ws}/assessments/{a}":             everyone,
+	"POST /w/{ws}/assessments/{a}/signoff":    officers,
+	"GET /w/{ws}/assessments/{a}/report.html": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/assessments/{a}/result.json": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/risks":                       everyone,
+	"GET /w/{ws}/risks/{risk}":                everyone,
+	"POST /w/{ws}/risks/{risk}":               editors,
+	"GET /w/{ws}/plan":                        everyone,
+	"GET /w/{ws}/audit":                       {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+}
+
+var (
+	everyone = auth.Roles
+	editors  = []auth.Role{auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleContributor}
+	officers = []auth.Role{auth.RoleOwner, auth.RoleComplianceOfficer}
+)
+
+// ids are the concrete values substituted into route patterns.
+type ids struct {
+	ws, a, flow, risk string
+}
+
+func (e *testEnv) idsOf(tenant string) ids {
+	e.t.Helper()
+	ctx := context.Background()
+	a, res, ok, err := e.srv.latest(ctx, e.ws[tenant].ID)
+	if err != nil || !ok || len(res.Risks) == 0 {
+		e.t.Fatalf("tenant %s has no assessment with risks: %v", tenant, err)
+	}
+	_, m, _, err := e.srv.currentModel(ctx, e.ws[tenant].ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID}
+}
+
+func (x ids) path(pattern string) string {
+	return strings.NewReplacer("{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
+		"{risk}", url.PathEscape(x.risk), "{$}", "").Replace(pattern)
+}
+
+// routeKeys lists the route table's "METHOD pattern" keys, state-changing
+// routes last so that a deletion does not hide a later check.
+func (s *Server) routeKeys(kinds ...routeKind) []string {
+	var get, post, del []string
+	for _, rt := range s.routes {
+		for _, k := range kinds {
+			if rt.kind != k {
+				continue
+			}
+			key := rt.method + " " + rt.path
+			switch {
+			case rt.method == http.MethodGet:
+				get = append(get, key)
+			case strings.HasSuffix(rt.path, "/delete"):
+				del = append(del, key)
+			default:
+				post = append(post, key)
+			}
+		}
+	}
+	sort.Strings(get)
+	return append(append(get, post...), del...)
+}
+
+func TestRouteRoleMatrix(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	keys := e.srv.routeKeys(signedIn, workspace)
+	for _, k := range keys {
+		if _, ok := allowed[k]; !ok {
+			t.Errorf("route %s has no row in the expected permission table", k)
+		}
+	}
+	if len(keys) != len(allowed) {
+		t.Errorf("permission table has %d rows for %d routes", len(allowed), len(keys))
+	}
+	x := e.idsOf("B")
+	for _, role := range auth.Roles {
+		x := e.idsOf("B") // the previous role may have deleted the flow
+		b := e.signIn("B:" + string(role))
+		for _, k := range keys {
+			method, pattern, _ := strings.Cut(k, " ")
+			want := false
+			for _, r := range allowed[k] {
+				want = want || r == role
+			}
+			if k == "POST /logout" {
+				continue // checked below: it ends the session the loop needs
+			}
+			var resp *http.Response
+			if method == http.MethodGet {
+				resp, _ = b.get(x.path(pattern))
+			} else {
+				resp, _ = b.post(x.path(pattern), nil)
+			}
+			denied := resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound ||
+				(resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login"))
+			if denied == want {
+				t.Errorf("%s as %s: status %d (location %q); want allowed=%v", k, role, resp.StatusCode, resp.Header.Get("Location"), want)
+			}
+			if !want && resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s as %s: denied with %d; want 403", k, role, resp.StatusCode)
+			}
+		}
+		resp, _ := b.post("/logout", nil)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+			t.Errorf("POST /logout as %s: %d %q; want 303 to /login", role, resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp, _ := b.get(x.path("/w/{ws}")); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("after logout as %s the dashboard answered %d; want a redirect to sign in", role, resp.StatusCode)
+		}
+	}
+	// Without a session every protected route sends the visitor to sign in.
+	anon := e.newBrowser()
+	anon.get("/login")
+	for _, k := range keys {
+		method, pattern, _ := strings.Cut(k, " ")
+		var resp *http.Response
+		if method == http.MethodGet {
+			resp, _ = anon.get(x.path(pattern))
+		} else {
+			resp, _ = anon.post(x.path(pattern), nil)
+		}
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+			t.Errorf("%s without a session: %d %q; want 303 to /login", k, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+// TestTenantIsolation has a member of tenant A try every workspace route
+// with tenant B's workspace ID, and A's workspace with B's object IDs.
+func TestTenantIsolation(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	a, bIDs := e.idsOf("A"), e.idsOf("B")
+	b := e.signIn("A:owner")
+	before := e.auditSeq()
+	for _, k := range e.srv.routeKeys(workspace) {
+		method, pattern, _ := strings.Cut(k, " ")
+		probes := []string{bIDs.path(pattern)}
+		if strings.Contains(pattern, "{a}") {
+			mixed := a
+			mixed.a = bIDs.a
+			probes = append(probes, mixed.path(pattern))
+		}
+		for _, p := range probes {
+			var resp *http.Response
+			if method == http.MethodGet {
+				resp, _ = b.get(p)
+			} else {
+				resp, _ = b.post(p, nil)
+			}
+			if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s %s as tenant A's owner: %d; want 404", method, p, resp.StatusCode)
+			}
+		}
+	}
+	for _, q := range []string{"?from=" + bIDs.a + "&to=" + a.a, "?from=" + a.a + "&to=" + bIDs.a} {
+		if resp, _ := b.get(a.path("/w/{ws}/assessments/diff") + q); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("diff with tenant B's assessment %s: %d; want 404", q, resp.StatusCode)
+		}
+	}
+	if after := e.auditSeq(); after != before {
+		t.Errorf("probes changed state: audit head moved from %d to %d", before, after)
+	}
+}
+
+func (e *testEnv) auditSeq() int64 {
+	e.t.Helper()
+	h, err := e.st.AuditHead(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return h.Seq
+}

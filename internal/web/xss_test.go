@@ -1,0 +1,229 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"rcmguard/examples"
+	"rcmguard/internal/model"
+)
+
+const xss = `<script>alert(1)</script>"'><img src=x onerror=alert(1)>`
+
+// unescaped reports whether the payload appears anywhere as markup.
+func unescaped(body string) bool {
+	return strings.Contains(body, "<script>alert(1)") || strings.Contains(body, "<img src=x onerror")
+}
+
+// upload posts a model file the way the import form does.
+func (b *client) upload(path, name string, data []byte) (*http.Response, string) {
+	b.e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", b.csrf)
+	fw, err := mw.CreateFormFile("model", name)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.e.ts.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(body)
+}
+
+// TestXSSSweep stores the payload in every field a user can edit (through
+// the forms, a YAML import and the risk decisions), reflects it through
+// every query and error path, then renders every page and the report.
+func TestXSSSweep(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	ws := e.ws["A"].ID
+	b := e.signIn("A:owner")
+	var bodies = map[string]string{}
+	keep := func(what string, resp *http.Response, body string) {
+		if resp.StatusCode >= 500 {
+			t.Errorf("%s: status %d", what, resp.StatusCode)
+		}
+		// Downloads (YAML, JSON) are data, sent as attachments under nosniff;
+		// only HTML is a page that could run the payload.
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			if resp.Header.Get("Content-Disposition") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: %s sent inline or sniffable", what, ct)
+			}
+			return
+		}
+		bodies[what] = body
+	}
+
+	// Every name in the model, through a YAML import.
+	data, err := examples.FS.ReadFile("practice.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load("practice.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Organization.Name, m.Organization.SecurityOfficial = xss, xss
+	m.Assessment.Assessor, m.Assessment.Scope = xss, xss
+	for i := range m.Systems {
+		m.Systems[i].Name = xss + m.Systems[i].ID
+	}
+	for i := range m.Data {
+		m.Data[i].Name = xss
+	}
+	for i := range m.Vendors {
+		m.Vendors[i].Name = xss
+	}
+	for i := range m.Roles {
+		m.Roles[i].Name = xss
+	}
+	for i := range m.Flows {
+		m.Flows[i].Description = xss
+	}
+	yamlText, err := marshalModel(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.get(wsPath(ws, "/model"))
+	resp, body := b.upload(wsPath(ws, "/model/import"), xss+".yaml", yamlText)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import of the payload model: %d\n%s", resp.StatusCode, body)
+	}
+	// An invalid file whose errors quote the payload.
+	b.get(wsPath(ws, "/model"))
+	resp, body = b.upload(wsPath(ws, "/model/import"), "bad.yaml", []byte("version: 1\n\""+strings.ReplaceAll(xss, `"`, `\"`)+"\": 1\n"))
+	keep("import errors", resp, body)
+	if !strings.Contains(body, "alert(1)") {
+		t.Error("the import error page does not quote the unknown key; the sweep would miss it")
+	}
+
+	// The forms.
+	resp, body = b.get(wsPath(ws, "/model/organization"))
+	keep("org form", resp, body)
+	form := url.Values{"revision": {csrfRevision(body)}, "name": {xss}, "kind": {"provider_practice"}, "workforce": {xss},
+		"patients_per_year": {"6800"}, "claims_per_month": {"1900"}, "avg_reimbursement": {"118.4"},
+		"security_official": {xss}, "privacy_official": {xss}}
+	resp, body = b.post(wsPath(ws, "/model/organization"), form)
+	keep("org form rejected", resp, body)
+	b.get(wsPath(ws, "/model/flows/new"))
+	resp, body = b.post(wsPath(ws, "/model/flows"), url.Values{"id": {xss}, "from": {xss}, "to": {"ehr"}, "data": {xss},
+		"channel": {xss}, "auth": {xss}, "stage": {xss}, "description": {xss}, "revision": {"1"}})
+	keep("flow form rejected", resp, body)
+	resp, body = b.get(wsPath(ws, "/model/flows/"+url.PathEscape(m.Flows[0].ID)))
+	keep("flow form", resp, body)
+	resp, body = b.post(wsPath(ws, "/model/flows/"+url.PathEscape(m.Flows[0].ID)), url.Values{"id": {m.Flows[0].ID},
+		"from": {m.Flows[0].From}, "to": {m.Flows[0].To}, "data": m.Flows[0].Data, "channel": {string(m.Flows[0].Channel)},
+		"description": {xss}, "revision": {csrfRevision(body)}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving a flow with the payload in its description: %d\n%s", resp.StatusCode, body)
+	}
+
+	// An assessment of the payload model, and decisions on its risks.
+	b.get(wsPath(ws, "/assessments"))
+	resp, _ = b.post(wsPath(ws, "/assessments"), nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run assessment: %d", resp.StatusCode)
+	}
+	_, res, _, err := e.srv.latest(t.Context(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res.Risks {
+		if i >= 3 {
+			break
+		}
+		p := wsPath(ws, "/risks/"+url.PathEscape(r.ID))
+		b.get(p)
+		resp, body = b.post(p, url.Values{"status": {"mitigating"}, "justification": {xss}, "owner": {xss}, "due": {"2027-01-31"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("decision with the payload: %d\n%s", resp.StatusCode, body)
+		}
+		resp, body = b.post(p, url.Values{"status": {xss}, "justification": {xss}, "owner": {xss}, "due": {xss}, "expires": {xss}})
+		keep("decision rejected "+r.ID, resp, body)
+	}
+	b.get(wsPath(ws, "/assessments"))
+	resp, _ = b.post(wsPath(ws, "/assessments"), nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second run: %d", resp.StatusCode)
+	}
+
+	// Every page, every risk, the reflected inputs and the report.
+	x := e.idsOf("A")
+	for _, rt := range e.srv.routes {
+		if rt.method == http.MethodGet && rt.kind == workspace {
+			resp, body := b.get(x.path(rt.path))
+			keep(rt.path, resp, body)
+		}
+	}
+	_, res, _, _ = e.srv.latest(t.Context(), ws)
+	for _, r := range res.Risks {
+		resp, body := b.get(wsPath(ws, "/risks/"+url.PathEscape(r.ID)))
+		keep("risk "+r.ID, resp, body)
+	}
+	for _, q := range []string{"level", "status", "area", "owner", "q", "sort"} {
+		resp, body := b.get(wsPath(ws, "/risks?"+q+"="+url.QueryEscape(xss)))
+		keep("filter "+q, resp, body)
+	}
+	resp, body = b.get(wsPath(ws, "/assessments/diff?from="+x.a+"&to="+x.a))
+	keep("diff", resp, body)
+	resp, body = b.get(wsPath(ws, "/audit?before="+url.QueryEscape(xss)))
+	keep("audit before", resp, body)
+	anon := e.newBrowser()
+	anon.get("/login")
+	resp, body = anon.post("/login", url.Values{"email": {xss}, "password": {xss}})
+	keep("login failure", resp, body)
+
+	escapedSeen := 0
+	for what, body := range bodies {
+		if unescaped(body) {
+			i := strings.Index(body, "alert(1)")
+			t.Errorf("%s: unescaped payload near %q", what, body[max(0, i-80):min(len(body), i+40)])
+		}
+		if strings.Contains(body, "&lt;script&gt;alert(1)") || strings.Contains(body, "&lt;img src=x onerror") {
+			escapedSeen++
+		}
+	}
+	if escapedSeen < len(bodies)/2 {
+		t.Errorf("the payload shows (escaped) on only %d of %d pages; the sweep is not reaching the fields", escapedSeen, len(bodies))
+	}
+	if html := string(e.download(b, x)); unescaped(html) || !strings.Contains(html, "alert(1)") {
+		t.Error("the HTML report either lacks the payload or shows it unescaped")
+	}
+}
+
+// csrfRevision reads the hidden revision field of a model form.
+func csrfRevision(body string) string {
+	_, after, ok := strings.Cut(body, `name="revision" value="`)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(after, `"`)
+	return v
+}
+
+func (e *testEnv) download(b *client, x ids) []byte {
+	e.t.Helper()
+	resp, err := b.c.Get(e.ts.URL + x.path("/w/{ws}/assessments/{a}/report.html"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("report download: %d", resp.StatusCode)
+	}
+	return data
+}
