@@ -16,32 +16,38 @@ import (
 // than derived from auth.Can, so that a change of a route's action or of
 // the matrix shows up here. A route missing from it fails the test.
 var allowed = map[string][]auth.Role{
-	"GET /{$}":                                everyone,
-	"POST /logout":                            everyone,
-	"GET /w/{ws}":                             everyone,
-	"GET /w/{ws}/portfolio":                   everyone,
-	"GET /w/{ws}/model":                       everyone,
-	"GET /w/{ws}/model/export":                {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
-	"POST /w/{ws}/model/import":               editors,
-	"GET /w/{ws}/model/organization":          editors,
-	"POST /w/{ws}/model/organization":         editors,
-	"GET /w/{ws}/model/flows/new":             editors,
-	"POST /w/{ws}/model/flows":                editors,
-	"GET /w/{ws}/model/flows/{flow}":          editors,
-	"POST /w/{ws}/model/flows/{flow}":         editors,
-	"POST /w/{ws}/model/flows/{flow}/delete":  editors,
-	"GET /w/{ws}/assessments":                 everyone,
-	"POST /w/{ws}/assessments":                officers,
-	"GET /w/{ws}/assessments/diff":            everyone,
-	"GET /w/{ws}/assessments/{a}":             everyone,
-	"POST /w/{ws}/assessments/{a}/signoff":    officers,
-	"GET /w/{ws}/assessments/{a}/report.html": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
-	"GET /w/{ws}/assessments/{a}/result.json": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
-	"GET /w/{ws}/risks":                       everyone,
-	"GET /w/{ws}/risks/{risk}":                everyone,
-	"POST /w/{ws}/risks/{risk}":               editors,
-	"GET /w/{ws}/plan":                        everyone,
-	"GET /w/{ws}/audit":                       {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /{$}":                                   everyone,
+	"POST /logout":                               everyone,
+	"GET /w/{ws}":                                everyone,
+	"GET /w/{ws}/portfolio":                      everyone,
+	"GET /w/{ws}/model":                          everyone,
+	"GET /w/{ws}/model/export":                   {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/model/import":                  editors,
+	"GET /w/{ws}/model/organization":             editors,
+	"POST /w/{ws}/model/organization":            editors,
+	"GET /w/{ws}/model/flows/new":                editors,
+	"POST /w/{ws}/model/flows":                   editors,
+	"GET /w/{ws}/model/flows/{flow}":             editors,
+	"POST /w/{ws}/model/flows/{flow}":            editors,
+	"POST /w/{ws}/model/flows/{flow}/delete":     editors,
+	"GET /w/{ws}/model/s/{section}":              everyone,
+	"GET /w/{ws}/model/s/{section}/new":          editors,
+	"POST /w/{ws}/model/s/{section}":             editors,
+	"GET /w/{ws}/model/s/{section}/{id}":         editors,
+	"POST /w/{ws}/model/s/{section}/{id}":        editors,
+	"POST /w/{ws}/model/s/{section}/{id}/delete": editors,
+	"GET /w/{ws}/assessments":                    everyone,
+	"POST /w/{ws}/assessments":                   officers,
+	"GET /w/{ws}/assessments/diff":               everyone,
+	"GET /w/{ws}/assessments/{a}":                everyone,
+	"POST /w/{ws}/assessments/{a}/signoff":       officers,
+	"GET /w/{ws}/assessments/{a}/report.html":    {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/assessments/{a}/result.json":    {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/risks":                          everyone,
+	"GET /w/{ws}/risks/{risk}":                   everyone,
+	"POST /w/{ws}/risks/{risk}":                  editors,
+	"GET /w/{ws}/plan":                           everyone,
+	"GET /w/{ws}/audit":                          {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 }
 
 var (
@@ -52,7 +58,7 @@ var (
 
 // ids are the concrete values substituted into route patterns.
 type ids struct {
-	ws, a, flow, risk string
+	ws, a, flow, risk, section, id string
 }
 
 func (e *testEnv) idsOf(tenant string) ids {
@@ -66,12 +72,13 @@ func (e *testEnv) idsOf(tenant string) ids {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID}
+	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID,
+		section: "policies", id: m.Policies[len(m.Policies)-1].ID}
 }
 
 func (x ids) path(pattern string) string {
 	return strings.NewReplacer("{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{$}", "").Replace(pattern)
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing

@@ -56,6 +56,12 @@ func (s *Server) routeTable() []route {
 		{"GET", "/w/{ws}/model/flows/{flow}", workspace, auth.ActModelEdit, s.flowEditForm},
 		{"POST", "/w/{ws}/model/flows/{flow}", workspace, auth.ActModelEdit, s.flowUpdate},
 		{"POST", "/w/{ws}/model/flows/{flow}/delete", workspace, auth.ActModelEdit, s.flowDelete},
+		{"GET", "/w/{ws}/model/s/{section}", workspace, auth.ActModelView, s.sectionList},
+		{"GET", "/w/{ws}/model/s/{section}/new", workspace, auth.ActModelEdit, s.sectionNewForm},
+		{"POST", "/w/{ws}/model/s/{section}", workspace, auth.ActModelEdit, s.sectionCreate},
+		{"GET", "/w/{ws}/model/s/{section}/{id}", workspace, auth.ActModelEdit, s.sectionEditForm},
+		{"POST", "/w/{ws}/model/s/{section}/{id}", workspace, auth.ActModelEdit, s.sectionUpdate},
+		{"POST", "/w/{ws}/model/s/{section}/{id}/delete", workspace, auth.ActModelEdit, s.sectionDelete},
 
 		{"GET", "/w/{ws}/assessments", workspace, auth.ActAssessmentView, s.assessmentList},
 		{"POST", "/w/{ws}/assessments", workspace, auth.ActAssessmentRun, s.assessmentRun},

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+
+	"rcmguard/internal/model"
+)
+
+type sectionRow struct {
+	ID, Name, Kind string
+}
+
+type sectionListData struct {
+	Sec  section
+	Rows []sectionRow
+}
+
+type sectionFormData struct {
+	Sec      section
+	New      bool
+	OrigID   string
+	Revision int
+	Inputs   []formInput
+	General  []string
+}
+
+// sectionModel loads the model and the {section} of the URL.
+func (s *Server) sectionModel(r *http.Request, c *call) (section, int, *model.Model, error) {
+	sec, ok := sectionOf(r.PathValue("section"))
+	if !ok {
+		return sec, 0, nil, errNotFound
+	}
+	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	if err != nil {
+		return sec, 0, nil, err
+	}
+	if !ok {
+		return sec, 0, nil, errNotFound
+	}
+	return sec, wm.Revision, m, nil
+}
+
+func (s *Server) sectionList(w http.ResponseWriter, r *http.Request, c *call) error {
+	sec, _, m, err := s.sectionModel(r, c)
+	if err != nil {
+		return err
+	}
+	list := sec.list(m)
+	d := sectionListData{Sec: sec}
+	for i := range list.Len() {
+		el := list.Index(i)
+		row := sectionRow{}
+		if f, ok := fieldByKey(el, sec.IDKey); ok {
+			row.ID = f.String()
+		}
+		for _, k := range []string{"name", "title", "action", "answer"} {
+			if f, ok := fieldByKey(el, k); ok && row.Name == "" {
+				row.Name = f.String()
+			}
+		}
+		if f, ok := fieldByKey(el, "kind"); ok {
+			row.Kind = f.String()
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return s.render(w, http.StatusOK, "section", page{Title: sec.Title, Nav: "model", C: c, Data: d})
+}
+
+func (s *Server) renderSection(w http.ResponseWriter, c *call, status int, d sectionFormData) error {
+	title := "Add to " + d.Sec.Title
+	if !d.New {
+		title = d.Sec.Title + ": " + d.OrigID
+	}
+	return s.render(w, status, "section_form", page{Title: title, Nav: "model", C: c, Data: d})
+}
+
+func (s *Server) sectionNewForm(w http.ResponseWriter, r *http.Request, c *call) error {
+	sec, rev, m, err := s.sectionModel(r, c)
+	if err != nil {
+		return err
+	}
+	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, New: true, Revision: rev,
+		Inputs: inputsOf(sec.list(m).Type().Elem(), "", "", nil)})
+}
+
+func (s *Server) sectionEditForm(w http.ResponseWriter, r *http.Request, c *call) error {
+	sec, rev, m, err := s.sectionModel(r, c)
+	if err != nil {
+		return err
+	}
+	list := sec.list(m)
+	i := sec.index(list, r.PathValue("id"))
+	if i < 0 {
+		return errNotFound
+	}
+	ins := inputsOf(list.Type().Elem(), "", "", nil)
+	readInputs(list.Index(i), ins)
+	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, OrigID: r.PathValue("id"), Revision: rev, Inputs: ins})
+}
+
+func (s *Server) sectionCreate(w http.ResponseWriter, r *http.Request, c *call) error {
+	return s.sectionSave(w, r, c, "")
+}
+
+func (s *Server) sectionUpdate(w http.ResponseWriter, r *http.Request, c *call) error {
+	return s.sectionSave(w, r, c, r.PathValue("id"))
+}
+
+// sectionSave applies a form to a copy of the element (fields the form
+// does not show are kept), validates the whole model with the YAML loader,
+// and saves only a valid model.
+func (s *Server) sectionSave(w http.ResponseWriter, r *http.Request, c *call, origID string) error {
+	sec, rev, m, err := s.sectionModel(r, c)
+	if err != nil {
+		return err
+	}
+	list := sec.list(m)
+	i := list.Len()
+	elem := reflect.New(list.Type().Elem()).Elem()
+	if origID != "" {
+		if i = sec.index(list, origID); i < 0 {
+			return errNotFound
+		}
+		elem.Set(list.Index(i))
+	}
+	ins := inputsOf(elem.Type(), "", "", nil)
+	for j := range ins {
+		ins[j].Value = r.PostFormValue(ins[j].Key)
+	}
+	d := sectionFormData{Sec: sec, New: origID == "", OrigID: origID, Inputs: ins}
+	d.Revision, _ = strconv.Atoi(r.PostFormValue("revision"))
+	parsed := writeInputs(elem, ins)
+	if i == list.Len() {
+		list.Set(reflect.Append(list, elem))
+	} else {
+		list.Index(i).Set(elem)
+	}
+	yamlText, el, err := checkModel(m)
+	if err != nil {
+		return err
+	}
+	if len(el) > 0 || !parsed {
+		d.General = placeErrors(el, fmt.Sprintf("%s[%d]", sec.Key, i), d.Inputs)
+		return s.renderSection(w, c, http.StatusUnprocessableEntity, d)
+	}
+	if d.Revision != rev {
+		d.General = []string{"Someone else saved the model while you were editing. Reload the page to see their changes; yours were not saved."}
+		return s.renderSection(w, c, http.StatusConflict, d)
+	}
+	id := ""
+	if f, ok := fieldByKey(elem, sec.IDKey); ok {
+		id = f.String()
+	}
+	action := "model." + sec.Key + ".update"
+	if origID == "" {
+		action = "model." + sec.Key + ".create"
+	}
+	if err := s.saveModel(r.Context(), c, yamlText, rev, action, map[string]any{"element": id}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, wsPath(c.WS.ID, "/model/s/"+sec.Key), http.StatusSeeOther)
+	return nil
+}
+
+// sectionDelete removes an element; the loader refuses when something
+// still refers to it, and the page says what.
+func (s *Server) sectionDelete(w http.ResponseWriter, r *http.Request, c *call) error {
+	sec, rev, m, err := s.sectionModel(r, c)
+	if err != nil {
+		return err
+	}
+	list := sec.list(m)
+	id := r.PathValue("id")
+	i := sec.index(list, id)
+	if i < 0 {
+		return errNotFound
+	}
+	kept := reflect.AppendSlice(reflect.MakeSlice(list.Type(), 0, list.Len()-1), list.Slice(0, i))
+	kept = reflect.AppendSlice(kept, list.Slice(i+1, list.Len()))
+	orig := reflect.ValueOf(list.Interface())
+	list.Set(kept)
+	yamlText, el, err := checkModel(m)
+	if err != nil {
+		return err
+	}
+	if len(el) > 0 {
+		list.Set(orig)
+		ins := inputsOf(list.Type().Elem(), "", "", nil)
+		readInputs(list.Index(i), ins)
+		d := sectionFormData{Sec: sec, OrigID: id, Revision: rev, Inputs: ins, General: []string{"It was not deleted, because:"}}
+		for _, e := range el {
+			d.General = append(d.General, e.Path+": "+e.Msg)
+		}
+		return s.renderSection(w, c, http.StatusUnprocessableEntity, d)
+	}
+	if err := s.saveModel(r.Context(), c, yamlText, rev, "model."+sec.Key+".delete", map[string]any{"element": id}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, wsPath(c.WS.ID, "/model/s/"+sec.Key), http.StatusSeeOther)
+	return nil
+}

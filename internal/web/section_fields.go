@@ -1,0 +1,272 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"rcmguard/internal/model"
+)
+
+// The generic section editors edit one element of a list in the model
+// (a system, a vendor, a role…) through a form derived from the model's
+// own types: the yaml tags name the fields, the doc tags explain them, and
+// enumerated types give their choices. Scalar fields and one level of
+// nested blocks (a system's backup, a vendor's BAA) are editable; lists of
+// structures (a system's endpoints, a role's access list) are kept as they
+// are and edited through YAML.
+
+// section is one editable list of the model.
+type section struct {
+	Key   string // yaml key in the model, also the URL segment
+	Title string
+	IDKey string // yaml key of the element's identifier
+}
+
+var sections = []section{
+	{"systems", "Systems", "id"},
+	{"data", "Data assets", "id"},
+	{"vendors", "Vendors", "id"},
+	{"roles", "Roles", "id"},
+	{"workflow", "Workflow steps", "id"},
+	{"policies", "Policies", "id"},
+	{"clients", "Client practices", "id"},
+	{"answers", "Answers", "question"},
+}
+
+func sectionOf(key string) (section, bool) {
+	for _, s := range sections {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return section{}, false
+}
+
+// list returns the addressable slice of the model holding the section.
+func (sec section) list(m *model.Model) reflect.Value {
+	v := reflect.ValueOf(m).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		if yamlKey(t.Field(i)) == sec.Key {
+			return v.Field(i)
+		}
+	}
+	panic("web: model has no section " + sec.Key)
+}
+
+// index finds the element whose identifier is id.
+func (sec section) index(list reflect.Value, id string) int {
+	for i := range list.Len() {
+		if f, ok := fieldByKey(list.Index(i), sec.IDKey); ok && f.String() == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func yamlKey(f reflect.StructField) string {
+	k, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	return k
+}
+
+func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := range t.NumField() {
+		if yamlKey(t.Field(i)) == key {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// formInput is one input of a section form.
+type formInput struct {
+	Key      string // dotted yaml path inside the element
+	Label    string
+	Hint     string
+	Kind     string // text, textarea, select, tri, bool, int, float, date, list
+	Options  []string
+	Required bool
+	Value    string
+	Err      string
+	index    []int
+}
+
+type enumer interface{ Enum() []string }
+
+var (
+	dateType = reflect.TypeOf(model.Date(""))
+	enumType = reflect.TypeOf((*enumer)(nil)).Elem()
+)
+
+// inputsOf lists the editable fields of an element type.
+func inputsOf(t reflect.Type, prefix, labelPrefix string, index []int) []formInput {
+	var out []formInput
+	for i := range t.NumField() {
+		f := t.Field(i)
+		key := yamlKey(f)
+		if key == "" || key == "-" || !f.IsExported() {
+			continue
+		}
+		in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: f.Tag.Get("doc"),
+			Required: f.Tag.Get("req") == "true", index: append(append([]int{}, index...), i)}
+		ft := f.Type
+		switch {
+		case ft == dateType:
+			in.Kind = "date"
+		case ft.Kind() == reflect.String && ft.Implements(enumType):
+			in.Kind, in.Options = "select", reflect.Zero(ft).Interface().(enumer).Enum()
+		case ft.Kind() == reflect.String:
+			in.Kind = "text"
+			if key == "notes" || key == "description" || key == "note" || key == "action" || key == "retention" {
+				in.Kind = "textarea"
+			}
+		case ft.Kind() == reflect.Int:
+			in.Kind = "int"
+		case ft.Kind() == reflect.Float64:
+			in.Kind = "float"
+		case ft.Kind() == reflect.Bool:
+			in.Kind = "bool"
+		case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Bool:
+			in.Kind = "tri"
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
+			in.Kind = "list"
+		case ft.Kind() == reflect.Struct && ft != dateType:
+			out = append(out, inputsOf(ft, prefix+key+".", humanKey(key)+": ", in.index)...)
+			continue
+		default:
+			continue // lists of structures and optional blocks stay as they are
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+func humanKey(k string) string {
+	s := strings.ReplaceAll(k, "_", " ")
+	for _, up := range []string{"phi", "mfa", "sso", "baa", "api", "tls", "id", "isa"} {
+		if s == up || strings.HasPrefix(s, up+" ") {
+			s = strings.ToUpper(up) + s[len(up):]
+		}
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// read fills each input's Value from an element.
+func readInputs(elem reflect.Value, ins []formInput) {
+	for i := range ins {
+		f := elem.FieldByIndex(ins[i].index)
+		switch ins[i].Kind {
+		case "int":
+			if n := f.Int(); n != 0 {
+				ins[i].Value = strconv.FormatInt(n, 10)
+			}
+		case "float":
+			if x := f.Float(); x != 0 {
+				ins[i].Value = strconv.FormatFloat(x, 'f', -1, 64)
+			}
+		case "bool":
+			ins[i].Value = "no"
+			if f.Bool() {
+				ins[i].Value = "yes"
+			}
+		case "tri":
+			if !f.IsNil() {
+				ins[i].Value = "no"
+				if f.Elem().Bool() {
+					ins[i].Value = "yes"
+				}
+			}
+		case "list":
+			ins[i].Value = strings.Join(f.Interface().([]string), ", ")
+		default:
+			ins[i].Value = f.String()
+		}
+	}
+}
+
+var errNumber = errors.New("not a number")
+
+// writeInputs sets an element's fields from the typed values; a value that
+// does not even parse gets its message on the input and is left unset.
+func writeInputs(elem reflect.Value, ins []formInput) (ok bool) {
+	ok = true
+	for i := range ins {
+		in := &ins[i]
+		f := elem.FieldByIndex(in.index)
+		v := strings.TrimSpace(in.Value)
+		// The loader requires the key; an empty value would satisfy it in
+		// form but not in spirit, so a required input must be filled in.
+		if in.Required && v == "" && in.Kind != "bool" {
+			in.Err, ok = "This is required.", false
+		}
+		switch in.Kind {
+		case "int":
+			n, err := formInt(v)
+			if err != nil {
+				in.Err, ok = "Enter a whole number.", false
+				continue
+			}
+			f.SetInt(int64(n))
+		case "float":
+			x := 0.0
+			if v != "" {
+				var err error
+				if x, err = strconv.ParseFloat(v, 64); err != nil {
+					in.Err, ok = "Enter a number, such as 118.40.", false
+					continue
+				}
+			}
+			f.SetFloat(x)
+		case "bool":
+			f.SetBool(v == "yes")
+		case "tri":
+			f.Set(reflect.ValueOf(triValue(v)))
+		case "list":
+			var items []string
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					items = append(items, s)
+				}
+			}
+			f.Set(reflect.ValueOf(items))
+		default:
+			f.SetString(v)
+		}
+	}
+	return ok
+}
+
+var missingKeyRE = regexp.MustCompile(`missing required key "([^"]+)"`)
+
+// placeErrors puts the loader's errors about the element at prefix
+// ("systems[3]") on their inputs and returns the others.
+func placeErrors(el model.ErrorList, prefix string, ins []formInput) (general []string) {
+	byKey := map[string]*formInput{}
+	for i := range ins {
+		byKey[ins[i].Key] = &ins[i]
+	}
+	for _, e := range el {
+		rest, ok := strings.CutPrefix(e.Path, prefix)
+		if !ok || (rest != "" && rest[0] != '.') {
+			general = append(general, fmt.Sprintf("%s: %s", e.Path, e.Msg))
+			continue
+		}
+		key, _, _ := strings.Cut(strings.TrimPrefix(rest, "."), "[")
+		if m := missingKeyRE.FindStringSubmatch(e.Msg); m != nil {
+			key = strings.TrimPrefix(key+"."+m[1], ".")
+		}
+		if in, ok := byKey[key]; ok {
+			if in.Err == "" {
+				in.Err = e.Msg
+			}
+			continue
+		}
+		general = append(general, fmt.Sprintf("%s: %s", e.Path, e.Msg))
+	}
+	return general
+}
