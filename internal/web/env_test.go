@@ -54,7 +54,14 @@ type testEnv struct {
 	auth   *auth.Service
 	ws     map[string]store.Workspace
 	users  map[string]testUser // key: tenant+":"+role, e.g. "A:owner"
-	logBuf *strings.Builder
+	logw   *lockedWriter
+}
+
+// logs returns what the server has logged so far.
+func (e *testEnv) logs() string {
+	e.logw.mu.Lock()
+	defer e.logw.mu.Unlock()
+	return e.logw.w.(*strings.Builder).String()
 }
 
 type testUser struct {
@@ -79,14 +86,14 @@ func newTestEnv(t *testing.T, dsn string) *testEnv {
 	log := audit.New(kr)
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	svc := auth.New(st, log, auth.Config{Params: auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1}})
-	buf := &strings.Builder{}
+	lw := &lockedWriter{w: &strings.Builder{}}
 	srv, err := New(Config{Store: st, Audit: log, Auth: svc, Rules: set, Now: clk.now,
-		Logger: slog.New(slog.NewTextHandler(&lockedWriter{w: buf}, nil))})
+		Logger: slog.New(slog.NewTextHandler(lw, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &testEnv{t: t, st: st, srv: srv, clock: clk, auth: svc, ws: map[string]store.Workspace{},
-		users: map[string]testUser{}, logBuf: buf}
+		users: map[string]testUser{}, logw: lw}
 	e.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(e.ts.Close)
 	e.seed()

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,34 @@ func TestSessionIdleAndAbsoluteExpiry(t *testing.T) {
 	}
 	if resp, _ := b.get(dash); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after 12 busy hours: %d; want the session ended by its absolute lifetime", resp.StatusCode)
+	}
+}
+
+// TestInternalErrorShowsOnlyAnID breaks the database under a signed-in
+// user: the page shows a generic message and an error ID, the log carries
+// the details under the same ID, and nothing internal leaks.
+func TestInternalErrorShowsOnlyAnID(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	b := e.signIn("A:owner")
+	ws := e.ws["A"].ID
+	// Authentication still works (the session row exists); the page's own
+	// queries fail once the assessments table is gone.
+	if _, err := e.st.DB().Exec(`DROP TABLE assessments`); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := b.get(wsPath(ws, "/assessments"))
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d; want 500", resp.StatusCode)
+	}
+	checkHeaders(t, "500 page", resp.Header, false)
+	m := regexp.MustCompile(`<code class="errid">([0-9a-f]{12})</code>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no error ID on the page:\n%s", body)
+	}
+	if strings.Contains(strings.ToLower(body), "sql") || strings.Contains(body, "no such table") {
+		t.Errorf("the error page leaks internals:\n%s", body)
+	}
+	if log := e.logs(); !strings.Contains(log, "error_id="+m[1]) || !strings.Contains(log, "no such table") {
+		t.Errorf("the log lacks the error ID %s with the details:\n%s", m[1], log)
 	}
 }

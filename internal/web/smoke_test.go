@@ -15,7 +15,7 @@ func TestSmokeEveryPageAsOwner(t *testing.T) {
 		wsPath(ws, "/model/flows/new"), wsPath(ws, "/model/flows/f-837-b"), wsPath(ws, "/assessments/diff")} {
 		resp, body := b.get(p)
 		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET %s = %d\n%s\n%s", p, resp.StatusCode, body, e.logBuf.String())
+			t.Errorf("GET %s = %d\n%s\n%s", p, resp.StatusCode, body, e.logs())
 		}
 	}
 }
