@@ -46,15 +46,15 @@ func (c *clock) advance(d time.Duration) {
 // testEnv is a server on a real database with two tenants: a practice (A)
 // and a billing company (B) with one client (C), each with a user per role.
 type testEnv struct {
-	t      *testing.T
-	st     *store.Store
-	srv    *Server
-	ts     *httptest.Server
-	clock  *clock
-	auth   *auth.Service
-	ws     map[string]store.Workspace
-	users  map[string]testUser // key: tenant+":"+role, e.g. "A:owner"
-	logw   *lockedWriter
+	t     *testing.T
+	st    *store.Store
+	srv   *Server
+	ts    *httptest.Server
+	clock *clock
+	auth  *auth.Service
+	ws    map[string]store.Workspace
+	users map[string]testUser // key: tenant+":"+role, e.g. "A:owner"
+	logw  *lockedWriter
 }
 
 // logs returns what the server has logged so far.

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"rcmguard/internal/auth"
 )
@@ -48,6 +49,9 @@ var allowed = map[string][]auth.Role{
 	"POST /w/{ws}/risks/{risk}":                  editors,
 	"GET /w/{ws}/plan":                           everyone,
 	"GET /w/{ws}/audit":                          {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/tokens":                         officers,
+	"POST /w/{ws}/tokens":                        officers,
+	"POST /w/{ws}/tokens/{token}/delete":         officers,
 }
 
 var (
@@ -58,7 +62,7 @@ var (
 
 // ids are the concrete values substituted into route patterns.
 type ids struct {
-	ws, a, flow, risk, section, id string
+	ws, a, flow, risk, section, id, token string
 }
 
 func (e *testEnv) idsOf(tenant string) ids {
@@ -73,12 +77,12 @@ func (e *testEnv) idsOf(tenant string) ids {
 		e.t.Fatal(err)
 	}
 	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID,
-		section: "policies", id: m.Policies[len(m.Policies)-1].ID}
+		section: "policies", id: m.Policies[len(m.Policies)-1].ID, token: e.newToken(tenant+":owner", tenant)}
 }
 
 func (x ids) path(pattern string) string {
 	return strings.NewReplacer("{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{$}", "").Replace(pattern)
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing
@@ -213,4 +217,15 @@ func (e *testEnv) auditSeq() int64 {
 		e.t.Fatal(err)
 	}
 	return h.Seq
+}
+
+// newToken issues an API token for a user in a tenant's workspace and
+// returns its ID.
+func (e *testEnv) newToken(user, tenant string) string {
+	e.t.Helper()
+	_, k, err := e.auth.CreateAPIToken(context.Background(), e.users[user].ID, e.ws[tenant].ID, "t"+errorID(), 24*time.Hour, "test", e.clock.now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return itoa(k.ID)
 }

@@ -29,7 +29,7 @@ var staticFS embed.FS
 // does not parse, and a test fails if a file in templates/ is not listed.
 var views = []string{
 	"error", "login", "mfa", "enrol", "recovery_codes", "home",
-	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form",
+	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens",
 	"assessments", "assessment", "diff", "risks", "risk", "plan", "audit",
 }
 

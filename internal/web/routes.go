@@ -76,5 +76,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/w/{ws}/risks/{risk}", workspace, auth.ActRiskUpdate, s.riskDecide},
 		{"GET", "/w/{ws}/plan", workspace, auth.ActRiskView, s.plan},
 		{"GET", "/w/{ws}/audit", workspace, auth.ActAuditRead, s.auditLog},
+		{"GET", "/w/{ws}/tokens", workspace, auth.ActTokenManage, s.tokenList},
+		{"POST", "/w/{ws}/tokens", workspace, auth.ActTokenManage, s.tokenCreate},
+		{"POST", "/w/{ws}/tokens/{token}/delete", workspace, auth.ActTokenManage, s.tokenDelete},
 	}
 }

@@ -82,8 +82,16 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Handler returns the browser mux wrapped in the security middleware.
+// Handler returns the browser and API muxes behind the security middleware.
 func (s *Server) Handler() http.Handler {
+	top := http.NewServeMux()
+	top.Handle("/api/", s.apiMux())
+	top.Handle("/", s.browserMux())
+	return s.middleware(top)
+}
+
+// browserMux serves the pages; the route table gives each its policy.
+func (s *Server) browserMux() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
@@ -93,7 +101,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/", s.wrap(route{method: "", path: "/", kind: public, h: func(w http.ResponseWriter, r *http.Request, c *call) error {
 		return errNotFound
 	}}))
-	return s.middleware(mux)
+	return mux
 }
 
 // Error kinds a handler returns; anything else is an internal error.

@@ -1,0 +1,145 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"rcmguard/internal/auth"
+	"rcmguard/internal/store"
+)
+
+// The JSON API is a second mux with its own policy, so that no browser
+// route can be reached with a token and no API route with a cookie: it
+// authenticates only with "Authorization: Bearer <token>", reads nothing
+// from forms, and answers in JSON. It is read-only; docs/openapi.yaml
+// describes it.
+
+// apiCall is what the API policy established about a request.
+type apiCall struct {
+	P      auth.Principal
+	WS     store.Workspace
+	Member store.Membership
+}
+
+type apiHandler func(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error)
+
+type apiRoute struct {
+	path string
+	act  auth.Action // "" for routes outside one workspace
+	h    apiHandler
+}
+
+// apiRouteTable is the whole API surface; every route is GET.
+func (s *Server) apiRouteTable() []apiRoute {
+	return []apiRoute{
+		{"/api/v1/workspaces", "", s.apiWorkspaces},
+		{"/api/v1/workspaces/{ws}", auth.ActWorkspaceView, s.apiWorkspace},
+		{"/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentView, s.apiAssessments},
+		{"/api/v1/workspaces/{ws}/assessments/{a}", auth.ActExport, s.apiAssessmentResult},
+		{"/api/v1/workspaces/{ws}/risks", auth.ActRiskView, s.apiRisks},
+	}
+}
+
+func (s *Server) apiMux() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.apiRouteTable() {
+		mux.Handle("GET "+rt.path, s.apiWrap(rt))
+	}
+	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET")
+			s.apiError(w, r, http.StatusMethodNotAllowed, "the API is read-only: GET only")
+			return
+		}
+		s.apiError(w, r, http.StatusNotFound, "no such endpoint")
+	}))
+	return mux
+}
+
+type apiErrorBody struct {
+	Error   string `json:"error"`
+	ErrorID string `json:"error_id,omitempty"`
+}
+
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	body := apiErrorBody{Error: msg}
+	if status == http.StatusInternalServerError {
+		body.ErrorID = errorID()
+		body.Error = "internal error; give the error_id to your administrator"
+		s.logger.Error("web: api internal error", "error_id", body.ErrorID, "path", r.URL.Path, "err", msg)
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="rcmguard"`)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// apiWrap applies the API policy: a valid, unexpired token; for workspace
+// routes the token's own workspace only (any other is not found) and the
+// same permission matrix as the browser.
+func (s *Server) apiWrap(rt apiRoute) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			s.apiError(w, r, http.StatusUnauthorized, "send an API token as Authorization: Bearer <token>")
+			return
+		}
+		now := s.now()
+		p, err := s.auth.AuthenticateToken(r.Context(), strings.TrimSpace(token), now)
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			s.apiError(w, r, http.StatusUnauthorized, "the token is not valid or has expired")
+			return
+		}
+		if err != nil {
+			s.apiError(w, r, http.StatusInternalServerError, err.Error())
+			return
+		}
+		c := &apiCall{P: p}
+		if rt.act != "" {
+			id, err := strconv.ParseInt(r.PathValue("ws"), 10, 64)
+			if err != nil || id != p.TokenWorkspace {
+				s.apiError(w, r, http.StatusNotFound, "not found")
+				return
+			}
+			m, err := s.auth.Authorize(r.Context(), p, id, rt.act, now)
+			switch {
+			case errors.Is(err, auth.ErrForbidden) && m.UserID == 0:
+				s.apiError(w, r, http.StatusNotFound, "not found")
+				return
+			case errors.Is(err, auth.ErrForbidden):
+				s.apiError(w, r, http.StatusForbidden, "your role does not allow this")
+				return
+			case err != nil:
+				s.apiError(w, r, http.StatusInternalServerError, err.Error())
+				return
+			}
+			if c.WS, err = s.st.Workspace(r.Context(), id); err != nil {
+				s.apiError(w, r, http.StatusInternalServerError, err.Error())
+				return
+			}
+			c.Member = m
+		}
+		v, err := rt.h(w, r, c)
+		if err != nil {
+			status := statusOf(err)
+			msg := http.StatusText(status)
+			if status == http.StatusInternalServerError {
+				msg = err.Error()
+			}
+			s.apiError(w, r, status, strings.ToLower(msg))
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	})
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"rcmguard/internal/auth"
+)
+
+// apiGet calls the API with a bearer token ("" for none).
+func (e *testEnv) apiGet(token, path string) (*http.Response, []byte) {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func (e *testEnv) apiToken(user, tenant string, ttl time.Duration) string {
+	e.t.Helper()
+	secret, _, err := e.auth.CreateAPIToken(context.Background(), e.users[user].ID, e.ws[tenant].ID, "api-test-"+errorID(), ttl, "test", e.clock.now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return secret
+}
+
+// apiAllowed is the API's expected permission table, by hand as for pages.
+var apiAllowed = map[string][]auth.Role{
+	"/api/v1/workspaces":                      everyone,
+	"/api/v1/workspaces/{ws}":                 everyone,
+	"/api/v1/workspaces/{ws}/assessments":     everyone,
+	"/api/v1/workspaces/{ws}/assessments/{a}": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"/api/v1/workspaces/{ws}/risks":           everyone,
+}
+
+func TestAPIRolesAndTenants(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	x, a := e.idsOf("B"), e.idsOf("A")
+	routes := e.srv.apiRouteTable()
+	if len(routes) != len(apiAllowed) {
+		t.Fatalf("API table has %d routes, expected table %d", len(routes), len(apiAllowed))
+	}
+	for _, role := range auth.Roles {
+		tok := e.apiToken("B:"+string(role), "B", time.Hour)
+		for _, rt := range routes {
+			roles, ok := apiAllowed[rt.path]
+			if !ok {
+				t.Fatalf("API route %s has no expected row", rt.path)
+			}
+			want := false
+			for _, r := range roles {
+				want = want || r == role
+			}
+			resp, body := e.apiGet(tok, x.path(rt.path))
+			if (resp.StatusCode == http.StatusOK) != want || (!want && resp.StatusCode != http.StatusForbidden) {
+				t.Errorf("GET %s as %s: %d %s; want allowed=%v", rt.path, role, resp.StatusCode, body, want)
+			}
+			checkHeaders(t, "api "+rt.path, resp.Header, false)
+			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("GET %s: Content-Type %q", rt.path, ct)
+			}
+			// The same token on another tenant's workspace, or mixing in
+			// another tenant's assessment, finds nothing.
+			if strings.Contains(rt.path, "{ws}") {
+				if resp, _ := e.apiGet(tok, a.path(rt.path)); resp.StatusCode != http.StatusNotFound {
+					t.Errorf("GET %s of tenant A with a tenant B token: %d; want 404", rt.path, resp.StatusCode)
+				}
+			}
+		}
+	}
+	tok := e.apiToken("B:owner", "B", time.Hour)
+	mixed := x
+	mixed.a = a.a
+	if resp, _ := e.apiGet(tok, mixed.path("/api/v1/workspaces/{ws}/assessments/{a}")); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("tenant A's assessment through tenant B's workspace: %d; want 404", resp.StatusCode)
+	}
+	// A token is for its own workspace only, even where its user is a member elsewhere.
+	if resp, _ := e.apiGet(tok, "/api/v1/workspaces/"+itoa(e.ws["C"].ID)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("token used on its user's other workspace: %d; want 404", resp.StatusCode)
+	}
+}
+
+func TestAPIAuthentication(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	x := e.idsOf("A")
+	path := x.path("/api/v1/workspaces/{ws}/risks")
+	for name, tok := range map[string]string{"no token": "", "unknown token": "rcmg_nope"} {
+		resp, body := e.apiGet(tok, path)
+		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s: %d %q %s; want 401 with a Bearer challenge", name, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+		}
+	}
+	// A browser session is no way into the API.
+	b := e.signIn("A:owner")
+	resp, err := b.c.Get(e.ts.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("API with a session cookie: %d; want 401", resp.StatusCode)
+	}
+	tok := e.apiToken("A:auditor", "A", time.Hour)
+	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+path, strings.NewReader("status=accepted"))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST to the read-only API: %v %v; want 405", resp.StatusCode, err)
+	}
+	resp2, body := e.apiGet(tok, path+"?level=high")
+	var list apiRiskList
+	if err := json.Unmarshal(body, &list); err != nil || resp2.StatusCode != http.StatusOK || len(list.Risks) == 0 {
+		t.Fatalf("risks: %d %v %s", resp2.StatusCode, err, body)
+	}
+	for _, r := range list.Risks {
+		if r.Level != "high" {
+			t.Errorf("level filter let %s (%s) through", r.ID, r.Level)
+		}
+	}
+	before := e.auditSeq()
+	resp2, body = e.apiGet(tok, x.path("/api/v1/workspaces/{ws}/assessments/{a}"))
+	if resp2.StatusCode != http.StatusOK || !strings.Contains(string(body), `"schema": "rcmguard.assessment/v1"`) {
+		t.Errorf("full result: %d %.200s", resp2.StatusCode, body)
+	}
+	if e.auditSeq() != before+1 {
+		t.Error("the API export of a result was not audited")
+	}
+	e.clock.advance(time.Hour + time.Second)
+	if resp, _ := e.apiGet(tok, path); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("expired token: %d; want 401", resp.StatusCode)
+	}
+}
+
+// TestTokenPage creates a token in the browser, uses it, and revokes it.
+func TestTokenPage(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	ws := e.ws["A"].ID
+	b := e.signIn("A:compliance_officer")
+	b.get(wsPath(ws, "/tokens"))
+	resp, body := b.post(wsPath(ws, "/tokens"), map[string][]string{"name": {""}, "days": {"400"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="name-err"`) || !strings.Contains(body, `id="days-err"`) {
+		t.Errorf("invalid token form: %d", resp.StatusCode)
+	}
+	resp, body = b.post(wsPath(ws, "/tokens"), map[string][]string{"name": {"nightly export"}, "days": {"30"}})
+	_, after, ok := strings.Cut(body, `id="new-token">`)
+	secret, _, _ := strings.Cut(after, "<")
+	if resp.StatusCode != http.StatusOK || !ok || !strings.HasPrefix(secret, "rcmg_") {
+		t.Fatalf("token not shown once created: %d", resp.StatusCode)
+	}
+	if resp, _ := e.apiGet(secret, "/api/v1/workspaces/"+itoa(ws)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("new token: %d", resp.StatusCode)
+	}
+	if _, body = b.get(wsPath(ws, "/tokens")); strings.Contains(body, secret) {
+		t.Error("the token list shows the secret again")
+	}
+	ts, _ := e.st.APITokens(context.Background(), ws)
+	if len(ts) != 1 {
+		t.Fatalf("%d tokens stored; want 1", len(ts))
+	}
+	if resp, _ = b.post(wsPath(ws, "/tokens/"+itoa(ts[0].ID)+"/delete"), nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	if resp, _ := e.apiGet(secret, "/api/v1/workspaces/"+itoa(ws)); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("revoked token: %d; want 401", resp.StatusCode)
+	}
+}
