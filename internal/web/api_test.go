@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -176,5 +177,20 @@ func TestTokenPage(t *testing.T) {
 	}
 	if resp, _ := e.apiGet(secret, "/api/v1/workspaces/"+itoa(ws)); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("revoked token: %d; want 401", resp.StatusCode)
+	}
+}
+
+// TestOpenAPIDescribesEveryRoute keeps docs/openapi.yaml in step with the
+// API route table.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Server
+	for _, rt := range s.apiRouteTable() {
+		if !strings.Contains(string(doc), "\n  "+rt.path+":\n") {
+			t.Errorf("docs/openapi.yaml does not describe %s", rt.path)
+		}
 	}
 }
