@@ -143,9 +143,15 @@ func TestImportShowsLineAndColumn(t *testing.T) {
 	if after.Revision != before.Revision {
 		t.Error("an invalid import was saved")
 	}
-	big := strings.Repeat("#", maxModelUpload+1)
-	if resp, _ := b.upload(wsPath(ws, "/model/import"), "big.yaml", []byte(big)); resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("oversized import: %d; want 413", resp.StatusCode)
+	for _, n := range []int{maxModelUpload + 1, maxUploadBody + 1} {
+		big := strings.Repeat("#", n)
+		if resp, _ := b.upload(wsPath(ws, "/model/import"), "big.yaml", []byte(big)); resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("import of %d bytes: %d; want 413", n, resp.StatusCode)
+		}
+	}
+	resp, _ = b.post(wsPath(ws, "/model/organization"), url.Values{"name": {strings.Repeat("x", maxFormBody)}})
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized form: %d; want 413", resp.StatusCode)
 	}
 }
 

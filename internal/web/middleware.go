@@ -91,7 +91,12 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		c.CSRF = csrfToken(binding)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if !s.checkCSRF(r, binding) {
+			ok, tooLarge := s.checkCSRF(r, binding)
+			if tooLarge {
+				s.renderError(w, r, c, http.StatusRequestEntityTooLarge, "")
+				return
+			}
+			if !ok {
 				s.logger.Warn("web: csrf token missing or wrong", "method", r.Method, "path", r.URL.Path)
 				s.renderError(w, r, c, http.StatusForbidden, "")
 				return

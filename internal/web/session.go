@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
+	"strings"
 )
 
 type cookieKind int
@@ -68,18 +70,27 @@ func csrfToken(binding string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// checkCSRF compares the form's token with the expected one in constant time.
-func (s *Server) checkCSRF(r *http.Request, binding string) bool {
-	if binding == "" {
-		return false
+// checkCSRF compares the form's token with the expected one in constant
+// time. It reports a body over the size limit separately, so that the
+// user is told the upload is too large rather than that the form expired.
+func (s *Server) checkCSRF(r *http.Request, binding string) (ok, tooLarge bool) {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxUploadBody)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return false, true
+	}
+	if binding == "" || err != nil {
+		return false, false
 	}
 	got := r.PostFormValue("csrf")
-	if got == "" {
-		// Multipart forms (the model upload) are parsed on demand.
-		if err := r.ParseMultipartForm(maxUploadBody); err == nil {
-			got = r.FormValue("csrf")
-		}
+	if got == "" && r.MultipartForm != nil {
+		got = r.FormValue("csrf")
 	}
 	want := csrfToken(binding)
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1, false
 }

@@ -177,6 +177,27 @@ func TestXSSSweep(t *testing.T) {
 		resp, body := b.get(wsPath(ws, "/risks?"+q+"="+url.QueryEscape(xss)))
 		keep("filter "+q, resp, body)
 	}
+	_, cur, _, _ := e.srv.currentModel(t.Context(), ws)
+	for _, sec := range sections {
+		resp, body := b.get(wsPath(ws, "/model/s/"+sec.Key))
+		keep("section "+sec.Key, resp, body)
+		list := sec.list(cur)
+		if list.Len() > 0 {
+			id, _ := fieldByKey(list.Index(0), sec.IDKey)
+			resp, body = b.get(wsPath(ws, "/model/s/"+sec.Key+"/"+url.PathEscape(id.String())))
+			keep("section form "+sec.Key, resp, body)
+		}
+	}
+	b.get(wsPath(ws, "/model/s/systems/new"))
+	resp, body = b.post(wsPath(ws, "/model/s/systems"), url.Values{"id": {xss}, "name": {xss}, "kind": {xss}, "notes": {xss}, "revision": {"0"}})
+	keep("section form rejected", resp, body)
+	b.get(wsPath(ws, "/tokens"))
+	resp, body = b.post(wsPath(ws, "/tokens"), url.Values{"name": {xss}, "days": {xss}})
+	keep("token form rejected", resp, body)
+	resp, body = b.post(wsPath(ws, "/tokens"), url.Values{"name": {xss}, "days": {"30"}})
+	keep("token created", resp, body)
+	resp, body = b.get(wsPath(ws, "/tokens"))
+	keep("token list", resp, body)
 	resp, body = b.get(wsPath(ws, "/assessments/diff?from="+x.a+"&to="+x.a))
 	keep("diff", resp, body)
 	resp, body = b.get(wsPath(ws, "/audit?before="+url.QueryEscape(xss)))
