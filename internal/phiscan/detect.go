@@ -30,7 +30,7 @@ func readCompound(line []byte, i int, c *compound) {
 	for start > 0 && isAlnum(line[start-1]) {
 		start--
 	}
-	c.start, c.ng, c.sep, c.n, c.letters, c.lower = start, 0, 0, 0, false, false
+	c.start, c.ng, c.sep = start, 0, 0
 	pos := start
 	n := len(line)
 	for {
@@ -70,25 +70,26 @@ func readCompound(line []byte, i int, c *compound) {
 // fill builds the normalised value from the groups.
 func (c *compound) fill(line []byte) {
 	n := 0
-	c.letters, c.lower = false, false
+	var seen uint8
 	for k := 0; k < c.ng; k++ {
-		for _, b := range line[c.g[k][0]:c.g[k][1]] {
-			if n == len(c.norm) {
-				c.n = 0
-				return
-			}
-			switch cls[b] {
-			case clsLower:
+		g := line[c.g[k][0]:c.g[k][1]]
+		if n+len(g) > len(c.norm) {
+			c.n = 0
+			return
+		}
+		for _, b := range g {
+			k := cls[b]
+			seen |= k
+			if k == clsLower {
 				b -= 'a' - 'A'
-				c.letters, c.lower = true, true
-			case clsUpper:
-				c.letters = true
 			}
 			c.norm[n] = b
 			n++
 		}
 	}
 	c.n = n
+	c.letters = seen&(clsUpper|clsLower) != 0
+	c.lower = seen&clsLower != 0
 }
 
 // first narrows the compound to its first group, for a retry when the

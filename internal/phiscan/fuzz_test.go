@@ -1,6 +1,7 @@
 package phiscan
 
 import (
+	"archive/zip"
 	"bytes"
 	"strings"
 	"testing"
@@ -63,6 +64,13 @@ func FuzzCSV(f *testing.F) {
 
 func FuzzZip(f *testing.F) {
 	seedCorpus(f, func(n string) bool { return strings.HasSuffix(n, ".zip") })
+	// A small stored archive gives the mutator plain bytes to work on.
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.CreateHeader(&zip.FileHeader{Name: "a.csv", Method: zip.Store})
+	w.Write([]byte("SSN,DOB\n123-45-6788,01/02/1960\n"))
+	zw.Close()
+	f.Add(b.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) { checkScan(t, "t.zip", data) })
 }
 

@@ -145,8 +145,28 @@ func (u *unit) scanDelimited(r io.Reader, delim byte) error {
 // returns the row's length without its line break, where the next row
 // starts, how many line breaks it spans, and whether the row is complete.
 func rowEnd(b []byte, eof bool) (end, next, lines int, complete bool) {
+	// Fast path: a row without quotes ends at the first newline.
+	nl := bytes.IndexByte(b, '\n')
+	var head []byte
+	if nl >= 0 {
+		head = b[:nl]
+	} else {
+		head = b
+	}
+	if bytes.IndexByte(head, '"') < 0 {
+		if nl < 0 {
+			if eof {
+				return len(b), len(b), 0, true
+			}
+			return 0, 0, 0, false
+		}
+		e := nl
+		if e > 0 && b[e-1] == '\r' {
+			e--
+		}
+		return e, nl + 1, 1, true
+	}
 	quoted := false
-	lines = 0
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '"':

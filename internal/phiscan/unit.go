@@ -16,9 +16,7 @@ type unit struct {
 	findings  []Finding
 	counts    [numKinds]int
 	anyFound  bool
-	keys      map[uint64]struct{} // distinct identifying values, capped
-	keysFull  bool
-	overflow  int // identifying findings not keyed once keys is full
+	perKind   [numKinds]distinct // distinct values per identifying kind
 	truncated bool
 	health    bool
 	sets      map[string]bool
@@ -32,7 +30,7 @@ type unit struct {
 	pending   []Finding // names, addresses, phones, emails waiting for a PHI neighbour
 	routing   bankSide
 	account   bankSide
-	personKey map[uint64]struct{} // X12 patients and rows, for counting individuals
+	persons   distinct // X12 patients, for counting individuals
 }
 
 type bankSide struct {
@@ -41,7 +39,6 @@ type bankSide struct {
 	line int
 }
 
-const maxKeys = 1 << 20
 
 func newUnit(path, fileType string, lim *Limits, now time.Time) *unit {
 	return &unit{
@@ -93,15 +90,8 @@ func (u *unit) addFinding(f Finding) {
 			}
 			u.pending = u.pending[:0]
 		}
-		if f.Kind != KindX12 {
-			if len(u.keys) < maxKeys {
-				if u.keys == nil {
-					u.keys = map[uint64]struct{}{}
-				}
-				u.keys[f.key] = struct{}{}
-			} else {
-				u.overflow++
-			}
+		if f.Kind != KindX12 && f.Kind != KindBankAccount {
+			u.perKind[kindIndex(f.Kind)].add(f.key)
 		}
 	}
 	u.keep(f)
@@ -182,28 +172,10 @@ func (u *unit) summary() (FileSummary, bool) {
 // patients, since one person usually carries one SSN, one member ID, one
 // birth date row.
 func (u *unit) individuals() int {
-	per := map[Kind]map[uint64]struct{}{}
-	for _, f := range u.findings {
-		if !f.Kind.identifying() || f.Kind == KindX12 || f.Kind == KindBankAccount {
-			continue
-		}
-		m := per[f.Kind]
-		if m == nil {
-			m = map[uint64]struct{}{}
-			per[f.Kind] = m
-		}
-		m[f.key] = struct{}{}
-	}
-	best := len(u.personKey)
-	for _, m := range per {
-		if len(m) > best {
-			best = len(m)
-		}
-	}
-	if u.truncated {
-		// Past the listing cap, every identifying value kept a key.
-		if n := len(u.keys) + u.overflow; n > best {
-			best = n / max(1, len(per))
+	best := u.persons.count()
+	for i := range u.perKind {
+		if n := u.perKind[i].count(); n > best {
+			best = n
 		}
 	}
 	if best == 0 && u.anyFound {

@@ -88,3 +88,17 @@ func TestPlausibleBirth(t *testing.T) {
 		}
 	}
 }
+
+func TestDistinct(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 10, 100, 1000, 50000} {
+		var d distinct
+		for i := range n {
+			d.add(keyOf(KindSSN, []byte{byte(i), byte(i >> 8), byte(i >> 16)}))
+			d.add(keyOf(KindSSN, []byte{byte(i), byte(i >> 8), byte(i >> 16)})) // repeats do not count
+		}
+		got := d.count()
+		if diff := float64(got-n) / float64(max(n, 1)); diff > 0.05 || diff < -0.05 {
+			t.Errorf("distinct count of %d values = %d", n, got)
+		}
+	}
+}

@@ -129,12 +129,7 @@ func (u *unit) x12Segment(st *x12State, seg *x12.Segment) {
 			}
 			if len(id) > 0 {
 				u.x12PersonID(qual, id, line)
-				if u.personKey == nil {
-					u.personKey = map[uint64]struct{}{}
-				}
-				if len(u.personKey) < maxKeys {
-					u.personKey[keyOf(KindMemberID, id)] = struct{}{}
-				}
+				u.persons.add(keyOf(KindMemberID, id))
 			}
 		default:
 			st.inPerson = false

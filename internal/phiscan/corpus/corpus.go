@@ -68,7 +68,8 @@ type Person struct {
 var (
 	firstNames = []string{"Avery", "Jordan", "Morgan", "Riley", "Casey", "Quinn", "Harper", "Rowan", "Emery", "Parker", "Reese", "Skyler", "Dakota", "Finley", "Hayden", "Kendall"}
 	lastNames  = []string{"Ashford", "Brightwater", "Calloway", "Dunmore", "Eastwick", "Fairbanks", "Greenleaf", "Holloway", "Ironwood", "Juniper", "Kingsley", "Larkspur", "Merriweather", "Northcott", "Oakridge", "Pemberton"}
-	streets    = []string{"Maple Ave", "Cedar Ln", "Birch Rd", "Willow Way", "Aspen Ct", "Chestnut Blvd", "Magnolia Dr", "Sycamore Pl"}
+	streets    = []string{"Maple Ave", "Cedar Ln", "Birch Rd", "Willow Way", "Aspen Ct", "Chestnut Blvd", "Magnolia Dr", "Sycamore Pl",
+		"Hawthorn St", "Linden Ave", "Poplar Rd", "Juniper Ln", "Laurel Ct", "Spruce Way", "Alder Dr", "Hickory Pl"}
 	cities     = []string{"Springfield", "Riverton", "Fairview", "Lakeside", "Greenville"}
 	states     = []string{"IL", "OH", "TX", "CA", "NY"}
 )
@@ -84,13 +85,29 @@ type gen struct {
 // Generate returns the corpus for a seed; people sets how many patients
 // each file holds (the accuracy test uses a few, the benchmark many).
 func Generate(seed uint64, people int) *Corpus {
-	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), c: &Corpus{}, people: people, used: map[string]bool{}}
+	g := newGen(seed, people)
+	g.plainFiles()
+	g.containerFiles()
+	return g.c
+}
+
+// GeneratePlain returns only the plain-text files (notes, logs, CSV, TSV,
+// JSON, X12): what text tools such as ripgrep and gitleaks read too.
+func GeneratePlain(seed uint64, people int) *Corpus {
+	g := newGen(seed, people)
+	g.plainFiles()
+	return g.c
+}
+
+func newGen(seed uint64, people int) *gen {
+	return &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), c: &Corpus{}, people: people, used: map[string]bool{}}
+}
+
+func (g *gen) plainFiles() {
 	g.textFiles()
 	g.tableFiles()
 	g.jsonFiles()
 	g.x12Files()
-	g.containerFiles()
-	return g.c
 }
 
 // WriteDir writes the corpus files under dir.
@@ -187,9 +204,9 @@ func (g *gen) person() *Person {
 	p.MRN = g.unique(func() string { return fmt.Sprint(1000000 + r.IntN(8999999)) })
 	p.Phone = g.unique(func() string { return fmt.Sprint(2+r.IntN(8)) + g.digits(2) + fmt.Sprint(2+r.IntN(8)) + g.digits(6) })
 	p.Email = g.unique(func() string {
-		return strings.ToLower(p.First+"."+p.Last) + g.digits(3) + "@mail.example.com"
+		return strings.ToLower(p.First+"."+p.Last) + g.digits(5) + "@mail.example.com"
 	})
-	p.Street = g.unique(func() string { return fmt.Sprint(10+r.IntN(9980)) + " " + streets[r.IntN(len(streets))] })
+	p.Street = g.unique(func() string { return fmt.Sprint(10+r.IntN(99980)) + " " + streets[r.IntN(len(streets))] })
 	p.ZIP = g.digits(5)
 	p.Card = g.unique(g.card)
 	p.Routing = g.unique(g.routing)
