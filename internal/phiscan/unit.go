@@ -24,13 +24,13 @@ type unit struct {
 	offset    int64  // byte offset of the X12 segment being read
 	idCount   int    // identifying findings so far
 
-	comp      compound  // scratch for the shape scanner
-	record    int       // current record (paragraph, row, X12 patient loop)
-	recID     bool      // the record holds an identifying finding
-	pending   []Finding // names, addresses, phones, emails waiting for a PHI neighbour
-	routing   bankSide
-	account   bankSide
-	persons   distinct // X12 patients, for counting individuals
+	comp    compound  // scratch for the shape scanner
+	record  int       // current record (paragraph, row, X12 patient loop)
+	recID   bool      // the record holds an identifying finding
+	pending []Finding // names, addresses, phones, emails waiting for a PHI neighbour
+	routing bankSide
+	account bankSide
+	persons distinct // X12 patients, for counting individuals
 }
 
 type bankSide struct {
@@ -38,7 +38,6 @@ type bankSide struct {
 	n    int
 	line int
 }
-
 
 func newUnit(path, fileType string, lim *Limits, now time.Time) *unit {
 	return &unit{

@@ -70,8 +70,8 @@ var (
 	lastNames  = []string{"Ashford", "Brightwater", "Calloway", "Dunmore", "Eastwick", "Fairbanks", "Greenleaf", "Holloway", "Ironwood", "Juniper", "Kingsley", "Larkspur", "Merriweather", "Northcott", "Oakridge", "Pemberton"}
 	streets    = []string{"Maple Ave", "Cedar Ln", "Birch Rd", "Willow Way", "Aspen Ct", "Chestnut Blvd", "Magnolia Dr", "Sycamore Pl",
 		"Hawthorn St", "Linden Ave", "Poplar Rd", "Juniper Ln", "Laurel Ct", "Spruce Way", "Alder Dr", "Hickory Pl"}
-	cities     = []string{"Springfield", "Riverton", "Fairview", "Lakeside", "Greenville"}
-	states     = []string{"IL", "OH", "TX", "CA", "NY"}
+	cities = []string{"Springfield", "Riverton", "Fairview", "Lakeside", "Greenville"}
+	states = []string{"IL", "OH", "TX", "CA", "NY"}
 )
 
 // gen draws values from one seeded source.
