@@ -163,7 +163,7 @@ func nonEmpty(s, def string) string {
 // scanMbox splits an mbox at its "From " separator lines and reads each
 // message in turn, without holding more than one line in memory.
 func (j *job) scanMbox(p string, r *bufio.Reader, depth int) error {
-	if depth+1 > j.s.lim.MaxDepth+1 {
+	if depth >= j.s.lim.MaxDepth {
 		j.notice(p, "not inspected: nested deeper than %d levels", j.s.lim.MaxDepth)
 		return nil
 	}

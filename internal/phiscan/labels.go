@@ -63,7 +63,7 @@ var labelWords = map[string]role{
 	"member": roleMember, "memberid": roleMember, "subscriberid": roleMember, "policy": roleMember,
 	"policynumber": roleMember, "insurance": roleMember, "insuranceid": roleMember, "enrollee": roleMember,
 
-	"mrn": roleMRN, "medical": roleMRN, "record": roleMRN, "chart": roleMRN, "medicalrecord": roleMRN,
+	"mrn": roleMRN, "medical": roleMRN, "record": roleNeutral, "chart": roleMRN, "medicalrecord": roleMRN,
 	"medicalrecordnumber": roleMRN, "patientid": roleMRN, "chartnumber": roleMRN,
 
 	"name": roleName, "patientname": roleName, "fullname": roleName, "guarantor": roleName,

@@ -174,7 +174,7 @@ func (u *unit) x12Segment(st *x12State, seg *x12.Segment) {
 		// BPR09 and BPR15 the account numbers.
 		u.x12Bank(seg.Element(7), seg.Element(9), line)
 		u.x12Bank(seg.Element(13), seg.Element(15), line)
-	case "HI", "SV1", "SV2", "SV3", "SV1*", "CL1":
+	case "HI", "SV1", "SV2", "SV3", "CL1":
 		u.health = true
 	}
 }
