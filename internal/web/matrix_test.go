@@ -50,6 +50,10 @@ var allowed = map[string][]auth.Role{
 	"GET /w/{ws}/plan":                           everyone,
 	"GET /w/{ws}/audit":                          {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 	"GET /w/{ws}/tokens":                         officers,
+	"GET /w/{ws}/members":                        {auth.RoleOwner},
+	"POST /w/{ws}/members":                       {auth.RoleOwner},
+	"POST /w/{ws}/members/{user}/remove":         {auth.RoleOwner},
+	"POST /w/{ws}/clients":                       {auth.RoleOwner},
 	"POST /w/{ws}/tokens":                        officers,
 	"POST /w/{ws}/tokens/{token}/delete":         officers,
 }
@@ -62,7 +66,7 @@ var (
 
 // ids are the concrete values substituted into route patterns.
 type ids struct {
-	ws, a, flow, risk, section, id, token string
+	ws, a, flow, risk, section, id, token, user string
 }
 
 func (e *testEnv) idsOf(tenant string) ids {
@@ -77,12 +81,13 @@ func (e *testEnv) idsOf(tenant string) ids {
 		e.t.Fatal(err)
 	}
 	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID,
-		section: "policies", id: m.Policies[len(m.Policies)-1].ID, token: e.newToken(tenant+":owner", tenant)}
+		section: "policies", id: m.Policies[len(m.Policies)-1].ID, token: e.newToken(tenant+":owner", tenant),
+		user: e.extraMember(tenant)}
 }
 
 func (x ids) path(pattern string) string {
 	return strings.NewReplacer("{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{$}", "").Replace(pattern)
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing
@@ -228,4 +233,16 @@ func (e *testEnv) newToken(user, tenant string) string {
 		e.t.Fatal(err)
 	}
 	return itoa(k.ID)
+}
+
+// extraMember adds a throw-away contributor to a tenant's workspace, for
+// routes that remove a member, and returns its user ID.
+func (e *testEnv) extraMember(tenant string) string {
+	e.t.Helper()
+	u, _, err := e.auth.CreateUser(context.Background(), auth.NewUser{Email: "extra-" + errorID() + "@example.org",
+		Password: testPassword, Workspace: e.ws[tenant].Name, Role: auth.RoleContributor, Actor: "test"}, e.clock.now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return itoa(u.ID)
 }

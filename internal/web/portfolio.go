@@ -20,10 +20,24 @@ type clientPosture struct {
 	SignedOff bool
 }
 
+// clientForm is the "add a client practice" form as typed.
+type clientForm struct {
+	Name, Err string
+}
+
+type portfolioData struct {
+	Rows []clientPosture
+	Form clientForm
+}
+
 // portfolio shows a billing company each client workspace's posture. The
 // company's members see the posture of every client (that is their job);
 // opening a client's own pages still needs membership of that client.
 func (s *Server) portfolio(w http.ResponseWriter, r *http.Request, c *call) error {
+	return s.renderPortfolio(w, r, c, http.StatusOK, clientForm{})
+}
+
+func (s *Server) renderPortfolio(w http.ResponseWriter, r *http.Request, c *call, status int, f clientForm) error {
 	if c.WS.Kind != store.KindBillingCompany {
 		return errNotFound
 	}
@@ -50,5 +64,5 @@ func (s *Server) portfolio(w http.ResponseWriter, r *http.Request, c *call) erro
 		}
 		rows = append(rows, p)
 	}
-	return s.render(w, http.StatusOK, "portfolio", page{Title: "Client portfolio", Nav: "portfolio", C: c, Data: rows})
+	return s.render(w, status, "portfolio", page{Title: "Client portfolio", Nav: "portfolio", C: c, Data: portfolioData{Rows: rows, Form: f}})
 }

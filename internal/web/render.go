@@ -29,7 +29,7 @@ var staticFS embed.FS
 // does not parse, and a test fails if a file in templates/ is not listed.
 var views = []string{
 	"error", "login", "mfa", "enrol", "recovery_codes", "home",
-	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens",
+	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens", "members",
 	"assessments", "assessment", "diff", "risks", "risk", "plan", "audit",
 }
 
@@ -59,6 +59,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"field": func(name, label, value string, errs map[string]string, mode string) formField {
 			return formField{Name: name, Label: label, Value: value, Err: errs[name], Mode: mode}
 		},
+		"roleOf":   func(s string) auth.Role { return auth.Role(s) },
 		"sections": func() []section { return sections },
 		"sortOptions": func() map[string]string {
 			return map[string]string{"id": "Risk ID", "title": "Title", "status": "Status", "owner": "Owner",
