@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 
@@ -60,6 +61,12 @@ func runDemo(e *env, args []string) int {
 	}
 	if err := sf.validate(); err != nil {
 		e.errorf("demo", "%v", err)
+		return exitInvalid
+	}
+	// The demo prints its passwords and serves plain HTTP: keep it on this
+	// machine.
+	if host, _, _ := net.SplitHostPort(sf.addr); !isLoopback(host) {
+		e.errorf("demo", "the demo serves on the loopback interface only (127.0.0.1); use rcmguard serve for a network address")
 		return exitInvalid
 	}
 	ctx := context.Background()

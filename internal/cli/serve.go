@@ -53,6 +53,14 @@ func (f *serverFlags) validate() error {
 	return nil
 }
 
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // serveHook lets tests learn the listening address and stop the server;
 // production leaves it nil and stops on SIGINT or SIGTERM.
 var serveHook func(addr string, stop func())
@@ -73,6 +81,9 @@ func runServe(e *env, args []string) int {
 	if err := sf.validate(); err != nil {
 		e.errorf("serve", "%v", err)
 		return exitInvalid
+	}
+	if host, _, _ := net.SplitHostPort(sf.addr); sf.tlsCert == "" && !sf.behindProxy && !isLoopback(host) {
+		fmt.Fprintf(e.stderr, "rcmguard serve: warning: plain HTTP on %s: sign-ins and PHI-related data cross the network unencrypted; use --tls-cert/--tls-key or a TLS proxy with --behind-tls-proxy\n", sf.addr)
 	}
 	ctx := context.Background()
 	st, kr, err := db.open(ctx)

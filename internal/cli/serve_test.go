@@ -136,6 +136,7 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{"serve", "--addr", "no-port"},
 		{"serve", "extra"},
 		{"demo", "--idle-timeout", "0"},
+		{"demo", "--addr", "0.0.0.0:8080"},
 	} {
 		var out, errs bytes.Buffer
 		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, now: time.Now}
