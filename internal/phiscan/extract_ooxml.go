@@ -71,7 +71,7 @@ func docxText(r io.Reader, w io.Writer) error {
 		return err
 	}
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if errors.Is(err, io.EOF) {
 			_, err = w.Write(line.Bytes())
 			return err
@@ -238,7 +238,7 @@ func (j *job) sharedStrings(zr *zip.Reader) ([]string, error) {
 	held := int64(0)
 	in := false
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
@@ -284,7 +284,7 @@ func sheetRows(r io.Reader, shared []string, t *table) error {
 	var val bytes.Buffer
 	inVal := false
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}

@@ -25,7 +25,11 @@ const chunkSize = 256 << 10
 // scanText streams r through the shape scanner in chunks cut at line
 // ends, so memory stays at one chunk whatever the size of the input.
 func (u *unit) scanText(r io.Reader, mode recordMode) error {
-	buf := make([]byte, chunkSize)
+	// One buffer per unit: a PDF scans each page through here.
+	if u.chunk == nil {
+		u.chunk = make([]byte, chunkSize)
+	}
+	buf := u.chunk
 	have := 0
 	line := 1
 	for {

@@ -25,6 +25,7 @@ type unit struct {
 	idCount   int    // identifying findings so far
 
 	comp    compound  // scratch for the shape scanner
+	chunk   []byte    // scanText's buffer, reused across calls
 	record  int       // current record (paragraph, row, X12 patient loop)
 	recID   bool      // the record holds an identifying finding
 	pending []Finding // names, addresses, phones, emails waiting for a PHI neighbour
