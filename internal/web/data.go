@@ -184,3 +184,12 @@ func (s *Server) overdue(due string) bool {
 	t, err := time.Parse("2006-01-02", due)
 	return err == nil && t.Before(s.today())
 }
+
+// auditRead records that someone looked at the model: it is the map of
+// where the organisation's PHI lives and how to reach it, so reading it is
+// logged like reading any other sensitive record.
+func (s *Server) auditRead(ctx context.Context, c *call, view string) error {
+	return s.st.InTx(ctx, func(tx *store.Tx) error {
+		return s.audit(ctx, tx, c, "model.read", fmt.Sprintf("workspace:%d/model", c.WS.ID), map[string]any{"view": view})
+	})
+}

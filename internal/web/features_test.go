@@ -320,3 +320,24 @@ func TestPortfolioAndOverdue(t *testing.T) {
 		t.Errorf("no overdue plan items a year after the run:\n%s", body)
 	}
 }
+
+// TestModelReadsAreAudited: the model maps where PHI lives, so looking at
+// it leaves an audit entry, as exports do.
+func TestModelReadsAreAudited(t *testing.T) {
+	e := newTestEnv(t, t.TempDir()+"/rcmguard.db")
+	ws := e.ws["A"].ID
+	b := e.signIn("A:auditor")
+	for _, p := range []string{"/model", "/model/s/systems"} {
+		before := e.auditSeq()
+		if resp, _ := b.get(wsPath(ws, p)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", p, resp.StatusCode)
+		}
+		rows, err := e.st.WorkspaceAuditEntries(context.Background(), ws, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.auditSeq() != before+1 || rows[0].Action != "model.read" || rows[0].Actor != "user:"+itoa(e.users["A:auditor"].ID) {
+			t.Errorf("GET %s: audit %+v; want one model.read by the auditor", p, rows)
+		}
+	}
+}

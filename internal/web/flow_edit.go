@@ -102,6 +102,9 @@ func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) e
 	if i < 0 {
 		return errNotFound
 	}
+	if err := s.auditRead(r.Context(), c, "flows/"+m.Flows[i].ID); err != nil {
+		return err
+	}
 	f := flowFormOf(m.Flows[i])
 	f.Revision = wm.Revision
 	return s.renderFlow(w, c, http.StatusOK, m, f)

@@ -31,6 +31,9 @@ func (s *Server) modelPage(w http.ResponseWriter, r *http.Request, c *call, stat
 	d.Has, d.WM, d.M = ok, wm, m
 	if ok {
 		d.UpdatedBy = s.userEmail(r.Context(), wm.UpdatedBy, map[int64]string{})
+		if err := s.auditRead(r.Context(), c, "model"); err != nil {
+			return err
+		}
 	}
 	return s.render(w, status, "model", page{Title: "Model", Nav: "model", C: c, Data: d})
 }

@@ -43,6 +43,9 @@ func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, c *call) error 
 		http.Redirect(w, r, wsPath(c.WS.ID, "/model"), http.StatusSeeOther)
 		return nil
 	}
+	if err := s.auditRead(r.Context(), c, "organization"); err != nil {
+		return err
+	}
 	o := m.Organization
 	f := orgForm{Revision: wm.Revision, Name: o.Name, Kind: string(o.Kind), Workforce: numText(o.Workforce),
 		PatientsPerYear: numText(o.PatientsPerYear), ClaimsPerMonth: numText(o.ClaimsPerMonth),

@@ -48,6 +48,9 @@ func (s *Server) sectionList(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
+	if err := s.auditRead(r.Context(), c, sec.Key); err != nil {
+		return err
+	}
 	list := sec.list(m)
 	d := sectionListData{Sec: sec}
 	for i := range list.Len() {
@@ -95,6 +98,9 @@ func (s *Server) sectionEditForm(w http.ResponseWriter, r *http.Request, c *call
 	i := sec.index(list, r.PathValue("id"))
 	if i < 0 {
 		return errNotFound
+	}
+	if err := s.auditRead(r.Context(), c, sec.Key+"/"+r.PathValue("id")); err != nil {
+		return err
 	}
 	ins := inputsOf(list.Type().Elem(), "", "", nil)
 	readInputs(list.Index(i), ins)
