@@ -51,7 +51,7 @@ func (s *sarifWriter) start() {
 		rules = append(rules, r)
 	}
 	tool := map[string]any{"driver": map[string]any{
-		"name": "rcmguard scan", "informationUri": "https://example.invalid/rcmguard/docs/scan.md", "rules": rules,
+		"name": "rcmguard scan", "rules": rules,
 	}}
 	tb, _ := json.Marshal(tool)
 	s.w.WriteString(`{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":`)
