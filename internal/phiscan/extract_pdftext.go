@@ -166,7 +166,8 @@ func pdfLiteral(c []byte) ([]byte, int) {
 func pdfHex(c []byte) ([]byte, int) {
 	e := bytes.IndexByte(c, '>')
 	if e < 0 {
-		e = len(c) - 1
+		// Unterminated: the string runs to the end of the stream.
+		e = len(c)
 	}
 	var out []byte
 	hi, have := byte(0), false
@@ -192,7 +193,7 @@ func pdfHex(c []byte) ([]byte, int) {
 	if have {
 		out = append(out, hi<<4)
 	}
-	return out, e + 1
+	return out, min(e+1, len(c))
 }
 
 func pdfNum(b []byte) float64 {
