@@ -83,6 +83,9 @@ func TestDetectorSamples(t *testing.T) {
 		{"Medical record number 44556677", "mrn"},
 		{"Patient ID: 7788990", "mrn"},
 		{"Group number 12345678", ""},
+		{"move Trott to TSC regular member (Rich Trott) [#50297]", ""},
+		{"(https://www.w3.org/Consortium/Patent-Policy-20040205/#def-essential)", ""},
+		{"Member ID on file: XGH123456789", "member_id"},
 		{"Payer ID 62308", ""},
 		// Names, phones, emails and addresses only beside PHI.
 		{"Patient: Avery Ashford SSN 123-45-6788", "name,ssn"},

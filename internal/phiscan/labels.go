@@ -60,7 +60,7 @@ var labelWords = map[string]role{
 	"submitted": roleDate, "received": roleDate, "created": roleDate, "updated": roleDate, "sent": roleDate,
 	"dateofservice": roleDate, "servicedate": roleDate, "appointment": roleDate,
 
-	"member": roleMember, "memberid": roleMember, "subscriberid": roleMember, "policy": roleMember,
+	"member": roleMember, "memberid": roleMember, "subscriberid": roleMember,
 	"policynumber": roleMember, "insurance": roleMember, "insuranceid": roleMember, "enrollee": roleMember,
 
 	"mrn": roleMRN, "medical": roleMRN, "record": roleNeutral, "chart": roleMRN, "medicalrecord": roleMRN,
@@ -120,7 +120,7 @@ func labelBefore(b []byte, end int) role {
 		lim = 0
 	}
 	i := end
-	words := 0
+	words, unknown := 0, 0
 	sawID := false
 	for i > lim && words < maxWords {
 		// Skip punctuation between words.
@@ -155,16 +155,37 @@ func labelBefore(b []byte, end int) role {
 		if len(w) == 2 && (w[0]|0x20) == 'i' && (w[1]|0x20) == 'd' {
 			sawID = true
 		}
-		if !ok || r == roleNeutral {
+		if !ok {
+			unknown++
+			continue
+		}
+		if r == roleNeutral {
 			continue
 		}
 		if r == roleName && sawID {
 			// "Patient ID" names a record number, not a person.
 			return roleMRN
 		}
+		if weakRole(r) && unknown > 0 {
+			// A value only its label vouches for needs the label right
+			// before it ("Member ID: X"), not a few words back ("TSC
+			// member (Rich Trott) #17652").
+			return roleNone
+		}
 		return r
 	}
 	return roleNone
+}
+
+// weakRole says whether a role is the only evidence for its value: no
+// check digit or format backs a member ID, a record number or a bank
+// account number.
+func weakRole(r role) bool {
+	switch r {
+	case roleMember, roleMRN, roleAccount, roleRouting:
+		return true
+	}
+	return false
 }
 
 // headerRole reads a column header or a JSON key ("Patient DOB",
