@@ -176,11 +176,10 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 			}
 		}
 	}
-	if c.ng >= 3 && c.ng <= 5 && c.glen(0) == 4 && c.n >= 13 && c.n <= 19 && c.sep != '/' {
-		for k := 1; k < c.ng; k++ {
-			if l := c.glen(k); l < 1 || l > 6 {
-				return false
-			}
+	if c.sep != '/' && cardGroups(c) {
+		// "2298 2299 3120 3121" inside a table of numbers is not a card.
+		if c.sep == ' ' && spacedNeighbour(line, c.start, c.end) {
+			return true
 		}
 		if validCard(v) {
 			u.add(KindCard, v, cardConf(lbl), lineNo, "", lblWord(lbl))
@@ -192,6 +191,43 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 		return true
 	}
 	return false
+}
+
+// spacedNeighbour says whether the token at line[start:end] has a
+// space-separated neighbour holding a digit, as in a table of numbers.
+func spacedNeighbour(line []byte, start, end int) bool {
+	if start >= 2 && line[start-1] == ' ' && isAlnum(line[start-2]) {
+		for i := start - 2; i >= 0 && isAlnum(line[i]); i-- {
+			if isDigit(line[i]) {
+				return true
+			}
+		}
+	}
+	if end+1 < len(line) && line[end] == ' ' && isAlnum(line[end+1]) {
+		for i := end + 1; i < len(line) && isAlnum(line[i]); i++ {
+			if isDigit(line[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cardGroups says whether the groups are a way cards are printed:
+// 4-4-4-4, 4-6-5 (American Express), 4-6-4 (Diners Club), 4-4-4-4-3.
+func cardGroups(c *compound) bool {
+	var pat [maxGroups]int
+	for k := 0; k < c.ng; k++ {
+		pat[k] = c.glen(k)
+	}
+	switch {
+	case c.ng == 4 && pat[0] == 4 && pat[1] == 4 && pat[2] == 4 && pat[3] == 4:
+	case c.ng == 3 && pat[0] == 4 && pat[1] == 6 && (pat[2] == 5 || pat[2] == 4):
+	case c.ng == 5 && pat[0] == 4 && pat[1] == 4 && pat[2] == 4 && pat[3] == 4 && pat[4] == 3:
+	default:
+		return false
+	}
+	return true
 }
 
 func cardConf(lbl role) float64 {
@@ -241,7 +277,9 @@ func (u *unit) classifyDigits(v []byte, lbl role, lineNo int) bool {
 		}
 		return true
 	case n >= 13 && n <= 19:
-		if validCard(v) {
+		// A bare run of digits is a card only under a card label: long
+		// numbers in data files pass Luhn one time in ten.
+		if lbl == roleCard && validCard(v) {
 			u.add(KindCard, v, cardConf(lbl), lineNo, "", lblWord(lbl))
 		}
 		return true

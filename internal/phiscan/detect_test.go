@@ -59,10 +59,16 @@ func TestDetectorSamples(t *testing.T) {
 		// Cards.
 		{"card 4111 1111 1111 1111", "payment_card"},
 		{"4111-1111-1111-1111", "payment_card"},
+		{"Visa: 4111111111111111", "payment_card"},
 		{"amex 378282246310005", "payment_card"},
 		{"card 4111 1111 1111 1112", ""},
 		{"order 4111111111111111", ""},
 		{"tracking 9400111111111111111", ""},
+		{"4111111111111111", ""},
+		{"IGNORE # 5555555555554444", ""},
+		{"7E96 81E2 268C7 826C 4111 1111 1111 1111 863A 863B", ""},
+		{"0 0 4111 1111 1111 1111 3121 - -", ""},
+		{"card 4111 1111 1111 1111 was declined", "payment_card"},
 		// Bank accounts: a valid routing number beside an account number.
 		{"Routing: 021000021 Account: 12345678", "bank_account"},
 		{"ABA 021000022 acct 12345678", ""},

@@ -122,11 +122,16 @@ func labelBefore(b []byte, end int) role {
 	i := end
 	words, unknown := 0, 0
 	sawID := false
+	badSep := false // punctuation a label and its value are not joined by ("chart,16x16")
 	for i > lim && words < maxWords {
 		// Skip punctuation between words.
 		for i > lim && !isWordByte(b[i-1]) {
-			if b[i-1] == '\n' || b[i-1] == '\r' {
+			switch b[i-1] {
+			case '\n', '\r':
 				return roleNone
+			case ' ', ':', '#', '=', '"', '\'', '\t', '_', '-', '.':
+			default:
+				badSep = true
 			}
 			i--
 		}
@@ -166,7 +171,7 @@ func labelBefore(b []byte, end int) role {
 			// "Patient ID" names a record number, not a person.
 			return roleMRN
 		}
-		if weakRole(r) && unknown > 0 {
+		if weakRole(r) && (unknown > 0 || badSep) {
 			// A value only its label vouches for needs the label right
 			// before it ("Member ID: X"), not a few words back ("TSC
 			// member (Rich Trott) #17652").

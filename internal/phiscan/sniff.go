@@ -50,7 +50,7 @@ func sniff(p []byte) string {
 		return typeEML
 	}
 	trim := bytes.TrimLeft(t, " \t\r\n")
-	if len(trim) > 0 && (trim[0] == '{' || trim[0] == '[') {
+	if looksLikeJSON(trim) {
 		first, rest, _ := bytes.Cut(trim, []byte{'\n'})
 		first = bytes.TrimSpace(first)
 		rest = bytes.TrimSpace(rest)
@@ -69,6 +69,32 @@ func sniff(p []byte) string {
 		return typeLog
 	}
 	return typeText
+}
+
+// looksLikeJSON checks the first bytes of a JSON document: an object, or
+// an array whose first element starts like a JSON value ("[Icon Theme]"
+// is an INI file, not JSON).
+func looksLikeJSON(t []byte) bool {
+	if len(t) == 0 {
+		return false
+	}
+	if t[0] == '{' {
+		return true
+	}
+	if t[0] != '[' {
+		return false
+	}
+	r := bytes.TrimLeft(t[1:], " \t\r\n")
+	if len(r) == 0 {
+		return true
+	}
+	switch c := r[0]; {
+	case c == '{', c == '[', c == '"', c == ']', c == '-', isDigit(c):
+		return true
+	case bytes.HasPrefix(r, []byte("true")), bytes.HasPrefix(r, []byte("false")), bytes.HasPrefix(r, []byte("null")):
+		return true
+	}
+	return false
 }
 
 // isBinary says whether content is not text: a NUL byte, or many control
