@@ -81,3 +81,47 @@ func (s *Service) DisableUser(ctx context.Context, userID int64, actor string, n
 	}
 	return nil
 }
+
+// LiveSessions lists a user's signed-in sessions (past the second factor
+// and not expired), newest first, for the account page.
+func (s *Service) LiveSessions(ctx context.Context, userID int64, now time.Time) ([]store.Session, error) {
+	all, err := s.st.UserSessions(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("auth: sessions: %w", err)
+	}
+	var out []store.Session
+	for _, sess := range all {
+		if sess.MFAPassed && now.Before(sess.IdleExpires) && now.Before(sess.AbsoluteExpires) {
+			out = append(out, sess)
+		}
+	}
+	return out, nil
+}
+
+// EndOtherSessions signs a user out everywhere but the session whose hash
+// is keepSessionHash, and returns how many sessions it ended.
+func (s *Service) EndOtherSessions(ctx context.Context, userID int64, keepSessionHash string, now time.Time) (int, error) {
+	ended := 0
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		sessions, err := tx.UserSessions(ctx, userID)
+		if err != nil {
+			return err
+		}
+		for _, sess := range sessions {
+			if sess.IDHash == keepSessionHash {
+				continue
+			}
+			if err := tx.DeleteSession(ctx, sess.IDHash); err != nil {
+				return err
+			}
+			ended++
+		}
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: "auth.sessions.end_others",
+			Object: userActor(userID), Details: map[string]any{"sessions": ended}})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("auth: end other sessions: %w", err)
+	}
+	return ended, nil
+}

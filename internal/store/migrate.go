@@ -19,6 +19,7 @@ var migrations = []migration{
 	{"initial schema", schemaV1},
 	{"append-only audit log and immutable signed-off assessments", guardsV2},
 	{"current model of each workspace", workspaceModelsV3},
+	{"security keys (WebAuthn) and their single-use challenges", webAuthnV4},
 }
 
 // SchemaVersion is the schema version this binary writes.
