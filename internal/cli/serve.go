@@ -21,7 +21,7 @@ import (
 	"rcmguard/internal/web"
 )
 
-const serveUsage = "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--tls-cert FILE --tls-key FILE] [--behind-tls-proxy] [--idle-timeout 15m]"
+const serveUsage = "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--tls-cert FILE --tls-key FILE] [--behind-tls-proxy] [--idle-timeout 15m] [--public-url URL]"
 
 // serverFlags are shared by serve and demo.
 type serverFlags struct {
@@ -30,6 +30,7 @@ type serverFlags struct {
 	tlsKey      string
 	behindProxy bool
 	idle        time.Duration
+	publicURL   string
 }
 
 func addServerFlags(fs *flag.FlagSet, f *serverFlags) {
@@ -38,6 +39,7 @@ func addServerFlags(fs *flag.FlagSet, f *serverFlags) {
 	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&f.behindProxy, "behind-tls-proxy", false, "a reverse proxy terminates TLS in front of rcmguard: mark cookies Secure and send HSTS")
 	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "sign users out after this long without activity (automatic logoff)")
+	fs.StringVar(&f.publicURL, "public-url", "", "the address people open, e.g. https://rcmguard.example.org; security keys are bound to it (without it they work only on http://localhost)")
 }
 
 func (f *serverFlags) validate() error {
@@ -109,7 +111,7 @@ func newWebServer(e *env, st *store.Store, kr *seal.Keyring, sf serverFlags) (*w
 	log := audit.New(kr)
 	svc := auth.New(st, log, auth.Config{IdleTimeout: sf.idle})
 	return web.New(web.Config{Store: st, Audit: log, Auth: svc, Rules: set, Now: e.now,
-		Secure: sf.tlsCert != "" || sf.behindProxy, Tool: "rcmguard " + Version,
+		Secure: sf.tlsCert != "" || sf.behindProxy, Tool: "rcmguard " + Version, PublicURL: sf.publicURL,
 		Logger: slog.New(slog.NewTextHandler(e.stderr, nil))})
 }
 

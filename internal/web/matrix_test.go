@@ -19,6 +19,13 @@ import (
 var allowed = map[string][]auth.Role{
 	"GET /{$}":                                   everyone,
 	"POST /logout":                               everyone,
+	"GET /account":                               everyone,
+	"POST /account/password":                     everyone,
+	"POST /account/recovery-codes":               everyone,
+	"POST /account/sessions/end-others":          everyone,
+	"POST /account/keys/options":                 everyone,
+	"POST /account/keys":                         everyone,
+	"POST /account/keys/remove":                  everyone,
 	"GET /w/{ws}":                                everyone,
 	"GET /w/{ws}/portfolio":                      everyone,
 	"GET /w/{ws}/model":                          everyone,

@@ -11,6 +11,7 @@ import (
 type mfaData struct {
 	Error    string
 	Recovery bool
+	Keys     bool // the user has a security key to offer instead of the code
 }
 
 func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -19,7 +20,7 @@ func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request, c *call) error 
 		return nil
 	}
 	return s.render(w, http.StatusOK, "mfa", page{Title: "Verification code", C: c,
-		Data: mfaData{Recovery: r.URL.Query().Get("recovery") == "1"}})
+		Data: mfaData{Recovery: r.URL.Query().Get("recovery") == "1", Keys: s.offerKeys(r, c)}})
 }
 
 // mfaSubmit completes sign-in with an authenticator code or, when the
@@ -40,7 +41,8 @@ func (s *Server) mfaSubmit(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	if errors.Is(err, auth.ErrInvalidCredentials) {
 		return s.render(w, http.StatusUnauthorized, "mfa", page{Title: "Verification code", C: c,
-			Data: mfaData{Recovery: recovery, Error: "That code is not correct. Codes work once; wait for the next one and try again."}})
+			Data: mfaData{Recovery: recovery, Keys: s.offerKeys(r, c),
+				Error: "That code is not correct. Codes work once; wait for the next one and try again."}})
 	}
 	if errors.Is(err, auth.ErrUnauthenticated) {
 		s.toLogin(w, r, err)

@@ -28,7 +28,7 @@ var staticFS embed.FS
 // views lists every page template. Start-up fails if one is missing or
 // does not parse, and a test fails if a file in templates/ is not listed.
 var views = []string{
-	"error", "login", "mfa", "enrol", "recovery_codes", "home",
+	"error", "login", "mfa", "enrol", "recovery_codes", "home", "account",
 	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens", "members",
 	"assessments", "assessment", "diff", "risks", "risk", "plan", "audit",
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"rcmguard/internal/audit"
@@ -37,6 +38,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Tool names the version in assessment results ("rcmguard 1.2.0").
 	Tool string
+	// PublicURL is the address people open ("https://rcmguard.example.org"),
+	// which security keys are bound to. Empty: keys work only on localhost.
+	PublicURL string
 }
 
 // Server serves the browser interface.
@@ -52,6 +56,9 @@ type Server struct {
 	tpl    *templates
 	assets *assets
 	routes []route
+
+	// publicURL is the origin security keys are bound to; nil when not set.
+	publicURL *url.URL
 }
 
 // New checks the configuration, parses every template and builds the route
@@ -72,6 +79,11 @@ func New(cfg Config) (*Server, error) {
 		s.tool = "rcmguard"
 	}
 	var err error
+	if cfg.PublicURL != "" {
+		if s.publicURL, err = parsePublicURL(cfg.PublicURL); err != nil {
+			return nil, err
+		}
+	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
