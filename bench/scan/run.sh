@@ -2,7 +2,7 @@
 # Scan benchmark: rcmguard scan vs gitleaks v8.30.1 (equivalent PHI rules)
 # vs ripgrep (the same regexes) on one generated corpus, one core each,
 # then two cores. Prints MB/s and ratios; figures go to
-# docs/performance-scan.md.
+# docs/performance.md ("rcmguard scan performance").
 #
 #   bench/scan/run.sh [PEOPLE]      # default 20000 patients per file (~78 MB)
 #

@@ -12,7 +12,7 @@ import (
 type RiskDecision struct {
 	WorkspaceID   int64
 	RiskID        string
-	Status        string // open, mitigating, mitigated, accepted, transferred, false_positive
+	Status        string // a model tracking status: unchecked, in_discussion, accepted, in_progress, mitigated, false_positive
 	Justification string
 	Owner         string
 	Due           time.Time

@@ -20,6 +20,7 @@ var migrations = []migration{
 	{"append-only audit log and immutable signed-off assessments", guardsV2},
 	{"current model of each workspace", workspaceModelsV3},
 	{"security keys (WebAuthn) and their single-use challenges", webAuthnV4},
+	{"risk decision statuses follow the model's tracking statuses", decisionStatusesV5},
 }
 
 // SchemaVersion is the schema version this binary writes.

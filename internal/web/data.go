@@ -112,19 +112,19 @@ func (s *Server) latest(ctx context.Context, wsID int64) (store.Assessment, *ass
 	return as[0], res, err == nil, err
 }
 
-// Decision statuses as stored, and the model's tracking status each maps to
-// when merged into the next assessment.
-var decisionStatuses = []string{"open", "mitigating", "mitigated", "accepted", "false_positive"}
+// decisionStatuses are the statuses a decision may take: the model's own
+// tracking statuses, stored as they are and merged into the next run
+// unchanged.
+var decisionStatuses = model.TrackingStatus("").Enum()
 
-var trackingOf = map[string]model.TrackingStatus{
-	"open": "unchecked", "mitigating": "in_progress", "mitigated": "mitigated",
-	"accepted": "accepted", "false_positive": "false_positive",
-}
-
-// decisionOf maps a result's tracking status back to a decision status.
-var decisionOf = map[string]string{
-	"unchecked": "open", "in_discussion": "open", "in_progress": "mitigating", "mitigated": "mitigated",
-	"accepted": "accepted", "false_positive": "false_positive",
+// isDecisionStatus reports whether s is one of decisionStatuses.
+func isDecisionStatus(s string) bool {
+	for _, v := range decisionStatuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeDecisions puts the stored decisions into the model's tracking list.
@@ -148,7 +148,7 @@ func (s *Server) mergeDecisions(ctx context.Context, wsID int64, m *model.Model)
 	}
 	emails := map[int64]string{}
 	for _, d := range ds {
-		t := model.Tracking{Risk: d.RiskID, Status: trackingOf[d.Status], Justification: d.Justification,
+		t := model.Tracking{Risk: d.RiskID, Status: model.TrackingStatus(d.Status), Justification: d.Justification,
 			Owner: d.Owner, Due: dateOf(d.Due), Expires: dateOf(d.Expires)}
 		if d.ApproverID != 0 {
 			if _, ok := emails[d.ApproverID]; !ok {

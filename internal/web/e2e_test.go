@@ -128,14 +128,14 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Navigate(base+wsPath(ws, "/risks")),
 		chromedp.Click(C("table.data tbody a")),
 		chromedp.WaitVisible(C("#status")),
-		chromedp.SetValue(C("#status"), "mitigating"),
+		chromedp.SetValue(C("#status"), "in_progress"),
 		chromedp.SendKeys(C("#owner"), " (Dana Ruiz)"),
 		chromedp.SetValue(C("#due"), "2026-12-31"),
 		chromedp.Submit(C("#owner")),
 		chromedp.WaitVisible(C(".notice")),
 	)
-	if got, err := chromedp.Run(ctx, chromedp.Value(C("#status"))); err != nil || got != "mitigating" {
-		t.Fatalf("status after saving = %q (%v); want mitigating", got, err)
+	if got, err := chromedp.Run(ctx, chromedp.Value(C("#status"))); err != nil || got != "in_progress" {
+		t.Fatalf("status after saving = %q (%v); want in_progress", got, err)
 	}
 
 	dir := t.TempDir()

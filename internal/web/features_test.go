@@ -178,7 +178,7 @@ func TestDecisionsAppliedAtNextRun(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="justification-err"`) || !strings.Contains(body, `value="IT"`) {
 			t.Errorf("mitigated without justification: %d; want 422 beside the field, input kept", resp.StatusCode)
 		}
-		if resp, _ := c.post(p1, url.Values{"status": {"mitigating"}, "owner": {"Northgate IT"}, "due": {"2026-12-15"}}); resp.StatusCode != http.StatusSeeOther {
+		if resp, _ := c.post(p1, url.Values{"status": {"in_progress"}, "owner": {"Northgate IT"}, "due": {"2026-12-15"}}); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("contributor moving a risk along: %d", resp.StatusCode)
 		}
 

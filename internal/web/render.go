@@ -202,9 +202,8 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 var statusTitles = map[string]string{
-	"open": "Open", "mitigating": "Mitigation in progress", "mitigated": "Mitigated",
-	"accepted": "Accepted", "false_positive": "False positive",
-	"unchecked": "Open", "in_discussion": "In discussion", "in_progress": "Mitigation in progress",
+	"unchecked": "Unchecked", "in_discussion": "In discussion", "in_progress": "Mitigation in progress",
+	"mitigated": "Mitigated", "accepted": "Accepted", "false_positive": "False positive",
 }
 
 func slugTitle(s string) string {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -78,9 +79,7 @@ func (s *Server) loadDecision(r *http.Request, c *call, d *riskData) error {
 	return nil
 }
 
-// riskDecide records a status change. Accepting a risk is a decision only
-// an owner or compliance officer may take, with a justification and an
-// expiry; the person accepting is recorded as the approver.
+// riskDecide records a status change from the register's form.
 func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) error {
 	a, row, err := s.findRisk(r, c)
 	if err != nil {
@@ -88,14 +87,40 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) err
 	}
 	f := decisionForm{Status: r.PostFormValue("status"), Justification: strings.TrimSpace(r.PostFormValue("justification")),
 		Owner: strings.TrimSpace(r.PostFormValue("owner")), Due: strings.TrimSpace(r.PostFormValue("due")),
-		Expires: strings.TrimSpace(r.PostFormValue("expires")), Errors: map[string]string{}}
-	dec := store.RiskDecision{WorkspaceID: c.WS.ID, RiskID: row.R.ID, Status: f.Status, Justification: f.Justification,
+		Expires: strings.TrimSpace(r.PostFormValue("expires"))}
+	dec, err := s.checkDecision(c, row.R.ID, &f)
+	if err != nil {
+		return err
+	}
+	if len(f.Errors) > 0 {
+		d := riskData{Row: row, Version: a.Version, Statuses: decisionStatuses, CanAccept: auth.Can(c.Role, auth.ActRiskAccept), Form: f}
+		if err := s.loadDecision(r, c, &d); err != nil {
+			return err
+		}
+		return s.render(w, http.StatusUnprocessableEntity, "risk", page{Title: row.R.Title, Nav: "risks", C: c, Data: d})
+	}
+	if err := s.saveDecision(r.Context(), c, dec, "web"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, wsPath(c.WS.ID, "/risks/"+escapeRiskID(row.R.ID)+"?saved=1"), http.StatusSeeOther)
+	return nil
+}
+
+// checkDecision applies the rules of a status change, the same for the
+// register's form and the API, and fills f.Errors by field. Accepting a
+// risk is a decision only an owner or compliance officer may take (any
+// other role gets errForbidden), with a justification and an expiry; the
+// person accepting is recorded as the approver. Accepted, mitigated and
+// false positive all need a justification.
+func (s *Server) checkDecision(c *call, riskID string, f *decisionForm) (store.RiskDecision, error) {
+	f.Errors = map[string]string{}
+	dec := store.RiskDecision{WorkspaceID: c.WS.ID, RiskID: riskID, Status: f.Status, Justification: f.Justification,
 		Owner: f.Owner, UpdatedBy: c.User.ID, Updated: s.now()}
-	if _, ok := trackingOf[f.Status]; !ok {
+	if !isDecisionStatus(f.Status) {
 		f.Errors["status"] = "Choose a status."
 	}
 	if f.Status == "accepted" && auth.Allowed(c.Member, auth.ActRiskAccept, s.now()) != nil {
-		return errForbidden
+		return dec, errForbidden
 	}
 	switch f.Status {
 	case "accepted", "mitigated", "false_positive":
@@ -109,6 +134,7 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) err
 	if len(f.Owner) > 200 {
 		f.Errors["owner"] = "Keep the owner under 200 characters."
 	}
+	var err error
 	if dec.Due, err = parseFormDate(f.Due); err != nil {
 		f.Errors["due"] = "Enter the due date as YYYY-MM-DD."
 	}
@@ -126,32 +152,28 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) err
 	} else {
 		dec.Expires = time.Time{}
 	}
-	if len(f.Errors) > 0 {
-		d := riskData{Row: row, Version: a.Version, Statuses: decisionStatuses, CanAccept: auth.Can(c.Role, auth.ActRiskAccept), Form: f}
-		if err := s.loadDecision(r, c, &d); err != nil {
-			return err
-		}
-		return s.render(w, http.StatusUnprocessableEntity, "risk", page{Title: row.R.Title, Nav: "risks", C: c, Data: d})
-	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	return dec, nil
+}
+
+// saveDecision stores a checked decision with its audit entry; via says
+// whether it came from the web form or the API.
+func (s *Server) saveDecision(ctx context.Context, c *call, dec store.RiskDecision, via string) error {
+	return s.st.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.PutRiskDecision(ctx, dec); err != nil {
 			return err
 		}
 		details := map[string]any{"status": dec.Status}
+		if via != "web" {
+			details["via"] = via
+		}
 		if !dec.Due.IsZero() {
 			details["due"] = fmtISO(dec.Due)
 		}
 		if !dec.Expires.IsZero() {
 			details["expires"] = fmtISO(dec.Expires)
 		}
-		return s.audit(ctx, tx, c, "risk.decide", "risk:"+row.R.ID, details)
+		return s.audit(ctx, tx, c, "risk.decide", "risk:"+dec.RiskID, details)
 	})
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/risks/"+escapeRiskID(row.R.ID)+"?saved=1"), http.StatusSeeOther)
-	return nil
 }
 
 func parseFormDate(s string) (time.Time, error) {

@@ -14,7 +14,7 @@ import (
 // which may be newer than the assessment (it applies at the next run).
 type riskRow struct {
 	R       assess.Risk
-	Status  string // decision status vocabulary
+	Status  string // a model tracking status
 	Owner   string
 	Due     string
 	Pending bool // a decision newer than the latest run
@@ -52,7 +52,7 @@ func (s *Server) registerRows(r *http.Request, c *call) (store.Assessment, []ris
 	}
 	rows := make([]riskRow, 0, len(res.Risks))
 	for _, rk := range res.Risks {
-		row := riskRow{R: rk, Status: decisionOf[string(rk.Status)], Owner: rk.Owner}
+		row := riskRow{R: rk, Status: string(rk.Status), Owner: rk.Owner}
 		if rk.Tracking != nil {
 			if rk.Tracking.Owner != "" {
 				row.Owner = rk.Tracking.Owner

@@ -147,7 +147,7 @@ func TestXSSSweep(t *testing.T) {
 		}
 		p := wsPath(ws, "/risks/"+url.PathEscape(r.ID))
 		b.get(p)
-		resp, body = b.post(p, url.Values{"status": {"mitigating"}, "justification": {xss}, "owner": {xss}, "due": {"2027-01-31"}})
+		resp, body = b.post(p, url.Values{"status": {"in_progress"}, "justification": {xss}, "owner": {xss}, "due": {"2027-01-31"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("decision with the payload: %d\n%s", resp.StatusCode, body)
 		}
