@@ -21,6 +21,7 @@ var migrations = []migration{
 	{"current model of each workspace", workspaceModelsV3},
 	{"security keys (WebAuthn) and their single-use challenges", webAuthnV4},
 	{"risk decision statuses follow the model's tracking statuses", decisionStatusesV5},
+	{"evidence sets per workspace", evidenceSetsV6},
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -23,6 +23,7 @@ var sealedColumns = []sealedColumn{
 	{"users", "id", "totp_secret"},
 	{"assessments", "id", "model_yaml"},
 	{"workspace_models", "workspace_id", "model_yaml"},
+	{"evidence_sets", "id", "facts"},
 }
 
 // Reseal opens every sealed value with the store's keyring and seals it again

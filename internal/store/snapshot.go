@@ -26,6 +26,7 @@ var copiedTables = []copiedTable{
 	{"assessments", assessmentCols, "id"},
 	{"risk_decisions", decisionCols, "workspace_id, risk_id"},
 	{"workspace_models", workspaceModelCols, "workspace_id"},
+	{"evidence_sets", evidenceCols, "id"},
 	{"audit_log", auditCols, "seq"},
 	{"audit_head", "id, seq, hash, key_id, signature", "id"},
 	{"audit_checkpoints", "seq, hash, at, key_id, signature", "seq"},
@@ -33,7 +34,7 @@ var copiedTables = []copiedTable{
 
 // identityTables have generated IDs whose PostgreSQL sequence must move past
 // the copied rows.
-var identityTables = []string{"workspaces", "users", "api_tokens", "assessments"}
+var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "evidence_sets"}
 
 // Snapshot writes a transactionally consistent copy of the database to path
 // as a SQLite file, whatever the source database. SQLite uses VACUUM INTO,
