@@ -18,8 +18,9 @@ import (
 var errNoModel = errors.New("web: the workspace has no model yet")
 
 // RunAssessment assesses a workspace's current model as of today, with the
-// stored risk decisions merged into its tracking, and stores the model as
-// run and the result as the workspace's next assessment version.
+// stored risk decisions merged into its tracking and the workspace's stored
+// evidence facts, and stores the model as run and the result as the
+// workspace's next assessment version.
 func (s *Server) RunAssessment(ctx context.Context, wsID, userID int64) (store.Assessment, error) {
 	_, m, ok, err := s.currentModel(ctx, wsID)
 	if err != nil {
@@ -39,7 +40,11 @@ func (s *Server) RunAssessment(ctx context.Context, wsID, userID int64) (store.A
 	if err != nil {
 		return store.Assessment{}, err
 	}
-	res, err := assess.Run(assess.Input{Model: m, Rules: s.rules, Now: now, Tool: s.tool})
+	facts, err := s.st.EvidenceFacts(ctx, wsID)
+	if err != nil {
+		return store.Assessment{}, err
+	}
+	res, err := assess.Run(assess.Input{Model: m, Rules: s.rules, Facts: facts, Now: now, Tool: s.tool})
 	if err != nil {
 		return store.Assessment{}, fmt.Errorf("web: assess workspace %d: %w", wsID, err)
 	}
@@ -56,7 +61,8 @@ func (s *Server) RunAssessment(ctx context.Context, wsID, userID int64) (store.A
 		}
 		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: "user:" + itoa(userID), WorkspaceID: wsID,
 			Action: "assessment.run", Object: fmt.Sprintf("assessment:%d", a.ID),
-			Details: map[string]any{"version": a.Version, "risks": res.Summary.Risks, "open": res.Summary.Open}})
+			Details: map[string]any{"version": a.Version, "risks": res.Summary.Risks, "open": res.Summary.Open,
+				"evidence_facts": len(facts)}})
 		return err
 	})
 	return a, err

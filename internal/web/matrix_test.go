@@ -55,6 +55,9 @@ var allowed = map[string][]auth.Role{
 	"GET /w/{ws}/risks/{risk}":                   everyone,
 	"POST /w/{ws}/risks/{risk}":                  editors,
 	"GET /w/{ws}/plan":                           everyone,
+	"GET /w/{ws}/evidence":                       everyone,
+	"POST /w/{ws}/evidence":                      editors,
+	"POST /w/{ws}/evidence/{set}/delete":         editors,
 	"GET /w/{ws}/audit":                          {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 	"GET /w/{ws}/tokens":                         officers,
 	"GET /w/{ws}/members":                        {auth.RoleOwner},
@@ -74,6 +77,7 @@ var (
 // ids are the concrete values substituted into route patterns.
 type ids struct {
 	ws, a, flow, risk, section, id, token, user string
+	set                                         string // an evidence set
 }
 
 func (e *testEnv) idsOf(tenant string) ids {
@@ -89,12 +93,12 @@ func (e *testEnv) idsOf(tenant string) ids {
 	}
 	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID,
 		section: "policies", id: m.Policies[len(m.Policies)-1].ID, token: e.newToken(tenant+":owner", tenant),
-		user: e.extraMember(tenant)}
+		user: e.extraMember(tenant), set: e.newEvidenceSet(tenant)}
 }
 
 func (x ids) path(pattern string) string {
 	return strings.NewReplacer("{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{$}", "").Replace(pattern)
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing

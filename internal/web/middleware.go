@@ -46,11 +46,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		limit := int64(maxFormBody)
-		if strings.HasSuffix(r.URL.Path, "/model/import") {
-			limit = maxUploadBody
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		r.Body = http.MaxBytesReader(w, r.Body, bodyLimit(r.Method, r.URL.Path))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {

@@ -160,6 +160,22 @@ func TestXSSSweep(t *testing.T) {
 		t.Fatalf("second run: %d", resp.StatusCode)
 	}
 
+	// Evidence: the payload as a file name and in the facts an uploaded
+	// file carries, which the next run and the report show.
+	b.get(wsPath(ws, "/evidence"))
+	resp, body = b.uploadFile(wsPath(ws, "/evidence"), "file", xss+".jsonl", factsFile("share/"+xss+".csv"))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("evidence with the payload: %d", resp.StatusCode)
+	}
+	resp, body = b.uploadFile(wsPath(ws, "/evidence"), "file", xss+".json", []byte(xss))
+	keep("evidence rejected", resp, body)
+	resp, body = b.get(wsPath(ws, "/evidence?uploaded="+url.QueryEscape(xss)))
+	keep("evidence uploaded notice", resp, body)
+	b.get(wsPath(ws, "/assessments"))
+	if resp, _ = b.post(wsPath(ws, "/assessments"), nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run with the evidence: %d", resp.StatusCode)
+	}
+
 	// Every page, every risk, the reflected inputs and the report.
 	x := e.idsOf("A")
 	for _, rt := range e.srv.routes {
