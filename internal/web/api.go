@@ -14,8 +14,10 @@ import (
 // The JSON API is a second mux with its own policy, so that no browser
 // route can be reached with a token and no API route with a cookie: it
 // authenticates only with "Authorization: Bearer <token>", reads nothing
-// from forms, and answers in JSON. It is read-only; docs/openapi.yaml
-// describes it.
+// from forms, and answers in JSON. Reads are GET; the few writes (model,
+// assessment run, risk decision, evidence upload) take YAML, JSON or an
+// evidence file as the body, go through the same permission matrix and are
+// audited like the pages. docs/openapi.yaml describes it.
 
 // apiCall is what the API policy established about a request.
 type apiCall struct {
@@ -27,32 +29,43 @@ type apiCall struct {
 type apiHandler func(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error)
 
 type apiRoute struct {
-	path string
-	act  auth.Action // "" for routes outside one workspace
-	h    apiHandler
+	method string
+	path   string
+	act    auth.Action // "" for routes outside one workspace
+	h      apiHandler
 }
 
-// apiRouteTable is the whole API surface; every route is GET.
+// apiRouteTable is the whole API surface.
 func (s *Server) apiRouteTable() []apiRoute {
 	return []apiRoute{
-		{"/api/v1/workspaces", "", s.apiWorkspaces},
-		{"/api/v1/workspaces/{ws}", auth.ActWorkspaceView, s.apiWorkspace},
-		{"/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentView, s.apiAssessments},
-		{"/api/v1/workspaces/{ws}/assessments/{a}", auth.ActExport, s.apiAssessmentResult},
-		{"/api/v1/workspaces/{ws}/risks", auth.ActRiskView, s.apiRisks},
+		{"GET", "/api/v1/workspaces", "", s.apiWorkspaces},
+		{"GET", "/api/v1/workspaces/{ws}", auth.ActWorkspaceView, s.apiWorkspace},
+		{"GET", "/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentView, s.apiAssessments},
+		{"GET", "/api/v1/workspaces/{ws}/assessments/{a}", auth.ActExport, s.apiAssessmentResult},
+		{"GET", "/api/v1/workspaces/{ws}/risks", auth.ActRiskView, s.apiRisks},
+		{"PUT", "/api/v1/workspaces/{ws}/model", auth.ActModelEdit, s.apiPutModel},
+		{"POST", "/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentRun, s.apiRunAssessment},
+		{"PUT", "/api/v1/workspaces/{ws}/risks/{risk}/decision", auth.ActRiskUpdate, s.apiPutDecision},
+		{"POST", "/api/v1/workspaces/{ws}/evidence", auth.ActEvidenceUpload, s.apiPostEvidence},
 	}
 }
 
 func (s *Server) apiMux() http.Handler {
 	mux := http.NewServeMux()
+	allow := map[string][]string{}
 	for _, rt := range s.apiRouteTable() {
-		mux.Handle("GET "+rt.path, s.apiWrap(rt))
+		mux.Handle(rt.method+" "+rt.path, s.apiWrap(rt))
+		allow[rt.path] = append(allow[rt.path], rt.method)
 	}
+	// Anything else: a known path with another method is 405 with the
+	// methods it takes, an unknown path 404.
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET")
-			s.apiError(w, r, http.StatusMethodNotAllowed, "the API is read-only: GET only")
-			return
+		for p, methods := range allow {
+			if apiPathMatches(p, r.URL.Path) {
+				w.Header().Set("Allow", strings.Join(methods, ", "))
+				s.apiError(w, r, http.StatusMethodNotAllowed, "this endpoint takes "+strings.Join(methods, " or ")+" only")
+				return
+			}
 		}
 		s.apiError(w, r, http.StatusNotFound, "no such endpoint")
 	}))
@@ -131,6 +144,11 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 			c.Member = m
 		}
 		v, err := rt.h(w, r, c)
+		var pe *apiProblem
+		if errors.As(err, &pe) {
+			writeJSON(w, pe.status, pe.body)
+			return
+		}
 		if err != nil {
 			status := statusOf(err)
 			msg := http.StatusText(status)
@@ -138,6 +156,10 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 				msg = err.Error()
 			}
 			s.apiError(w, r, status, strings.ToLower(msg))
+			return
+		}
+		if cr, ok := v.(apiCreated); ok {
+			writeJSON(w, http.StatusCreated, cr.v)
 			return
 		}
 		writeJSON(w, http.StatusOK, v)

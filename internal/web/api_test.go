@@ -41,11 +41,15 @@ func (e *testEnv) apiToken(user, tenant string, ttl time.Duration) string {
 
 // apiAllowed is the API's expected permission table, by hand as for pages.
 var apiAllowed = map[string][]auth.Role{
-	"/api/v1/workspaces":                      everyone,
-	"/api/v1/workspaces/{ws}":                 everyone,
-	"/api/v1/workspaces/{ws}/assessments":     everyone,
-	"/api/v1/workspaces/{ws}/assessments/{a}": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
-	"/api/v1/workspaces/{ws}/risks":           everyone,
+	"GET /api/v1/workspaces":                            everyone,
+	"GET /api/v1/workspaces/{ws}":                       everyone,
+	"GET /api/v1/workspaces/{ws}/assessments":           everyone,
+	"GET /api/v1/workspaces/{ws}/assessments/{a}":       {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /api/v1/workspaces/{ws}/risks":                 everyone,
+	"PUT /api/v1/workspaces/{ws}/model":                 editors,
+	"POST /api/v1/workspaces/{ws}/assessments":          officers,
+	"PUT /api/v1/workspaces/{ws}/risks/{risk}/decision": editors,
+	"POST /api/v1/workspaces/{ws}/evidence":             editors,
 }
 
 func TestAPIRolesAndTenants(t *testing.T) {
@@ -58,17 +62,18 @@ func TestAPIRolesAndTenants(t *testing.T) {
 	for _, role := range auth.Roles {
 		tok := e.apiToken("B:"+string(role), "B", time.Hour)
 		for _, rt := range routes {
-			roles, ok := apiAllowed[rt.path]
+			roles, ok := apiAllowed[rt.method+" "+rt.path]
 			if !ok {
-				t.Fatalf("API route %s has no expected row", rt.path)
+				t.Fatalf("API route %s %s has no expected row", rt.method, rt.path)
 			}
 			want := false
 			for _, r := range roles {
 				want = want || r == role
 			}
-			resp, body := e.apiGet(tok, x.path(rt.path))
-			if (resp.StatusCode == http.StatusOK) != want || (!want && resp.StatusCode != http.StatusForbidden) {
-				t.Errorf("GET %s as %s: %d %s; want allowed=%v", rt.path, role, resp.StatusCode, body, want)
+			ct, reqBody := e.apiWriteBody(rt.method + " " + rt.path)
+			resp, body := e.apiDo(tok, rt.method, x.path(rt.path), ct, reqBody)
+			if (resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated) != want || (!want && resp.StatusCode != http.StatusForbidden) {
+				t.Errorf("%s %s as %s: %d %s; want allowed=%v", rt.method, rt.path, role, resp.StatusCode, body, want)
 			}
 			checkHeaders(t, "api "+rt.path, resp.Header, false)
 			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
@@ -77,8 +82,8 @@ func TestAPIRolesAndTenants(t *testing.T) {
 			// The same token on another tenant's workspace, or mixing in
 			// another tenant's assessment, finds nothing.
 			if strings.Contains(rt.path, "{ws}") {
-				if resp, _ := e.apiGet(tok, a.path(rt.path)); resp.StatusCode != http.StatusNotFound {
-					t.Errorf("GET %s of tenant A with a tenant B token: %d; want 404", rt.path, resp.StatusCode)
+				if resp, _ := e.apiDo(tok, rt.method, a.path(rt.path), ct, reqBody); resp.StatusCode != http.StatusNotFound {
+					t.Errorf("%s %s of tenant A with a tenant B token: %d; want 404", rt.method, rt.path, resp.StatusCode)
 				}
 			}
 		}
@@ -119,8 +124,8 @@ func TestAPIAuthentication(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+path, strings.NewReader("status=accepted"))
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("POST to the read-only API: %v %v; want 405", resp.StatusCode, err)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" {
+		t.Errorf("POST to a read-only endpoint: %v %v; want 405 allowing GET", resp.StatusCode, err)
 	}
 	resp2, body := e.apiGet(tok, path+"?level=high")
 	var list apiRiskList
@@ -189,8 +194,17 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	}
 	var s Server
 	for _, rt := range s.apiRouteTable() {
-		if !strings.Contains(string(doc), "\n  "+rt.path+":\n") {
+		_, block, ok := strings.Cut(string(doc), "\n  "+rt.path+":\n")
+		if !ok {
 			t.Errorf("docs/openapi.yaml does not describe %s", rt.path)
+			continue
+		}
+		// The path's block ends where the next path begins.
+		if i := strings.Index(block, "\n  /"); i >= 0 {
+			block = block[:i]
+		}
+		if !strings.Contains("\n"+block, "\n    "+strings.ToLower(rt.method)+":\n") {
+			t.Errorf("docs/openapi.yaml does not describe %s %s", rt.method, rt.path)
 		}
 	}
 }
