@@ -283,3 +283,47 @@ func TestEndOtherSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestSecurityKeysSurviveBackupAndRestore checks that a snapshot carries
+// the keys, and that restoring it drops pending challenges.
+func TestSecurityKeysSurviveBackupAndRestore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		ctx := context.Background()
+		u, enr := e.addUser(t, "jane@example.org", "Clinic", RoleOwner)
+		sess := e.signIn(t, "jane@example.org", enr.Secret, t0)
+		_, k := e.registerKey(t, u, sess, "Blue key", t0.Add(time.Minute))
+		if _, err := e.svc.BeginKeyRegistration(ctx, testRP, u, sess, t0.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		path := t.TempDir() + "/snapshot.db"
+		if err := e.st.Snapshot(ctx, path); err != nil {
+			t.Fatalf("Snapshot: %v", err)
+		}
+		snap, err := store.Open(ctx, path, store.WithKeyring(e.st.Keyring()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer snap.Close()
+		if keys, err := snap.WebAuthnCredentials(ctx, u.ID); err != nil || len(keys) != 1 || string(keys[0].PublicKey) != string(k.PublicKey) {
+			t.Fatalf("keys in the snapshot: %+v (%v)", keys, err)
+		}
+		// A restore replaces a SQLite file whole and then signs everyone
+		// out; a PostgreSQL database is refilled from the snapshot.
+		target := snap
+		if e.st.Postgres() {
+			if err := e.st.ReplaceFrom(ctx, snap); err != nil {
+				t.Fatalf("ReplaceFrom: %v", err)
+			}
+			target = e.st
+		} else if err := snap.ClearSessions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if keys, err := target.WebAuthnCredentials(ctx, u.ID); err != nil || len(keys) != 1 || keys[0].ID != k.ID {
+			t.Fatalf("keys after restore: %+v (%v)", keys, err)
+		}
+		if _, err := target.TakeWebAuthnChallenge(ctx, SessionHash(sess), purposeRegister, t0.Add(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("pending challenge after restore: %v; want ErrNotFound", err)
+		}
+	})
+}

@@ -21,6 +21,7 @@ type copiedTable struct {
 var copiedTables = []copiedTable{
 	{"workspaces", workspaceCols, "id"},
 	{"users", userCols, "id"},
+	{"webauthn_credentials", webAuthnCols, "id"},
 	{"memberships", membershipCols, "user_id, workspace_id"},
 	{"api_tokens", tokenCols, "id"},
 	{"assessments", assessmentCols, "id"},
@@ -34,7 +35,7 @@ var copiedTables = []copiedTable{
 
 // identityTables have generated IDs whose PostgreSQL sequence must move past
 // the copied rows.
-var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "evidence_sets"}
+var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "webauthn_credentials", "evidence_sets"}
 
 // Snapshot writes a transactionally consistent copy of the database to path
 // as a SQLite file, whatever the source database. SQLite uses VACUUM INTO,
@@ -87,7 +88,7 @@ func copyInto(ctx context.Context, src *sql.Tx, srcD dialect, dst *Store) error 
 	}
 	defer tx.Rollback()
 	if dst.d == postgres {
-		names := []string{"sessions"}
+		names := []string{"sessions", "webauthn_challenges"}
 		for _, t := range copiedTables {
 			names = append(names, t.name)
 		}
@@ -96,6 +97,9 @@ func copyInto(ctx context.Context, src *sql.Tx, srcD dialect, dst *Store) error 
 		}
 	} else {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions`); err != nil {
+			return fmt.Errorf("clear: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webauthn_challenges`); err != nil {
 			return fmt.Errorf("clear: %w", err)
 		}
 		for i := len(copiedTables) - 1; i >= 0; i-- {
@@ -173,9 +177,13 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 	return nil
 }
 
-// ClearSessions ends every session (a restore signs everyone out).
+// ClearSessions ends every session (a restore signs everyone out), and
+// drops the security key challenges those sessions had pending.
 func (s *Store) ClearSessions(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions`); err != nil {
+		return fmt.Errorf("store: clear sessions: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM webauthn_challenges`); err != nil {
 		return fmt.Errorf("store: clear sessions: %w", err)
 	}
 	return nil
