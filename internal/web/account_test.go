@@ -34,7 +34,7 @@ func TestAccountPasswordCodesAndSessions(t *testing.T) {
 	other := e.signIn("A:contributor")
 
 	resp, body := b.get("/account")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, u.Email) {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, u.Email) || !strings.Contains(body, `id="account-link"`) {
 		t.Fatalf("account page: %d", resp.StatusCode)
 	}
 	if n := strings.Count(body, "<td>this browser</td>"); n != 1 {
@@ -214,8 +214,12 @@ func TestSecurityKeyRoutes(t *testing.T) {
 
 	// The second-factor page offers the key, and the key signs in.
 	c := e.passwordOnly("A:owner")
-	if _, body := c.get("/login/mfa"); !strings.Contains(body, `id="use-key"`) || !strings.Contains(body, "webauthn.js") {
+	_, body = c.get("/login/mfa")
+	if !strings.Contains(body, `id="use-key"`) || !strings.Contains(body, "webauthn.js") {
 		t.Fatal("the second-factor page does not offer the security key")
+	}
+	if strings.Contains(body, `id="account-link"`) {
+		t.Error("the second-factor page links to the account page, which needs both factors")
 	}
 	st, a := c.keyPost("/login/mfa/key/options", nil)
 	if st != http.StatusOK {

@@ -69,6 +69,8 @@ type call struct {
 	WS     store.Workspace
 	Member store.Membership
 	Role   auth.Role
+	// SignedIn is set once both factors passed (not on the code pages).
+	SignedIn bool
 }
 
 // wrap applies a route's policy and runs its handler.
@@ -123,6 +125,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 			c.User = p.User
+			c.SignedIn = true
 		}
 		if rt.kind == workspace {
 			if err := s.enterWorkspace(r, c, rt.act); err != nil {
