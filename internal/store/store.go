@@ -39,6 +39,10 @@ var (
 	ErrNoKeyring = errors.New("store: no data key configured")
 )
 
+// pgMaxConns is how many connections one rcmguard process opens to
+// PostgreSQL at most; requests beyond it wait for a free connection.
+const pgMaxConns = 24
+
 // Store is the database handle shared by every request.
 type Store struct {
 	conn
@@ -80,6 +84,14 @@ func openNoMigrate(ctx context.Context, dsn string, opts ...Option) (*Store, err
 	if IsPostgres(dsn) {
 		s.d = postgres
 		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			// Bound the pool below PostgreSQL's default max_connections
+			// (100), leaving room for other app servers and tools: with
+			// no bound, 200 concurrent requests opened a connection each
+			// and the server refused the ones past its limit.
+			s.db.SetMaxOpenConns(pgMaxConns)
+			s.db.SetMaxIdleConns(pgMaxConns)
+		}
 	} else {
 		s.d = sqlite
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
