@@ -120,6 +120,13 @@ func (s *Server) wrap(rt route) http.Handler {
 				http.Redirect(w, r, "/login/mfa", http.StatusSeeOther)
 				return
 			}
+			// Only a session that is gone or expired signs the user
+			// out; a database failure while checking it is an error,
+			// or a busy moment would silently end every session.
+			if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
+				s.fail(w, r, c, err)
+				return
+			}
 			if err != nil {
 				s.toLogin(w, r, err)
 				return
