@@ -36,21 +36,23 @@ func (s *Server) userEmail(ctx context.Context, id int64, cache map[int64]string
 }
 
 // history lists a workspace's assessments, newest first, with their counts.
+// The rows' assessments come without model and result JSON; the counts
+// come from the result cache, so each result is decoded once, not per view.
 func (s *Server) history(ctx context.Context, wsID int64) ([]assessmentRow, error) {
-	as, err := s.st.Assessments(ctx, wsID)
+	as, err := s.st.AssessmentHeads(ctx, wsID)
 	if err != nil {
 		return nil, err
 	}
 	names := map[int64]string{}
 	rows := make([]assessmentRow, 0, len(as))
 	for _, a := range as {
-		res, err := decodeResult(a)
+		sum, err := s.summary(ctx, a)
 		if err != nil {
 			return nil, err
 		}
 		rows = append(rows, assessmentRow{A: a, By: s.userEmail(ctx, a.CreatedBy, names),
-			SignedBy: s.userEmail(ctx, a.SignedOffBy, names), Open: res.Summary.Open,
-			Highest: res.Summary.Highest, RiskCount: res.Summary.Risks})
+			SignedBy: s.userEmail(ctx, a.SignedOffBy, names), Open: sum.Open,
+			Highest: sum.Highest, RiskCount: sum.Risks})
 	}
 	return rows, nil
 }

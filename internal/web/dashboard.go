@@ -48,7 +48,9 @@ var levelsDesc = []risk.Level{risk.VeryHigh, risk.High, risk.Moderate, risk.Low,
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
 	d := dashboardData{}
-	_, _, hasModel, err := s.currentModel(ctx, c.WS.ID)
+	// Only whether a model exists: parsing a big one costs more than the
+	// rest of the page.
+	hasModel, err := s.st.HasWorkspaceModel(ctx, c.WS.ID)
 	if err != nil {
 		return err
 	}
@@ -60,7 +62,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *call) erro
 	if len(rows) > 0 {
 		d.HasResult = true
 		d.Latest = rows[0]
-		if d.Res, err = decodeResult(rows[0].A); err != nil {
+		if d.Res, err = s.result(ctx, rows[0].A); err != nil {
 			return err
 		}
 		d.Heat, d.LikeRow, d.ImpactCol = heatMap(d.Res.Summary.HeatMap)
@@ -97,11 +99,15 @@ func heatMap(hm [5][5]int) (rows [][]heatCell, likeRow, impactCol []string) {
 	return rows, likeRow, impactCol
 }
 
-// overdueItems are plan items still open whose due date has passed.
+// overdueItems are plan items still open whose due date has passed. A plan
+// of 10,000 items is checked on every dashboard view, so dates are first
+// compared as YYYY-MM-DD text (which orders like the dates) and parsed only
+// when that says they are past.
 func (s *Server) overdueItems(res *assess.Result) []assess.PlanItem {
 	var out []assess.PlanItem
+	today := s.today().Format("2006-01-02")
 	for _, p := range res.Plan {
-		if p.Due != "" && s.overdue(p.Due) && p.Status != "mitigated" && p.Status != "false_positive" {
+		if p.Due != "" && p.Due < today && s.overdue(p.Due) && p.Status != "mitigated" && p.Status != "false_positive" {
 			out = append(out, p)
 		}
 	}

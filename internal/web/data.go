@@ -103,12 +103,14 @@ func decodeResult(a store.Assessment) (*assess.Result, error) {
 
 // latest returns the newest assessment of a workspace and its result;
 // ok is false when none has run.
+// The assessment comes without its model and result JSON, and the result
+// is shared with other requests (result_cache.go): read it, never change it.
 func (s *Server) latest(ctx context.Context, wsID int64) (store.Assessment, *assess.Result, bool, error) {
-	as, err := s.st.Assessments(ctx, wsID)
+	as, err := s.st.AssessmentHeads(ctx, wsID)
 	if err != nil || len(as) == 0 {
 		return store.Assessment{}, nil, false, err
 	}
-	res, err := decodeResult(as[0])
+	res, err := s.result(ctx, as[0])
 	return as[0], res, err == nil, err
 }
 

@@ -12,8 +12,10 @@ import (
 
 // riskRow is a risk of the latest assessment with its current decision,
 // which may be newer than the assessment (it applies at the next run).
+// R points into the cached result, shared by every request: a register of
+// 10,000 risks copied by value was megabytes to copy per page view.
 type riskRow struct {
-	R       assess.Risk
+	R       *assess.Risk
 	Status  string // a model tracking status
 	Owner   string
 	Due     string
@@ -34,6 +36,7 @@ type riskListData struct {
 	Owners    []string
 	Levels    []risk.Level
 	Statuses  []string
+	Pager     registerPager
 }
 
 // registerRows joins the latest result's risks with the stored decisions.
@@ -51,7 +54,8 @@ func (s *Server) registerRows(r *http.Request, c *call) (store.Assessment, []ris
 		byID[d.RiskID] = d
 	}
 	rows := make([]riskRow, 0, len(res.Risks))
-	for _, rk := range res.Risks {
+	for i := range res.Risks {
+		rk := &res.Risks[i]
 		row := riskRow{R: rk, Status: string(rk.Status), Owner: rk.Owner}
 		if rk.Tracking != nil {
 			if rk.Tracking.Owner != "" {
@@ -81,6 +85,7 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 		Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
 	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Total: len(rows), Levels: levelsDesc, Statuses: decisionStatuses}
 	areas, owners := map[string]bool{}, map[string]bool{}
+	d.Rows = make([]riskRow, 0, len(rows))
 	for _, row := range rows {
 		areas[row.R.Area], owners[row.Owner] = true, true
 		if f.matches(row) {
@@ -89,6 +94,7 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 	}
 	d.Areas, d.Owners = keys(areas), keys(owners)
 	sortRows(d.Rows, f.Sort)
+	d.Rows, d.Pager = paginate(d.Rows, q, wsPath(c.WS.ID, "/risks"))
 	return s.render(w, http.StatusOK, "risks", page{Title: "Risk register", Nav: "risks", C: c, Data: d})
 }
 

@@ -56,6 +56,8 @@ type Server struct {
 	tpl    *templates
 	assets *assets
 	routes []route
+	// results holds decoded assessment results (result_cache.go).
+	results *resultCache
 
 	// publicURL is the origin security keys are bound to; nil when not set.
 	publicURL *url.URL
@@ -91,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes = s.routeTable()
+	s.results = &resultCache{results: map[int64]*cachedResult{}, summaries: map[int64]resultSummary{}}
 	return s, nil
 }
 
