@@ -32,7 +32,8 @@ func Each(t *testing.T, fn func(t *testing.T, dsn string)) {
 
 // PostgresDSN returns a DSN whose search_path is a new schema dropped when
 // the test ends. It skips the test without TEST_PG_DSN, or fails under CI.
-func PostgresDSN(t *testing.T) string {
+// Benchmarks use it too, hence testing.TB.
+func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("TEST_PG_DSN")
 	if base == "" {
@@ -67,7 +68,7 @@ func PostgresDSN(t *testing.T) string {
 }
 
 // Keyring returns a fresh keyring.
-func Keyring(t *testing.T) *seal.Keyring {
+func Keyring(t testing.TB) *seal.Keyring {
 	t.Helper()
 	k, err := seal.GenerateKey()
 	if err != nil {
@@ -77,7 +78,7 @@ func Keyring(t *testing.T) *seal.Keyring {
 }
 
 // Open opens dsn with kr and closes it when the test ends.
-func Open(t *testing.T, dsn string, kr *seal.Keyring) *store.Store {
+func Open(t testing.TB, dsn string, kr *seal.Keyring) *store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), dsn, store.WithKeyring(kr))
 	if err != nil {
