@@ -40,7 +40,16 @@ type riskListData struct {
 }
 
 // registerRows joins the latest result's risks with the stored decisions.
+// The rows are shared (see register_cache.go): callers must not modify them.
 func (s *Server) registerRows(r *http.Request, c *call) (store.Assessment, []riskRow, bool, error) {
+	a, j, ok, err := s.register(r, c)
+	if j == nil {
+		return a, nil, ok, err
+	}
+	return a, j.rows, ok, err
+}
+
+func (s *Server) register(r *http.Request, c *call) (store.Assessment, *registerJoin, bool, error) {
 	a, res, ok, err := s.latest(r.Context(), c.WS.ID)
 	if err != nil || !ok {
 		return a, nil, ok, err
@@ -49,11 +58,16 @@ func (s *Server) registerRows(r *http.Request, c *call) (store.Assessment, []ris
 	if err != nil {
 		return a, nil, false, err
 	}
+	key := registerKey{assessment: a.ID, decisions: decisionsDigest(ds)}
+	if j, ok := s.registers.get(key); ok {
+		return a, j, true, nil
+	}
 	byID := map[string]store.RiskDecision{}
 	for _, d := range ds {
 		byID[d.RiskID] = d
 	}
 	rows := make([]riskRow, 0, len(res.Risks))
+	areas, owners := map[string]bool{}, map[string]bool{}
 	for i := range res.Risks {
 		rk := &res.Risks[i]
 		row := riskRow{R: rk, Status: string(rk.Status), Owner: rk.Owner}
@@ -70,30 +84,39 @@ func (s *Server) registerRows(r *http.Request, c *call) (store.Assessment, []ris
 			}
 			row.Due = fmtISO(d.Due)
 		}
+		areas[rk.Area], owners[row.Owner] = true, true
 		rows = append(rows, row)
 	}
-	return a, rows, true, nil
+	j := &registerJoin{rows: rows, areas: keys(areas), owners: keys(owners)}
+	s.registers.put(key, j)
+	return a, j, true, nil
 }
 
 func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error {
-	a, rows, ok, err := s.registerRows(r, c)
+	a, j, ok, err := s.register(r, c)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
 	f := riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"),
 		Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
-	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Total: len(rows), Levels: levelsDesc, Statuses: decisionStatuses}
-	areas, owners := map[string]bool{}, map[string]bool{}
-	d.Rows = make([]riskRow, 0, len(rows))
-	for _, row := range rows {
-		areas[row.R.Area], owners[row.Owner] = true, true
-		if f.matches(row) {
-			d.Rows = append(d.Rows, row)
+	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Levels: levelsDesc, Statuses: decisionStatuses}
+	if j != nil {
+		d.Total, d.Areas, d.Owners = len(j.rows), j.areas, j.owners
+		if f == (riskFilter{}) {
+			// The unfiltered register in the assessment's own order is
+			// the shared join itself; only its page is read.
+			d.Rows = j.rows
+		} else {
+			d.Rows = make([]riskRow, 0, len(j.rows))
+			for _, row := range j.rows {
+				if f.matches(row) {
+					d.Rows = append(d.Rows, row)
+				}
+			}
+			sortRows(d.Rows, f.Sort)
 		}
 	}
-	d.Areas, d.Owners = keys(areas), keys(owners)
-	sortRows(d.Rows, f.Sort)
 	d.Rows, d.Pager = paginate(d.Rows, q, wsPath(c.WS.ID, "/risks"))
 	return s.render(w, http.StatusOK, "risks", page{Title: "Risk register", Nav: "risks", C: c, Data: d})
 }

@@ -58,6 +58,9 @@ type Server struct {
 	routes []route
 	// results holds decoded assessment results (result_cache.go).
 	results *resultCache
+	// registers holds the register's joins of results and decisions
+	// (register_cache.go).
+	registers *registerCache
 
 	// publicURL is the origin security keys are bound to; nil when not set.
 	publicURL *url.URL
@@ -94,6 +97,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.routes = s.routeTable()
 	s.results = &resultCache{results: map[int64]*cachedResult{}, summaries: map[int64]resultSummary{}}
+	s.registers = &registerCache{}
 	return s, nil
 }
 
