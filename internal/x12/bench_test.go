@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"rcmguard/internal/x12/x12gen"
 	"testing"
 )
 
@@ -11,7 +12,7 @@ import (
 // benchmark measures parsing rather than disk or generation.
 func benchCorpus(b *testing.B) []byte {
 	b.Helper()
-	data, err := io.ReadAll(newClaimStream(16 << 20))
+	data, err := io.ReadAll(x12gen.NewClaimStream(16 << 20))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"rcmguard/internal/x12/x12gen"
 	"runtime"
 	"slices"
 	"strings"
@@ -281,7 +282,7 @@ func TestReaderMemoryBounded(t *testing.T) {
 	}
 	parse := func(size int64) func() {
 		return func() {
-			r := NewReader(newClaimStream(size))
+			r := NewReader(x12gen.NewClaimStream(size))
 			n := 0
 			for {
 				_, err := r.Next()

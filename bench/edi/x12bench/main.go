@@ -7,7 +7,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"rcmguard/internal/x12"
+	"rcmguard/internal/x12/x12gen"
 )
 
 func main() {
@@ -46,31 +46,6 @@ func main() {
 	}
 }
 
-// body is one professional claim; synthetic values only.
-var body = []string{
-	"BHT*0019*00*0123*20260101*1200*CH",
-	"NM1*41*2*BILLING SERVICE*****46*TGJ23",
-	"PER*IC*JANE*TE*5555550100",
-	"NM1*40*2*CLEARINGHOUSE*****46*66783JJT",
-	"HL*1**20*1",
-	"NM1*85*2*MEDICAL GROUP*****XX*1234567893",
-	"N3*100 MAIN ST",
-	"N4*SPRINGFIELD*IL*62701",
-	"REF*EI*123456789",
-	"HL*2*1*22*0",
-	"SBR*P*18*******CI",
-	"NM1*IL*1*TESTPATIENT*ALEX****MI*TEST000001",
-	"N3*1 TEST ST",
-	"N4*SPRINGFIELD*IL*62701",
-	"DMG*D8*19800101*F",
-	"NM1*PR*2*PAYER*****PI*99999",
-	"CLM*PCN0001*125***11:B:1*Y*A*Y*Y",
-	"HI*ABK:J020",
-	"LX*1",
-	"SV1*HC:99213*125*UN*1***1",
-	"DTP*472*D8*20260101",
-}
-
 // generate writes one interchange with one functional group holding as
 // many 837 transaction sets as fit in size bytes.
 func generate(path string, size int64) error {
@@ -78,24 +53,7 @@ func generate(path string, size int64) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(f)
-	n, written := 0, int64(0)
-	pr := func(format string, args ...any) {
-		k, _ := fmt.Fprintf(w, format, args...)
-		written += int64(k)
-	}
-	pr("ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260101*1200*^*00501*000000001*0*P*:~\n")
-	pr("GS*HC*SUBMITTER*RECEIVER*20260101*1200*1*X*005010X222A1~\n")
-	for written < size {
-		n++
-		pr("ST*837*%04d*005010X222A1~\n", n%10000)
-		for _, s := range body {
-			pr("%s~\n", s)
-		}
-		pr("SE*%d*%04d~\n", len(body)+2, n%10000)
-	}
-	pr("GE*%d*1~\nIEA*1*000000001~\n", n)
-	if err := w.Flush(); err != nil {
+	if _, err := io.Copy(f, x12gen.NewClaimStream(size)); err != nil {
 		f.Close()
 		return err
 	}

@@ -1,14 +1,17 @@
-package x12
+// Package x12gen generates synthetic X12 837P interchanges of any size,
+// streamed, for the parser's tests and the EDI benchmark. All values are
+// synthetic.
+package x12gen
 
 import (
 	"io"
 	"strconv"
 )
 
-// claimStream is an io.Reader producing one well-formed 837P interchange of
+// ClaimStream is an io.Reader producing one well-formed 837P interchange of
 // roughly size bytes, generated on the fly so a test can feed the parser
 // tens of megabytes without holding them in memory.
-type claimStream struct {
+type ClaimStream struct {
 	size    int64
 	written int64
 	n       int // transactions written
@@ -17,14 +20,15 @@ type claimStream struct {
 	done    bool
 }
 
-func newClaimStream(size int64) *claimStream {
-	s := &claimStream{size: size}
+// NewClaimStream returns a stream of about size bytes.
+func NewClaimStream(size int64) *ClaimStream {
+	s := &ClaimStream{size: size}
 	s.buf = append(s.buf, "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260101*1200*^*00501*000000001*0*P*:~\n"...)
 	s.buf = append(s.buf, "GS*HC*SUBMITTER*RECEIVER*20260101*1200*1*X*005010X222A1~\n"...)
 	return s
 }
 
-func (s *claimStream) Read(p []byte) (int, error) {
+func (s *ClaimStream) Read(p []byte) (int, error) {
 	for s.pos == len(s.buf) {
 		if s.done {
 			return 0, io.EOF
