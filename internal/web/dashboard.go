@@ -1,7 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -27,8 +32,17 @@ type trendPoint struct {
 	X, Y    int
 }
 
-type dashboardData struct {
+// dashboardPage is what the dashboard template receives: the parts that
+// depend on the viewer, and the body rendered from dashboardData.
+type dashboardPage struct {
 	HasResult bool
+	HasModel  bool
+	Body      template.HTML
+}
+
+// dashboardData is the body of the dashboard (the "dashboard-body"
+// template): it depends only on the workspace's history and the day.
+type dashboardData struct {
 	Latest    assessmentRow
 	Res       *assess.Result
 	Heat      [][]heatCell // rows: likelihood very high → very low
@@ -40,44 +54,87 @@ type dashboardData struct {
 	Trend     []trendPoint
 	TrendPath string
 	TrendMax  int
-	HasModel  bool
+}
+
+// dashboardBody is what the "dashboard-body" template receives.
+type dashboardBody struct {
+	WS   int64
+	Data dashboardData
 }
 
 var levelsDesc = []risk.Level{risk.VeryHigh, risk.High, risk.Moderate, risk.Low, risk.VeryLow}
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	d := dashboardData{}
+	var p dashboardPage
 	// Only whether a model exists: parsing a big one costs more than the
 	// rest of the page.
 	hasModel, err := s.st.HasWorkspaceModel(ctx, c.WS.ID)
 	if err != nil {
 		return err
 	}
-	d.HasModel = hasModel
+	p.HasModel = hasModel
 	rows, err := s.history(ctx, c.WS.ID)
 	if err != nil {
 		return err
 	}
 	if len(rows) > 0 {
-		d.HasResult = true
-		d.Latest = rows[0]
-		if d.Res, err = s.result(ctx, rows[0].A); err != nil {
+		p.HasResult = true
+		if p.Body, err = s.dashboardBody(ctx, c.WS.ID, rows); err != nil {
 			return err
 		}
-		d.Heat, d.LikeRow, d.ImpactCol = heatMap(d.Res.Summary.HeatMap)
-		for _, l := range levelsDesc {
-			d.Counts = append(d.Counts, levelCount{Slug: l.Slug(), Title: l.Title(), Count: d.Res.Summary.OpenByLevel[l.Slug()]})
-		}
-		for i := range d.Res.Risks {
-			if d.Res.Risks[i].Open() && len(d.Top) < 5 {
-				d.Top = append(d.Top, d.Res.Risks[i])
-			}
-		}
-		d.Overdue = s.overdueItems(d.Res)
-		d.Trend, d.TrendPath, d.TrendMax = trend(rows)
 	}
-	return s.render(w, http.StatusOK, "dashboard", page{Title: c.WS.Name, Nav: "dashboard", C: c, Data: d})
+	return s.render(w, http.StatusOK, "dashboard", page{Title: c.WS.Name, Nav: "dashboard", C: c, Data: p})
+}
+
+// dashboardBody renders the heat map, counts, trend, top risks and overdue
+// items of a workspace whose history is rows (newest first). The body is
+// the same for every viewer until an assessment is run or signed off, or
+// the day changes (items fall overdue), so it is rendered once per
+// (workspace, history, day) and then served from s.dashboards: for a
+// register of 10,000 risks that is most of a dashboard view's work.
+func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentRow) (template.HTML, error) {
+	today := s.today().Format("2006-01-02")
+	key := dashboardKey(ws, today, rows)
+	if h, ok := s.dashboards.get(key); ok {
+		return h, nil
+	}
+	d := dashboardData{Latest: rows[0]}
+	var err error
+	if d.Res, err = s.result(ctx, rows[0].A); err != nil {
+		return "", err
+	}
+	d.Heat, d.LikeRow, d.ImpactCol = heatMap(d.Res.Summary.HeatMap)
+	for _, l := range levelsDesc {
+		d.Counts = append(d.Counts, levelCount{Slug: l.Slug(), Title: l.Title(), Count: d.Res.Summary.OpenByLevel[l.Slug()]})
+	}
+	for i := range d.Res.Risks {
+		if d.Res.Risks[i].Open() && len(d.Top) < 5 {
+			d.Top = append(d.Top, d.Res.Risks[i])
+		}
+	}
+	d.Overdue = s.overdueItems(d.Res)
+	d.Trend, d.TrendPath, d.TrendMax = trend(rows)
+	var b bytes.Buffer
+	if err := s.tpl.byName["dashboard"].ExecuteTemplate(&b, "dashboard-body", dashboardBody{WS: ws, Data: d}); err != nil {
+		return "", fmt.Errorf("web: render dashboard body: %w", err)
+	}
+	h := template.HTML(b.String())
+	s.dashboards.put(key, h)
+	return h, nil
+}
+
+// dashboardKey names everything a dashboard body shows: the workspace, the
+// day, and for each assessment its identity, who ran and who signed it off
+// and when, and its open count.
+func dashboardKey(ws int64, today string, rows []assessmentRow) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%s", ws, today)
+	for _, r := range rows {
+		fmt.Fprintf(h, "\x00%d\x00%d\x00%q\x00%q\x00%d\x00%d", r.A.ID, r.A.Version, r.By, r.SignedBy,
+			r.A.SignedOff.UnixNano(), r.Open)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // heatMap lays out the result's counts with the NIST matrix level of each

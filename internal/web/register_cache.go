@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"html/template"
 	"sync"
+	"sync/atomic"
 
 	"rcmguard/internal/store"
 )
@@ -23,6 +26,39 @@ const registerCacheEntries = 16
 type registerJoin struct {
 	rows          []riskRow
 	areas, owners []string
+	// html holds each row's rendered table row, indexed like rows and
+	// filled the first time the row is shown: a row depends only on the
+	// join, so it is rendered once instead of on every view, and the
+	// template stays the single source of its markup and escaping.
+	html []atomic.Pointer[template.HTML]
+}
+
+// rowHTML returns the table rows of shown (rows of this join, in any
+// order), rendering with tpl those not rendered before.
+func (j *registerJoin) rowHTML(tpl *template.Template, ws int64, shown []riskRow) ([]template.HTML, error) {
+	out := make([]template.HTML, len(shown))
+	var b bytes.Buffer
+	for k, row := range shown {
+		slot := &j.html[row.i]
+		if h := slot.Load(); h != nil {
+			out[k] = *h
+			continue
+		}
+		b.Reset()
+		if err := tpl.ExecuteTemplate(&b, "riskrow", registerRow{WS: ws, Row: row}); err != nil {
+			return nil, err
+		}
+		h := template.HTML(b.String())
+		slot.Store(&h)
+		out[k] = h
+	}
+	return out, nil
+}
+
+// registerRow is what the "riskrow" template receives.
+type registerRow struct {
+	WS  int64
+	Row riskRow
 }
 
 type registerKey struct {

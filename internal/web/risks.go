@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"rcmguard/internal/assess"
 	"rcmguard/internal/risk"
@@ -20,6 +23,7 @@ type riskRow struct {
 	Owner   string
 	Due     string
 	Pending bool // a decision newer than the latest run
+	i       int  // position in the register's join (register_cache.go)
 }
 
 type riskFilter struct {
@@ -30,7 +34,7 @@ type riskListData struct {
 	HasResult bool
 	Version   int
 	Filter    riskFilter
-	Rows      []riskRow
+	Rows      []template.HTML // the shown page's table rows
 	Total     int
 	Areas     []string
 	Owners    []string
@@ -70,7 +74,7 @@ func (s *Server) register(r *http.Request, c *call) (store.Assessment, *register
 	areas, owners := map[string]bool{}, map[string]bool{}
 	for i := range res.Risks {
 		rk := &res.Risks[i]
-		row := riskRow{R: rk, Status: string(rk.Status), Owner: rk.Owner}
+		row := riskRow{R: rk, Status: string(rk.Status), Owner: rk.Owner, i: i}
 		if rk.Tracking != nil {
 			if rk.Tracking.Owner != "" {
 				row.Owner = rk.Tracking.Owner
@@ -87,7 +91,8 @@ func (s *Server) register(r *http.Request, c *call) (store.Assessment, *register
 		areas[rk.Area], owners[row.Owner] = true, true
 		rows = append(rows, row)
 	}
-	j := &registerJoin{rows: rows, areas: keys(areas), owners: keys(owners)}
+	j := &registerJoin{rows: rows, areas: keys(areas), owners: keys(owners),
+		html: make([]atomic.Pointer[template.HTML], len(rows))}
 	s.registers.put(key, j)
 	return a, j, true, nil
 }
@@ -101,23 +106,29 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 	f := riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"),
 		Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
 	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Levels: levelsDesc, Statuses: decisionStatuses}
+	var rows []riskRow
 	if j != nil {
 		d.Total, d.Areas, d.Owners = len(j.rows), j.areas, j.owners
 		if f == (riskFilter{}) {
 			// The unfiltered register in the assessment's own order is
 			// the shared join itself; only its page is read.
-			d.Rows = j.rows
+			rows = j.rows
 		} else {
-			d.Rows = make([]riskRow, 0, len(j.rows))
+			rows = make([]riskRow, 0, len(j.rows))
 			for _, row := range j.rows {
 				if f.matches(row) {
-					d.Rows = append(d.Rows, row)
+					rows = append(rows, row)
 				}
 			}
-			sortRows(d.Rows, f.Sort)
+			sortRows(rows, f.Sort)
 		}
 	}
-	d.Rows, d.Pager = paginate(d.Rows, q, wsPath(c.WS.ID, "/risks"))
+	rows, d.Pager = paginate(rows, q, wsPath(c.WS.ID, "/risks"))
+	if j != nil {
+		if d.Rows, err = j.rowHTML(s.tpl.byName["risks"], c.WS.ID, rows); err != nil {
+			return fmt.Errorf("web: render register rows: %w", err)
+		}
+	}
 	return s.render(w, http.StatusOK, "risks", page{Title: "Risk register", Nav: "risks", C: c, Data: d})
 }
 
