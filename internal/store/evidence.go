@@ -23,7 +23,7 @@ type EvidenceSet struct {
 	Format      string // the evidencefile format name: scan, edi, probe, facts
 	FileName    string
 	FactCount   int
-	Facts       []evidence.Fact // filled only by EvidenceFacts and CreateEvidenceSet
+	Facts       []evidence.Fact // filled only by EvidenceSetFacts and CreateEvidenceSet
 	UploadedBy  int64
 	Uploaded    time.Time
 }
@@ -86,6 +86,35 @@ func (c *conn) EvidenceSet(ctx context.Context, workspaceID, id int64) (Evidence
 	if err != nil {
 		return e, fmt.Errorf("store: evidence set %d: %w", id, notFound(err))
 	}
+	return e, nil
+}
+
+// EvidenceSetFacts returns one evidence set of a workspace with its facts
+// opened, in evidence.Sort order (ErrNotFound when the workspace has no
+// such set).
+func (c *conn) EvidenceSetFacts(ctx context.Context, workspaceID, id int64) (EvidenceSet, error) {
+	var e EvidenceSet
+	var by sql.NullInt64
+	var uploaded, sealed string
+	err := c.queryRow(ctx, `SELECT id, workspace_id, format, file_name, fact_count, facts, uploaded_by, uploaded_at
+		FROM evidence_sets WHERE workspace_id = ? AND id = ?`, workspaceID, id).
+		Scan(&e.ID, &e.WorkspaceID, &e.Format, &e.FileName, &e.FactCount, &sealed, &by, &uploaded)
+	if err != nil {
+		return e, fmt.Errorf("store: evidence set %d: %w", id, notFound(err))
+	}
+	e.UploadedBy = by.Int64
+	if e.Uploaded, err = parseTS(uploaded); err != nil {
+		return e, fmt.Errorf("store: evidence set %d: %w", id, err)
+	}
+	plain, err := c.open(fieldEvidenceFacts, sealed)
+	if err != nil {
+		return e, fmt.Errorf("store: evidence set %d: %w", id, err)
+	}
+	e.Facts = []evidence.Fact{}
+	if err := json.Unmarshal(plain, &e.Facts); err != nil {
+		return e, fmt.Errorf("store: evidence set %d: %w", id, err)
+	}
+	evidence.Sort(e.Facts)
 	return e, nil
 }
 

@@ -55,9 +55,17 @@ func TestEvidenceSets(t *testing.T) {
 		if facts[0].Source != evidence.SourceProbe || facts[0].Attrs["protocol"] != "TLS 1.0" || facts[2].Target != "share/"+canary+".csv" {
 			t.Errorf("EvidenceFacts not whole or not sorted: %+v", facts)
 		}
+		one, err := f.s.EvidenceSetFacts(ctx, w.ID, sets[0].ID)
+		if err != nil || one.FileName != "scan.jsonl" || one.FactCount != 2 || len(one.Facts) != 2 || one.UploadedBy != u.ID ||
+			!one.Uploaded.Equal(t0) || one.Facts[0].Check != "phi.dob" || one.Facts[1].Target != "share/"+canary+".csv" {
+			t.Errorf("EvidenceSetFacts = %+v, %v; want the scan set with its two facts, sorted", one, err)
+		}
 		// Another workspace's set is not found through this one.
 		if _, err := f.s.EvidenceSet(ctx, w.ID, sets[2].ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("other tenant's set: %v; want ErrNotFound", err)
+		}
+		if got, err := f.s.EvidenceSetFacts(ctx, w.ID, sets[2].ID); !errors.Is(err, store.ErrNotFound) || len(got.Facts) != 0 {
+			t.Errorf("other tenant's set with facts: %d facts, %v; want ErrNotFound and none", len(got.Facts), err)
 		}
 		err = f.write(t, "evidence.delete", func(tx *store.Tx) error { return tx.DeleteEvidenceSet(ctx, w.ID, sets[2].ID) })
 		if !errors.Is(err, store.ErrNotFound) {

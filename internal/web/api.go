@@ -15,9 +15,9 @@ import (
 // route can be reached with a token and no API route with a cookie: it
 // authenticates only with "Authorization: Bearer <token>", reads nothing
 // from forms, and answers in JSON. Reads are GET; the few writes (model,
-// assessment run, risk decision, evidence upload) take YAML, JSON or an
-// evidence file as the body, go through the same permission matrix and are
-// audited like the pages. docs/openapi.yaml describes it.
+// assessment run, risk decision, evidence upload and deletion) take YAML,
+// JSON or an evidence file as the body, go through the same permission
+// matrix and are audited like the pages. docs/openapi.yaml describes it.
 
 // apiCall is what the API policy established about a request.
 type apiCall struct {
@@ -43,10 +43,13 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"GET", "/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentView, s.apiAssessments},
 		{"GET", "/api/v1/workspaces/{ws}/assessments/{a}", auth.ActExport, s.apiAssessmentResult},
 		{"GET", "/api/v1/workspaces/{ws}/risks", auth.ActRiskView, s.apiRisks},
+		{"GET", "/api/v1/workspaces/{ws}/evidence", auth.ActEvidenceView, s.apiEvidenceSets},
+		{"GET", "/api/v1/workspaces/{ws}/evidence/{set}", auth.ActEvidenceView, s.apiEvidenceSet},
 		{"PUT", "/api/v1/workspaces/{ws}/model", auth.ActModelEdit, s.apiPutModel},
 		{"POST", "/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentRun, s.apiRunAssessment},
 		{"PUT", "/api/v1/workspaces/{ws}/risks/{risk}/decision", auth.ActRiskUpdate, s.apiPutDecision},
 		{"POST", "/api/v1/workspaces/{ws}/evidence", auth.ActEvidenceUpload, s.apiPostEvidence},
+		{"DELETE", "/api/v1/workspaces/{ws}/evidence/{set}", auth.ActEvidenceUpload, s.apiDeleteEvidence},
 	}
 }
 
@@ -160,6 +163,10 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 		}
 		if cr, ok := v.(apiCreated); ok {
 			writeJSON(w, http.StatusCreated, cr.v)
+			return
+		}
+		if _, ok := v.(apiNoContent); ok {
+			w.WriteHeader(http.StatusNoContent)
 			return
 		}
 		writeJSON(w, http.StatusOK, v)

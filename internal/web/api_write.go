@@ -33,6 +33,10 @@ func problem(status int, msg string) *apiProblem {
 // apiCreated marks a handler's result as a new resource (201).
 type apiCreated struct{ v any }
 
+// apiNoContent marks a handler's success with nothing to say (204): a
+// deletion.
+type apiNoContent struct{}
+
 // apiPathMatches reports whether a request path fits a route pattern,
 // where a {name} segment matches any one non-empty segment.
 func apiPathMatches(pattern, p string) bool {
@@ -227,14 +231,6 @@ func (s *Server) apiPutDecision(w http.ResponseWriter, r *http.Request, c *apiCa
 	return out, nil
 }
 
-type apiEvidenceSet struct {
-	ID       int64     `json:"id"`
-	Format   string    `json:"format"`
-	FileName string    `json:"file_name"`
-	Facts    int       `json:"facts"`
-	Uploaded time.Time `json:"uploaded_at"`
-}
-
 // apiPostEvidence stores an evidence file sent as the body, recognised as
 // on the Evidence page; ?name= gives the file name to list it under.
 func (s *Server) apiPostEvidence(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
@@ -255,6 +251,5 @@ func (s *Server) apiPostEvidence(w http.ResponseWriter, r *http.Request, c *apiC
 	if err != nil {
 		return nil, err
 	}
-	return apiCreated{apiEvidenceSet{ID: set.ID, Format: set.Format, FileName: set.FileName, Facts: set.FactCount,
-		Uploaded: set.Uploaded.UTC()}}, nil
+	return apiCreated{apiEvidence(set, c.P.User.Email)}, nil
 }

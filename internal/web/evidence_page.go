@@ -184,13 +184,20 @@ func (s *Server) evidenceUpload(w http.ResponseWriter, r *http.Request, c *call)
 	return nil
 }
 
-func (s *Server) evidenceDelete(w http.ResponseWriter, r *http.Request, c *call) error {
+// evidenceSetID reads the {set} path value; anything but a positive
+// number is not found.
+func evidenceSetID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("set"), 10, 64)
 	if err != nil || id <= 0 {
-		return errNotFound
+		return 0, errNotFound
 	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+	return id, nil
+}
+
+// deleteEvidence removes an evidence set of the workspace, audited; a set
+// of another workspace is not found and nothing changes.
+func (s *Server) deleteEvidence(ctx context.Context, c *call, id int64, via string) error {
+	return s.st.InTx(ctx, func(tx *store.Tx) error {
 		set, err := tx.EvidenceSet(ctx, c.WS.ID, id)
 		if err != nil {
 			return err
@@ -198,10 +205,20 @@ func (s *Server) evidenceDelete(w http.ResponseWriter, r *http.Request, c *call)
 		if err := tx.DeleteEvidenceSet(ctx, c.WS.ID, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, c, "evidence.delete", "evidence:"+itoa(id),
-			map[string]any{"format": set.Format, "file": set.FileName, "facts": set.FactCount})
+		details := map[string]any{"format": set.Format, "file": set.FileName, "facts": set.FactCount}
+		if via != "web" {
+			details["via"] = via
+		}
+		return s.audit(ctx, tx, c, "evidence.delete", "evidence:"+itoa(id), details)
 	})
+}
+
+func (s *Server) evidenceDelete(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := evidenceSetID(r)
 	if err != nil {
+		return err
+	}
+	if err := s.deleteEvidence(r.Context(), c, id, "web"); err != nil {
 		return err
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/evidence?deleted=1"), http.StatusSeeOther)

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"rcmguard/internal/evidence"
+	"rcmguard/internal/phiscan"
+	"rcmguard/internal/store"
+)
+
+// apiEvidenceSet is an evidence set as the Evidence page lists it: what
+// was uploaded, recognised as what, by whom and when. It holds nothing of
+// the sealed facts but their number.
+type apiEvidenceSet struct {
+	ID         int64     `json:"id"`
+	Format     string    `json:"format"`
+	FileName   string    `json:"file_name"`
+	Facts      int       `json:"facts"`
+	Uploaded   time.Time `json:"uploaded_at"`
+	UploadedBy string    `json:"uploaded_by,omitempty"` // e-mail address
+}
+
+func apiEvidence(set store.EvidenceSet, uploader string) apiEvidenceSet {
+	return apiEvidenceSet{ID: set.ID, Format: set.Format, FileName: set.FileName, Facts: set.FactCount,
+		Uploaded: set.Uploaded.UTC(), UploadedBy: uploader}
+}
+
+// apiEvidenceSets lists the workspace's evidence sets, newest first, as
+// the Evidence page does; no facts are opened.
+func (s *Server) apiEvidenceSets(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
+	sets, err := s.st.EvidenceSets(r.Context(), c.WS.ID)
+	if err != nil {
+		return nil, err
+	}
+	emails := map[int64]string{}
+	out := make([]apiEvidenceSet, 0, len(sets))
+	for _, set := range sets {
+		out = append(out, apiEvidence(set, s.userEmail(r.Context(), set.UploadedBy, emails)))
+	}
+	return out, nil
+}
+
+// apiFact is one fact of an evidence set. Withheld is set when one of its
+// values held an identifier in full and was replaced.
+type apiFact struct {
+	Source   evidence.Source   `json:"source"`
+	Check    string            `json:"check"`
+	Target   string            `json:"target"`
+	Severity evidence.Severity `json:"severity"`
+	Summary  string            `json:"summary"`
+	Attrs    map[string]string `json:"attrs,omitempty"`
+	Withheld bool              `json:"withheld,omitempty"`
+}
+
+type apiEvidenceSetFacts struct {
+	apiEvidenceSet
+	FactList []apiFact `json:"fact_list"`
+}
+
+// apiEvidenceSet returns one evidence set with its facts. The facts are
+// the sealed content of the set, so reading them is recorded in the audit
+// log, as a view of the model is.
+func (s *Server) apiEvidenceSet(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
+	id, err := evidenceSetID(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	set, err := s.st.EvidenceSetFacts(ctx, c.WS.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	facts, withheld := withholdIdentifiers(set.Facts)
+	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		return s.audit(ctx, tx, c.browserCall(), "evidence.read", "evidence:"+itoa(set.ID),
+			map[string]any{"via": "api", "facts": len(facts), "withheld": withheld})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return apiEvidenceSetFacts{apiEvidenceSet: apiEvidence(set, s.userEmail(ctx, set.UploadedBy, map[int64]string{})),
+		FactList: facts}, nil
+}
+
+// apiDeleteEvidence deletes an evidence set of the workspace, audited as
+// the Evidence page's delete is; the next assessment runs without it.
+func (s *Server) apiDeleteEvidence(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
+	id, err := evidenceSetID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.deleteEvidence(r.Context(), c.browserCall(), id, "api"); err != nil {
+		return nil, err
+	}
+	return apiNoContent{}, nil
+}
+
+// withheldText replaces a fact value that holds an identifier in full.
+const withheldText = "(withheld: holds an identifier in full)"
+
+// maxFactValue bounds a value the identifier check reads; a longer one is
+// withheld unread. The engines write values of a few hundred bytes.
+const maxFactValue = 4 << 10
+
+// withholdIdentifiers copies facts for the API, replacing any value in
+// which the PHI scanner finds an identifier in full. The engines mask
+// every value before it becomes a fact, so their facts pass unchanged;
+// an evidence facts file is written by hand or by other tools, and may
+// not. It returns the facts and how many had a value withheld.
+func withholdIdentifiers(facts []evidence.Fact) ([]apiFact, int) {
+	out := make([]apiFact, len(facts))
+	// Every value goes on a line of its own, attributes after their name
+	// as a label, so that one scan checks them all and a finding's line
+	// names the value. The first line keeps the text from looking like a
+	// table, JSON or mail to the scanner's sniffing.
+	type ref struct {
+		fact int
+		attr string // "" for the target or summary
+		what string // "target", "summary" or "attr"
+	}
+	var b strings.Builder
+	b.WriteString("rcmguard evidence facts\n")
+	refs := []ref{{fact: -1}} // refs[i] is line i+1
+	tooLong := map[int]bool{}
+	add := func(r ref, label, v string) {
+		if len(v) > maxFactValue {
+			tooLong[r.fact] = true
+			return
+		}
+		if strings.TrimSpace(v) == "" {
+			return
+		}
+		if label != "" {
+			b.WriteString(label)
+			b.WriteString(": ")
+		}
+		b.WriteString(strings.Map(func(c rune) rune {
+			if c < 0x20 || c == 0x7f || c == '"' {
+				return ' '
+			}
+			return c
+		}, v))
+		b.WriteByte('\n')
+		refs = append(refs, r)
+	}
+	for i, f := range facts {
+		out[i] = apiFact{Source: f.Source, Check: f.Check, Target: f.Target, Severity: f.Severity, Summary: f.Summary}
+		if len(f.Attrs) > 0 {
+			out[i].Attrs = make(map[string]string, len(f.Attrs))
+			for k, v := range f.Attrs {
+				out[i].Attrs[k] = v
+			}
+		}
+		add(ref{fact: i, what: "target"}, "", f.Target)
+		add(ref{fact: i, what: "summary"}, "", f.Summary)
+		for k, v := range f.Attrs {
+			if len(k) > maxFactValue {
+				tooLong[i] = true
+				continue
+			}
+			add(ref{fact: i, what: "attr", attr: k}, k, v)
+		}
+	}
+	withhold := func(r ref) {
+		o := &out[r.fact]
+		o.Withheld = true
+		switch r.what {
+		case "target":
+			o.Target = withheldText
+		case "summary":
+			o.Summary = withheldText
+		case "attr":
+			o.Attrs[r.attr] = withheldText
+		}
+	}
+	res := phiscan.New(phiscan.Options{}).ScanReader("evidence", strings.NewReader(b.String()))
+	for _, fr := range res.Files {
+		for _, fd := range fr.Findings {
+			if !fd.PHI {
+				continue
+			}
+			if fd.Line < 2 || fd.Line > len(refs) {
+				// A finding not tied to one value: withhold every value
+				// rather than guess.
+				for _, r := range refs[1:] {
+					withhold(r)
+				}
+				continue
+			}
+			withhold(refs[fd.Line-1])
+		}
+	}
+	for i := range tooLong {
+		o := &out[i]
+		o.Withheld, o.Target, o.Summary, o.Attrs = true, withheldText, withheldText, nil
+	}
+	n := 0
+	for _, o := range out {
+		if o.Withheld {
+			n++
+		}
+	}
+	return out, n
+}
