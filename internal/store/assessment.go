@@ -22,6 +22,9 @@ type Assessment struct {
 	ResultJSON  []byte
 	SignedOffBy int64
 	SignedOff   time.Time // zero until signed off
+	// CreatedByEmail and SignedOffByEmail are the addresses of those
+	// users, filled by AssessmentHeads only ("" when none or deleted).
+	CreatedByEmail, SignedOffByEmail string
 }
 
 const assessmentCols = `id, workspace_id, version, created_by, created_at, model_yaml, result_json, signed_off_by, signed_off_at`

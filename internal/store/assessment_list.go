@@ -31,11 +31,28 @@ func scanAssessmentHead(row rowScanner) (Assessment, error) {
 	return a, err
 }
 
+var assessmentHeadsQuery = `SELECT ` + qualify("a", assessmentHeadCols) + `,
+		COALESCE(cu.email, ''), COALESCE(su.email, '')
+	FROM assessments a
+	LEFT JOIN users cu ON cu.id = a.created_by
+	LEFT JOIN users su ON su.id = a.signed_off_by
+	WHERE a.workspace_id = ? ORDER BY a.version DESC`
+
+func scanAssessmentHeadEmails(row rowScanner) (Assessment, error) {
+	var a Assessment
+	var by, signer string
+	err := scanJoined(row,
+		func(r rowScanner) (err error) { a, err = scanAssessmentHead(r); return err },
+		func(r rowScanner) error { return r.Scan(&by, &signer) })
+	a.CreatedByEmail, a.SignedOffByEmail = by, signer
+	return a, err
+}
+
 // AssessmentHeads lists a workspace's assessments, newest version first,
-// without their model and result (ModelYAML and ResultJSON are nil).
+// without their model and result (ModelYAML and ResultJSON are nil), with
+// the addresses of who ran and who signed off each.
 func (c *conn) AssessmentHeads(ctx context.Context, workspaceID int64) ([]Assessment, error) {
-	out, err := collect(ctx, c, scanAssessmentHead, `SELECT `+assessmentHeadCols+` FROM assessments
-		WHERE workspace_id = ? ORDER BY version DESC`, workspaceID)
+	out, err := collect(ctx, c, scanAssessmentHeadEmails, assessmentHeadsQuery, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: assessments of workspace %d: %w", workspaceID, err)
 	}

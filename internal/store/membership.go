@@ -82,3 +82,20 @@ func (c *conn) memberships(ctx context.Context, where string, arg int64) ([]Memb
 	}
 	return out, nil
 }
+
+var membershipWorkspaceQuery = `SELECT ` + qualify("m", membershipCols) + `, ` + qualify("w", workspaceCols) + `
+	FROM memberships m JOIN workspaces w ON w.id = m.workspace_id WHERE m.workspace_id = ? AND m.user_id = ?`
+
+// MembershipWorkspace returns a user's membership of a workspace and the
+// workspace, in one query: every workspace page checks both.
+func (c *conn) MembershipWorkspace(ctx context.Context, workspaceID, userID int64) (Membership, Workspace, error) {
+	var m Membership
+	var w Workspace
+	err := scanJoined(c.queryRow(ctx, membershipWorkspaceQuery, workspaceID, userID),
+		func(r rowScanner) (err error) { m, err = scanMembership(r); return err },
+		func(r rowScanner) (err error) { w, err = scanWorkspace(r); return err })
+	if err != nil {
+		return m, w, fmt.Errorf("store: membership of user %d in workspace %d: %w", userID, workspaceID, notFound(err))
+	}
+	return m, w, nil
+}

@@ -106,3 +106,20 @@ func (t *Tx) DeleteUserSessions(ctx context.Context, userID int64) (int64, error
 	}
 	return res.RowsAffected()
 }
+
+var sessionUserQuery = `SELECT ` + qualify("s", sessionCols) + `, ` + qualify("u", userCols) + `
+	FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`
+
+// SessionUser returns the session with the given hash and its user, in one
+// query: every signed-in page view asks for both.
+func (c *conn) SessionUser(ctx context.Context, idHash string) (Session, User, error) {
+	var s Session
+	var u User
+	err := scanJoined(c.queryRow(ctx, sessionUserQuery, idHash),
+		func(r rowScanner) (err error) { s, err = scanSession(r); return err },
+		func(r rowScanner) (err error) { u, err = c.scanUser(r); return err })
+	if err != nil {
+		return s, u, fmt.Errorf("store: session: %w", notFound(err))
+	}
+	return s, u, nil
+}

@@ -35,6 +35,18 @@ func (s *Server) userEmail(ctx context.Context, id int64, cache map[int64]string
 	return e
 }
 
+// emailOr is a user's address as the pages show it, "user N" when the
+// account is gone, "" when there is no user.
+func emailOr(id int64, email string) string {
+	switch {
+	case id == 0:
+		return ""
+	case email == "":
+		return "user " + itoa(id)
+	}
+	return email
+}
+
 // history lists a workspace's assessments, newest first, with their counts.
 // The rows' assessments come without model and result JSON; the counts
 // come from the result cache, so each result is decoded once, not per view.
@@ -43,15 +55,14 @@ func (s *Server) history(ctx context.Context, wsID int64) ([]assessmentRow, erro
 	if err != nil {
 		return nil, err
 	}
-	names := map[int64]string{}
 	rows := make([]assessmentRow, 0, len(as))
 	for _, a := range as {
 		sum, err := s.summary(ctx, a)
 		if err != nil {
 			return nil, err
 		}
-		rows = append(rows, assessmentRow{A: a, By: s.userEmail(ctx, a.CreatedBy, names),
-			SignedBy: s.userEmail(ctx, a.SignedOffBy, names), Open: sum.Open,
+		rows = append(rows, assessmentRow{A: a, By: emailOr(a.CreatedBy, a.CreatedByEmail),
+			SignedBy: emailOr(a.SignedOffBy, a.SignedOffByEmail), Open: sum.Open,
 			Highest: sum.Highest, RiskCount: sum.Risks})
 	}
 	return rows, nil

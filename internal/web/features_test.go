@@ -316,7 +316,7 @@ func TestPortfolioAndOverdue(t *testing.T) {
 	e.clock.advance(400 * 24 * time.Hour)
 	a = e.signIn("A:owner")
 	_, body = a.get(wsPath(e.ws["A"].ID, ""))
-	if !strings.Contains(body, "due ") {
+	if !strings.Contains(body, `class="overdue">due `) {
 		t.Errorf("no overdue plan items a year after the run:\n%s", body)
 	}
 }

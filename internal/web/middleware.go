@@ -155,7 +155,7 @@ func (s *Server) enterWorkspace(r *http.Request, c *call, act auth.Action) error
 	if err != nil || id <= 0 {
 		return errNotFound
 	}
-	m, err := s.st.Membership(r.Context(), id, c.User.ID)
+	m, ws, err := s.st.MembershipWorkspace(r.Context(), id, c.User.ID)
 	if err != nil {
 		return err // ErrNotFound for non-members and unknown workspaces alike
 	}
@@ -163,10 +163,7 @@ func (s *Server) enterWorkspace(r *http.Request, c *call, act auth.Action) error
 		s.logger.Warn("web: access denied", "user", c.User.ID, "workspace", id, "action", string(act), "role", m.Role)
 		return errForbidden
 	}
-	if c.WS, err = s.st.Workspace(r.Context(), id); err != nil {
-		return err
-	}
-	c.Member, c.Role = m, auth.Role(m.Role)
+	c.WS, c.Member, c.Role = ws, m, auth.Role(m.Role)
 	return nil
 }
 
