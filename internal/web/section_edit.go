@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 
@@ -25,6 +26,8 @@ type sectionFormData struct {
 	Revision int
 	Inputs   []formInput
 	General  []string
+	Action   string // where the form posts
+	HasLists bool   // the form has lists of structures, hence several submit buttons
 }
 
 // sectionModel loads the model and the {section} of the URL.
@@ -74,8 +77,16 @@ func (s *Server) sectionList(w http.ResponseWriter, r *http.Request, c *call) er
 
 func (s *Server) renderSection(w http.ResponseWriter, c *call, status int, d sectionFormData) error {
 	title := "Add to " + d.Sec.Title
+	d.Action = wsPath(c.WS.ID, "/model/s/"+d.Sec.Key)
 	if !d.New {
 		title = d.Sec.Title + ": " + d.OrigID
+		d.Action += "/" + url.PathEscape(d.OrigID)
+	}
+	for _, in := range d.Inputs {
+		if in.List != nil {
+			in.List.prepare(d.Action)
+			d.HasLists = true
+		}
 	}
 	return s.render(w, status, "section_form", page{Title: title, Nav: "model", C: c, Data: d})
 }
@@ -86,7 +97,7 @@ func (s *Server) sectionNewForm(w http.ResponseWriter, r *http.Request, c *call)
 		return err
 	}
 	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, New: true, Revision: rev,
-		Inputs: inputsOf(sec.list(m).Type().Elem(), "", "", nil)})
+		Inputs: inputsOf(sec.list(m).Type().Elem(), "", "", nil, true)})
 }
 
 func (s *Server) sectionEditForm(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -102,7 +113,7 @@ func (s *Server) sectionEditForm(w http.ResponseWriter, r *http.Request, c *call
 	if err := s.auditRead(r.Context(), c, sec.Key+"/"+r.PathValue("id")); err != nil {
 		return err
 	}
-	ins := inputsOf(list.Type().Elem(), "", "", nil)
+	ins := inputsOf(list.Type().Elem(), "", "", nil, true)
 	readInputs(list.Index(i), ins)
 	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, OrigID: r.PathValue("id"), Revision: rev, Inputs: ins})
 }
@@ -117,7 +128,8 @@ func (s *Server) sectionUpdate(w http.ResponseWriter, r *http.Request, c *call) 
 
 // sectionSave applies a form to a copy of the element (fields the form
 // does not show are kept), validates the whole model with the YAML loader,
-// and saves only a valid model.
+// and saves only a valid model. "Add another" (a list's key in _add) saves
+// nothing: the form comes back as typed with one more blank row there.
 func (s *Server) sectionSave(w http.ResponseWriter, r *http.Request, c *call, origID string) error {
 	sec, rev, m, err := s.sectionModel(r, c)
 	if err != nil {
@@ -132,12 +144,26 @@ func (s *Server) sectionSave(w http.ResponseWriter, r *http.Request, c *call, or
 		}
 		elem.Set(list.Index(i))
 	}
-	ins := inputsOf(elem.Type(), "", "", nil)
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: %w", errBadInput, err)
+	}
+	ins := inputsOf(elem.Type(), "", "", nil, true)
 	for j := range ins {
-		ins[j].Value = r.PostFormValue(ins[j].Key)
+		ins[j].Value = r.PostForm.Get(ins[j].Key)
+	}
+	if err := readPosted(r.PostForm, ins, elem); err != nil {
+		return err
 	}
 	d := sectionFormData{Sec: sec, New: origID == "", OrigID: origID, Inputs: ins}
-	d.Revision, _ = strconv.Atoi(r.PostFormValue("revision"))
+	d.Revision, _ = strconv.Atoi(r.PostForm.Get("revision"))
+	if add := r.PostForm.Get(addField); add != "" {
+		l := listByKey(ins, add)
+		if l == nil {
+			return fmt.Errorf("%w: no list %q to add to", errBadInput, add)
+		}
+		l.addBlank()
+		return s.renderSection(w, c, http.StatusOK, d)
+	}
 	parsed := writeInputs(elem, ins)
 	if i == list.Len() {
 		list.Set(reflect.Append(list, elem))
@@ -194,7 +220,7 @@ func (s *Server) sectionDelete(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	if len(el) > 0 {
 		list.Set(orig)
-		ins := inputsOf(list.Type().Elem(), "", "", nil)
+		ins := inputsOf(list.Type().Elem(), "", "", nil, true)
 		readInputs(list.Index(i), ins)
 		d := sectionFormData{Sec: sec, OrigID: id, Revision: rev, Inputs: ins, General: []string{"It was not deleted, because:"}}
 		for _, e := range el {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,10 +15,12 @@ import (
 // The generic section editors edit one element of a list in the model
 // (a system, a vendor, a role…) through a form derived from the model's
 // own types: the yaml tags name the fields, the doc tags explain them, and
-// enumerated types give their choices. Scalar fields and one level of
-// nested blocks (a system's backup, a vendor's BAA) are editable; lists of
-// structures (a system's endpoints, a role's access list) are kept as they
-// are and edited through YAML.
+// enumerated types give their choices. Scalar fields, nested blocks (a
+// system's backup, a vendor's BAA) and lists of structures (a system's
+// endpoints, a role's access list, a vendor's certifications and
+// subcontractors) are editable; a list of structures is a table with one
+// row per element (see section_rows.go). Optional blocks behind a pointer
+// (a system's API) are kept as they are.
 
 // section is one editable list of the model.
 type section struct {
@@ -85,15 +88,32 @@ func fieldByKey(v reflect.Value, key string) (reflect.Value, bool) {
 
 // formInput is one input of a section form.
 type formInput struct {
-	Key      string // dotted yaml path inside the element
+	Key      string // dotted yaml path inside the element; rows of a list are numbered: endpoints.0.address
 	Label    string
 	Hint     string
-	Kind     string // text, textarea, select, tri, bool, int, float, date, list
+	HintID   string // id of the text describing the input
+	Kind     string // text, textarea, select, tri, bool, int, float, date, list, rows
 	Options  []string
 	Required bool
 	Value    string
 	Err      string
+	List     *formList // the rows of a list of structures (Kind "rows")
 	index    []int
+}
+
+// DescribedBy is the input's aria-describedby: its hint, and its error.
+func (in formInput) DescribedBy() string {
+	if in.Err != "" {
+		return in.HintID + " e-" + in.Key
+	}
+	return in.HintID
+}
+
+// Unknown reports whether a choice holds a value that is not one of its
+// options (a form posted by hand); the form shows it rather than
+// silently choosing another.
+func (in formInput) Unknown() bool {
+	return in.Kind == "select" && in.Value != "" && !slices.Contains(in.Options, in.Value)
 }
 
 type enumer interface{ Enum() []string }
@@ -103,8 +123,10 @@ var (
 	enumType = reflect.TypeOf((*enumer)(nil)).Elem()
 )
 
-// inputsOf lists the editable fields of an element type.
-func inputsOf(t reflect.Type, prefix, labelPrefix string, index []int) []formInput {
+// inputsOf lists the editable fields of an element type. With lists, a list
+// of structures becomes one input of Kind "rows"; without (inside a row of
+// such a list), lists of structures are left as they are.
+func inputsOf(t reflect.Type, prefix, labelPrefix string, index []int, lists bool) []formInput {
 	var out []formInput
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -114,6 +136,7 @@ func inputsOf(t reflect.Type, prefix, labelPrefix string, index []int) []formInp
 		}
 		in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: f.Tag.Get("doc"),
 			Required: f.Tag.Get("req") == "true", index: append(append([]int{}, index...), i)}
+		in.HintID = "h-" + in.Key
 		ft := f.Type
 		switch {
 		case ft == dateType:
@@ -135,11 +158,13 @@ func inputsOf(t reflect.Type, prefix, labelPrefix string, index []int) []formInp
 			in.Kind = "tri"
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
 			in.Kind = "list"
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && lists:
+			in.Kind, in.List = "rows", newFormList(in.Key, key, labelPrefix+humanKey(key), in.Hint, in.Required, ft.Elem())
 		case ft.Kind() == reflect.Struct && ft != dateType:
-			out = append(out, inputsOf(ft, prefix+key+".", humanKey(key)+": ", in.index)...)
+			out = append(out, inputsOf(ft, prefix+key+".", humanKey(key)+": ", in.index, lists)...)
 			continue
 		default:
-			continue // lists of structures and optional blocks stay as they are
+			continue // optional blocks stay as they are
 		}
 		out = append(out, in)
 	}
@@ -183,6 +208,8 @@ func readInputs(elem reflect.Value, ins []formInput) {
 			}
 		case "list":
 			ins[i].Value = strings.Join(f.Interface().([]string), ", ")
+		case "rows":
+			ins[i].List.read(f)
 		default:
 			ins[i].Value = f.String()
 		}
@@ -198,6 +225,10 @@ func writeInputs(elem reflect.Value, ins []formInput) (ok bool) {
 	for i := range ins {
 		in := &ins[i]
 		f := elem.FieldByIndex(in.index)
+		if in.Kind == "rows" {
+			ok = in.List.write(f) && ok
+			continue
+		}
 		v := strings.TrimSpace(in.Value)
 		// The loader requires the key; an empty value would satisfy it in
 		// form but not in spirit, so a required input must be filled in.
@@ -244,29 +275,62 @@ func writeInputs(elem reflect.Value, ins []formInput) (ok bool) {
 var missingKeyRE = regexp.MustCompile(`missing required key "([^"]+)"`)
 
 // placeErrors puts the loader's errors about the element at prefix
-// ("systems[3]") on their inputs and returns the others.
+// ("systems[3]") on their inputs, nested rows included, and returns the
+// others.
 func placeErrors(el model.ErrorList, prefix string, ins []formInput) (general []string) {
-	byKey := map[string]*formInput{}
-	for i := range ins {
-		byKey[ins[i].Key] = &ins[i]
-	}
 	for _, e := range el {
 		rest, ok := strings.CutPrefix(e.Path, prefix)
 		if !ok || (rest != "" && rest[0] != '.') {
 			general = append(general, fmt.Sprintf("%s: %s", e.Path, e.Msg))
 			continue
 		}
-		key, _, _ := strings.Cut(strings.TrimPrefix(rest, "."), "[")
+		rest = strings.TrimPrefix(rest, ".")
 		if m := missingKeyRE.FindStringSubmatch(e.Msg); m != nil {
-			key = strings.TrimPrefix(key+"."+m[1], ".")
+			rest = strings.TrimPrefix(rest+"."+m[1], ".")
 		}
-		if in, ok := byKey[key]; ok {
-			if in.Err == "" {
-				in.Err = e.Msg
+		if dst := errTarget(ins, "", rest); dst != nil {
+			if *dst == "" {
+				*dst = e.Msg
 			}
 			continue
 		}
 		general = append(general, fmt.Sprintf("%s: %s", e.Path, e.Msg))
 	}
 	return general
+}
+
+// errTarget finds where an error at path (a YAML path inside the element,
+// such as "kind", "backup.enabled", "data[2]" or "endpoints[1].address")
+// is shown: the Err of the input whose Key is keyPrefix+path, up to its
+// first index for a list of strings. A list of structures maps the index
+// of the element as saved back to the row the user typed it in, which
+// differs once rows are removed or left blank; an error about a whole row
+// goes on its first input and one about the whole list on the list.
+func errTarget(ins []formInput, keyPrefix, path string) *string {
+	for i := range ins {
+		in := &ins[i]
+		key := strings.TrimPrefix(in.Key, keyPrefix)
+		if in.Kind != "rows" {
+			if k, _, _ := strings.Cut(path, "["); k == key {
+				return &in.Err
+			}
+			continue
+		}
+		rest, ok := strings.CutPrefix(path, key)
+		if !ok || (rest != "" && rest[0] != '[') {
+			continue
+		}
+		l := in.List
+		idx, after, ok := strings.Cut(strings.TrimPrefix(rest, "["), "]")
+		j, err := strconv.Atoi(idx)
+		if rest == "" || !ok || err != nil || j < 0 || j >= len(l.saved) {
+			return &l.Err
+		}
+		r := &l.Rows[l.saved[j]]
+		if after = strings.TrimPrefix(after, "."); after == "" && len(r.Inputs) > 0 {
+			return &r.Inputs[0].Err
+		}
+		return errTarget(r.Inputs, r.Prefix, after)
+	}
+	return nil
 }

@@ -111,12 +111,20 @@ var (
 	selectRE   = regexp.MustCompile(`(?s)<select id="f-[^"]*" name="([^"]+)"[^>]*>(.*?)</select>`)
 	selectedRE = regexp.MustCompile(`<option value="([^"]*)" selected>`)
 	textareaRE = regexp.MustCompile(`(?s)<textarea id="f-[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>`)
+	checkedRE  = regexp.MustCompile(`<input type="checkbox" id="f-[^"]*" name="([^"]+)" value="([^"]*)" checked>`)
+	templateRE = regexp.MustCompile(`(?s)<template\b.*?</template>`)
 )
 
-// parseInputs reads a section form back as a browser would submit it.
+// parseInputs reads a section form back as a browser would submit it: the
+// inputs, the chosen options, the ticked checkboxes, and nothing inside a
+// <template> (the row rows.js copies).
 func parseInputs(t *testing.T, body string) [][2]string {
 	t.Helper()
+	body = templateRE.ReplaceAllString(body, "")
 	var out [][2]string
+	for _, m := range checkedRE.FindAllStringSubmatch(body, -1) {
+		out = append(out, [2]string{m[1], html.UnescapeString(m[2])})
+	}
 	for _, m := range inputRE.FindAllStringSubmatch(body, -1) {
 		out = append(out, [2]string{m[1], html.UnescapeString(m[2])})
 	}

@@ -86,6 +86,12 @@ func TestXSSSweep(t *testing.T) {
 	}
 	for i := range m.Vendors {
 		m.Vendors[i].Name = xss
+		m.Vendors[i].Certifications = append(m.Vendors[i].Certifications, model.Certification{Name: xss})
+		m.Vendors[i].Subcontractors = append(m.Vendors[i].Subcontractors, model.Subcontractor{Name: xss, Service: xss, BAA: "signed"})
+	}
+	for i := range m.Systems {
+		// A valid host:port whose host is the payload.
+		m.Systems[i].Endpoints = append(m.Systems[i].Endpoints, model.Endpoint{Protocol: "tls", Address: xss + ":443"})
 	}
 	for i := range m.Roles {
 		m.Roles[i].Name = xss
@@ -198,15 +204,50 @@ func TestXSSSweep(t *testing.T) {
 		resp, body := b.get(wsPath(ws, "/model/s/"+sec.Key))
 		keep("section "+sec.Key, resp, body)
 		list := sec.list(cur)
-		if list.Len() > 0 {
-			id, _ := fieldByKey(list.Index(0), sec.IDKey)
+		for i := range list.Len() {
+			id, _ := fieldByKey(list.Index(i), sec.IDKey)
 			resp, body = b.get(wsPath(ws, "/model/s/"+sec.Key+"/"+url.PathEscape(id.String())))
-			keep("section form "+sec.Key, resp, body)
+			keep("section form "+sec.Key+"/"+id.String(), resp, body)
 		}
 	}
 	b.get(wsPath(ws, "/model/s/systems/new"))
-	resp, body = b.post(wsPath(ws, "/model/s/systems"), url.Values{"id": {xss}, "name": {xss}, "kind": {xss}, "notes": {xss}, "revision": {"0"}})
+	resp, body = b.post(wsPath(ws, "/model/s/systems"), url.Values{"id": {xss}, "name": {xss}, "kind": {xss}, "notes": {xss}, "revision": {"0"},
+		"endpoints.0.protocol": {xss}, "endpoints.0.address": {xss}, "endpoints.0._remove": {xss}})
 	keep("section form rejected", resp, body)
+	// The nested lists, refused and brought back by "Add another" with the
+	// payload in every field of a row.
+	for _, nested := range []struct {
+		sec, id, list string
+		fields        []string
+	}{
+		{"systems", cur.Systems[0].ID, "endpoints", []string{"protocol", "address"}},
+		{"vendors", cur.Vendors[0].ID, "certifications", []string{"name", "date", "expires"}},
+		{"vendors", cur.Vendors[0].ID, "subcontractors", []string{"name", "service", "baa", "offshore"}},
+		{"roles", cur.Roles[0].ID, "access", []string{"system", "level", "shared_login", "mfa"}},
+	} {
+		p := wsPath(ws, "/model/s/"+nested.sec+"/"+url.PathEscape(nested.id))
+		_, body := b.get(p)
+		form := url.Values{"revision": {csrfRevision(body)}}
+		for _, f := range nested.fields {
+			form.Set(nested.list+".0."+f, xss)
+			form.Set(nested.list+".7."+f, xss)
+		}
+		resp, body := b.post(p, form)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s with the payload in its %s: %d; want 422", p, nested.list, resp.StatusCode)
+		}
+		if !strings.Contains(body, `name="`+nested.list+`.7.`+nested.fields[0]+`" value="&lt;script&gt;alert(1)`) &&
+			!strings.Contains(body, `<option value="&lt;script&gt;alert(1)`) {
+			t.Errorf("%s: the refused %s row does not show the payload; the sweep is not reaching it", p, nested.list)
+		}
+		keep("nested rejected "+nested.list, resp, body)
+		form.Set("_add", nested.list)
+		resp, body = b.post(p, form)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="`+nested.list+`.8.`) {
+			t.Errorf("%s: add another %s with the payload: %d, or no row 8", p, nested.list, resp.StatusCode)
+		}
+		keep("nested add "+nested.list, resp, body)
+	}
 	b.get(wsPath(ws, "/tokens"))
 	resp, body = b.post(wsPath(ws, "/tokens"), url.Values{"name": {xss}, "days": {xss}})
 	keep("token form rejected", resp, body)
