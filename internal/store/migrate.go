@@ -22,6 +22,7 @@ var migrations = []migration{
 	{"security keys (WebAuthn) and their single-use challenges", webAuthnV4},
 	{"risk decision statuses follow the model's tracking statuses", decisionStatusesV5},
 	{"evidence sets per workspace", evidenceSetsV6},
+	{"invitations of people without an account", invitationsV7},
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -24,6 +24,7 @@ var copiedTables = []copiedTable{
 	{"webauthn_credentials", webAuthnCols, "id"},
 	{"memberships", membershipCols, "user_id, workspace_id"},
 	{"api_tokens", tokenCols, "id"},
+	{"invitations", invitationCols, "id"},
 	{"assessments", assessmentCols, "id"},
 	{"risk_decisions", decisionCols, "workspace_id, risk_id"},
 	{"workspace_models", workspaceModelCols, "workspace_id"},
@@ -35,7 +36,7 @@ var copiedTables = []copiedTable{
 
 // identityTables have generated IDs whose PostgreSQL sequence must move past
 // the copied rows.
-var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "webauthn_credentials", "evidence_sets"}
+var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "webauthn_credentials", "evidence_sets", "invitations"}
 
 // Snapshot writes a transactionally consistent copy of the database to path
 // as a SQLite file, whatever the source database. SQLite uses VACUUM INTO,
