@@ -83,10 +83,7 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 	if !ok {
 		return LoginResult{}, s.fail(ctx, u, now, "auth.login.fail", "wrong password")
 	}
-	token, hash, err := newSecret("")
-	if err != nil {
-		return LoginResult{}, err
-	}
+	var token string
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
 		if rehash {
 			h, err := HashPassword(password, s.cfg.Params)
@@ -99,11 +96,11 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 		}
 		// The failure count is reset only once the second factor passes too,
 		// so knowing the password does not buy unlimited code guesses.
-		if err := tx.CreateSession(ctx, store.Session{IDHash: hash, UserID: u.ID, Created: now, LastSeen: now,
-			IdleExpires: now.Add(preMFAIdle), AbsoluteExpires: now.Add(s.cfg.AbsoluteLifetime)}); err != nil {
+		var err error
+		if token, err = s.startPending(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.password.ok",
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.password.ok",
 			Object: userActor(u.ID), Details: map[string]any{"rehashed": rehash}})
 		return err
 	})
@@ -115,6 +112,21 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 		res.EnrolmentURI = enrolmentURI(s.cfg.Issuer, u.Email, u.TOTPSecret)
 	}
 	return res, nil
+}
+
+// startPending opens the session of a user who has passed the password
+// step: it waits at most preMFAIdle for the second factor (or for TOTP
+// enrolment) and returns the token for the cookie; only its hash is stored.
+func (s *Service) startPending(ctx context.Context, tx *store.Tx, userID int64, now time.Time) (string, error) {
+	token, hash, err := newSecret("")
+	if err != nil {
+		return "", err
+	}
+	if err := tx.CreateSession(ctx, store.Session{IDHash: hash, UserID: userID, Created: now, LastSeen: now,
+		IdleExpires: now.Add(preMFAIdle), AbsoluteExpires: now.Add(s.cfg.AbsoluteLifetime)}); err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
 // VerifyTOTP completes sign-in with an authenticator code. A code is

@@ -66,6 +66,8 @@ var allowed = map[string][]auth.Role{
 	"POST /w/{ws}/clients":                       {auth.RoleOwner},
 	"POST /w/{ws}/tokens":                        officers,
 	"POST /w/{ws}/tokens/{token}/delete":         officers,
+
+	"POST /w/{ws}/members/invitations/{invitation}/revoke": {auth.RoleOwner},
 }
 
 var (
@@ -78,6 +80,8 @@ var (
 type ids struct {
 	ws, a, flow, risk, section, id, token, user string
 	set                                         string // an evidence set
+	invitation                                  string // a pending invitation's ID
+	invite                                      string // another pending invitation's link token
 }
 
 func (e *testEnv) idsOf(tenant string) ids {
@@ -93,12 +97,13 @@ func (e *testEnv) idsOf(tenant string) ids {
 	}
 	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID,
 		section: "policies", id: m.Policies[len(m.Policies)-1].ID, token: e.newToken(tenant+":owner", tenant),
-		user: e.extraMember(tenant), set: e.newEvidenceSet(tenant)}
+		user: e.extraMember(tenant), set: e.newEvidenceSet(tenant), invitation: itoa(e.newInvitation(tenant).ID),
+		invite: e.newInvitationLink(tenant)}
 }
 
 func (x ids) path(pattern string) string {
-	return strings.NewReplacer("{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{$}", "").Replace(pattern)
+	return strings.NewReplacer("/invite/{token}", "/invite/"+x.invite, "{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{invitation}", x.invitation, "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing
@@ -202,6 +207,11 @@ func TestTenantIsolation(t *testing.T) {
 		if strings.Contains(pattern, "{a}") {
 			mixed := a
 			mixed.a = bIDs.a
+			probes = append(probes, mixed.path(pattern))
+		}
+		if strings.Contains(pattern, "{invitation}") {
+			mixed := a
+			mixed.invitation = bIDs.invitation
 			probes = append(probes, mixed.path(pattern))
 		}
 		for _, p := range probes {

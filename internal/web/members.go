@@ -23,20 +23,29 @@ type memberForm struct {
 }
 
 type membersData struct {
-	Rows  []memberRow
-	Form  memberForm
-	Roles []auth.Role
+	Rows        []memberRow
+	Invitations []invitationRow
+	Invited     *invitedLink // a new invitation's link, shown in this response only
+	Form        memberForm
+	Roles       []auth.Role
 }
 
-func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, status int, f memberForm) error {
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, status int, f memberForm, invited *invitedLink) error {
 	ms, err := s.st.Members(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
 	}
-	d := membersData{Form: f, Roles: auth.Roles}
+	invs, err := s.st.PendingInvitations(r.Context(), c.WS.ID, s.now())
+	if err != nil {
+		return err
+	}
+	d := membersData{Form: f, Roles: auth.Roles, Invited: invited}
 	names := map[int64]string{}
 	for _, m := range ms {
 		d.Rows = append(d.Rows, memberRow{M: m, Email: s.userEmail(r.Context(), m.UserID, names), Self: m.UserID == c.User.ID})
+	}
+	for _, i := range invs {
+		d.Invitations = append(d.Invitations, invitationRow{I: i, By: s.userEmail(r.Context(), i.CreatedBy, names)})
 	}
 	if d.Form.Role == "" {
 		d.Form.Role = string(auth.RoleContributor)
@@ -45,15 +54,19 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, 
 }
 
 func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *call) error {
-	return s.renderMembers(w, r, c, http.StatusOK, memberForm{})
+	return s.renderMembers(w, r, c, http.StatusOK, memberForm{}, nil)
 }
 
 // memberAdd gives an existing account a role here (or changes its role).
-// Accounts themselves are created with `rcmguard user add`, which sets the
-// first password; the web never handles another person's password.
+// An address without an account gets an invitation instead: a one-time
+// link the owner sends, on which the person sets their own password, so
+// the web never handles another person's password.
 func (s *Server) memberAdd(w http.ResponseWriter, r *http.Request, c *call) error {
 	f := memberForm{Email: strings.TrimSpace(r.PostFormValue("email")), Role: r.PostFormValue("role"),
 		Expires: strings.TrimSpace(r.PostFormValue("expires")), Errors: map[string]string{}}
+	if !auth.ValidEmail(f.Email) {
+		f.Errors["email"] = "Enter the person's e-mail address."
+	}
 	role, err := auth.ParseRole(f.Role)
 	if err != nil {
 		f.Errors["role"] = "Choose a role."
@@ -67,19 +80,32 @@ func (s *Server) memberAdd(w http.ResponseWriter, r *http.Request, c *call) erro
 	case exp.IsZero() && role == auth.RoleAuditor:
 		exp = s.now().Add(auth.AuditorDefaultAccess)
 	}
-	u, err := s.st.UserByEmail(r.Context(), f.Email)
-	if errors.Is(err, store.ErrNotFound) {
-		f.Errors["email"] = "No account has this address. Create it first with rcmguard user add."
-	} else if err != nil {
-		return err
+	ctx := r.Context()
+	var u store.User
+	exists := false
+	if f.Errors["email"] == "" {
+		u, err = s.st.UserByEmail(ctx, f.Email)
+		switch {
+		case err == nil:
+			exists = true
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 	}
-	if len(f.Errors) == 0 && u.ID == c.User.ID {
+	if len(f.Errors) == 0 && exists && u.ID == c.User.ID {
 		f.Errors["role"] = "You cannot change your own role."
 	}
 	if len(f.Errors) > 0 {
-		return s.renderMembers(w, r, c, http.StatusUnprocessableEntity, f)
+		return s.renderMembers(w, r, c, http.StatusUnprocessableEntity, f, nil)
 	}
-	ctx := r.Context()
+	if !exists {
+		inv, token, err := s.createInvitation(ctx, c, f.Email, role, exp)
+		if err != nil {
+			return err
+		}
+		return s.renderMembers(w, r, c, http.StatusOK, memberForm{},
+			&invitedLink{Link: s.inviteLink(r, token), Email: inv.Email, ValidUntil: inv.ValidUntil})
+	}
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.PutMembership(ctx, store.Membership{UserID: u.ID, WorkspaceID: c.WS.ID, Role: string(role), Expires: exp, Created: s.now()}); err != nil {
 			return err

@@ -17,9 +17,9 @@ func TestMembersPage(t *testing.T) {
 	ws := e.ws["A"].ID
 	owner := e.signIn("A:owner")
 	owner.get(wsPath(ws, "/members"))
-	resp, body := owner.post(wsPath(ws, "/members"), url.Values{"email": {"nobody@example.org"}, "role": {"auditor"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="email-err"`) || !strings.Contains(body, `value="nobody@example.org"`) {
-		t.Errorf("unknown account: %d; want 422 beside the address, input kept", resp.StatusCode)
+	resp, body := owner.post(wsPath(ws, "/members"), url.Values{"email": {"nobody at example.org"}, "role": {"auditor"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="email-err"`) || !strings.Contains(body, `value="nobody at example.org"`) {
+		t.Errorf("not an address: %d; want 422 beside the address, input kept", resp.StatusCode)
 	}
 	resp, body = owner.post(wsPath(ws, "/members"), url.Values{"email": {e.users["A:owner"].Email}, "role": {"auditor"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "your own role") {

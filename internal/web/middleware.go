@@ -53,7 +53,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					panic(p)
 				}
 				id := errorID()
-				s.logger.Error("web: panic", "error_id", id, "method", r.Method, "path", r.URL.Path, "panic", p)
+				s.logger.Error("web: panic", "error_id", id, "method", r.Method, "path", logPath(r), "panic", p)
 				s.renderError(w, r, &call{}, http.StatusInternalServerError, id)
 			}
 		}()
@@ -95,7 +95,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 			if !ok {
-				s.logger.Warn("web: csrf token missing or wrong", "method", r.Method, "path", r.URL.Path)
+				s.logger.Warn("web: csrf token missing or wrong", "method", r.Method, "path", logPath(r))
 				s.renderError(w, r, c, http.StatusForbidden, "")
 				return
 			}
@@ -188,7 +188,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error
 	id := ""
 	if status == http.StatusInternalServerError {
 		id = errorID()
-		s.logger.Error("web: internal error", "error_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logger.Error("web: internal error", "error_id", id, "method", r.Method, "path", logPath(r), "err", err)
 	}
 	s.renderError(w, r, c, status, id)
 }
