@@ -120,6 +120,9 @@ func runDemo(e *env, args []string) int {
 		fmt.Fprintln(e.stdout, "At first sign-in each account enrols two-step verification: add the TOTP secret shown")
 		fmt.Fprintln(e.stdout, "above (or on the page) to an authenticator app and enter its code; the page then shows")
 		fmt.Fprintln(e.stdout, "ten one-time recovery codes.")
+		fmt.Fprintln(e.stdout)
+		fmt.Fprintln(e.stdout, "Each workspace holds synthetic evidence - a PHI scan of made-up files, an EDI inspection")
+		fmt.Fprintln(e.stdout, "of a made-up 837 and a probe of a deliberately weak local TLS server - behind its EVD-* risks.")
 	})
 }
 
@@ -131,8 +134,10 @@ func roleName(r auth.Role) string {
 	return string(r)
 }
 
-// seedDemo creates the demo workspaces, users and models and runs a first
-// assessment in each workspace. Every step is audited like any other change.
+// seedDemo creates the demo workspaces, users and models, gives each
+// workspace synthetic evidence (demo_evidence.go) and runs a first
+// assessment in each workspace. Every step is audited like any other
+// change.
 func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, srv *web.Server) ([]demoUser, error) {
 	log := audit.New(kr)
 	now := e.now()
@@ -186,13 +191,33 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 	if err != nil {
 		return nil, err
 	}
-	for _, dw := range demoWorkspaces {
+	tlsAddr, stopTLS, err := startWeakTLS(demoTLSHosts(), now)
+	if err != nil {
+		return nil, fmt.Errorf("demo TLS server: %w", err)
+	}
+	defer stopTLS()
+	for i, dw := range demoWorkspaces {
 		data, err := demoModel(dw)
 		if err != nil {
 			return nil, err
 		}
 		if err := srv.ImportModel(ctx, ids[dw.name], owner.ID, data); err != nil {
 			return nil, fmt.Errorf("demo model for %q: %w", dw.name, err)
+		}
+		m, err := model.Load(dw.example, data)
+		if err != nil {
+			return nil, err
+		}
+		// The owner uploads the evidence, as on the Evidence page, so that
+		// the first assessment is backed by it.
+		files, err := e.demoEvidence(ctx, i, dw.example, m, tlsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("demo evidence for %q: %w", dw.name, err)
+		}
+		for _, f := range files {
+			if _, err := srv.AddEvidence(ctx, ids[dw.name], owner.ID, f.name, f.data); err != nil {
+				return nil, fmt.Errorf("demo evidence %s for %q: %w", f.name, dw.name, err)
+			}
 		}
 		if _, err := srv.RunAssessment(ctx, ids[dw.name], owner.ID); err != nil {
 			return nil, fmt.Errorf("demo assessment for %q: %w", dw.name, err)

@@ -104,6 +104,31 @@ func TestDemoServesAndSignsIn(t *testing.T) {
 			t.Errorf("workspace list lacks %q", ws.name)
 		}
 	}
+	// The practice's Evidence page lists what the demo seeded, and its
+	// register holds risks that evidence backs.
+	m := regexp.MustCompile(`href="/w/(\d+)"><strong>` + regexp.QuoteMeta(demoWorkspaces[0].name) + `<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no link to %q on the home page", demoWorkspaces[0].name)
+	}
+	body = page(c.Get(base + "/w/" + m[1] + "/evidence"))
+	for _, want := range []string{"share-scan.jsonl", "PHI scan", "claims-edi-inspect.json", "EDI inspection", "portal-probe.json", "Endpoint probe", "3 evidence sets"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the demo's Evidence page lacks %q", want)
+		}
+	}
+	body = page(c.Get(base + "/w/" + m[1] + "/risks?area=evidence"))
+	for _, want := range []string{"EVD-01", "EVD-05", "EVD-11"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the demo's register lacks the evidence-backed %s", want)
+		}
+	}
+	for i := range demoWorkspaces {
+		for _, id := range demoIdentifiers(t, i) {
+			if strings.Contains(out.String(), id) || strings.Contains(body, id) {
+				t.Errorf("the demo shows a full identifier of its synthetic files: %q", id)
+			}
+		}
+	}
 	if st := stop(); st != exitOK {
 		t.Errorf("demo exit status %d; want 0", st)
 	}

@@ -62,6 +62,11 @@ type Options struct {
 	// Workers bounds concurrent connections while enumerating TLS cipher
 	// suites; 0 means 8.
 	Workers int
+	// Dial, when set, opens every connection in place of a TCP dial of
+	// the target's address, which it is given: to reach an endpoint
+	// through a tunnel, or (rcmguard demo, tests) a local server standing
+	// in for a declared address. Timeout and the context still bound it.
+	Dial func(ctx context.Context, address string) (net.Conn, error)
 }
 
 func (o Options) timeout() time.Duration {
@@ -213,10 +218,19 @@ func unreachableFact(t Target, msg string) evidence.Fact {
 	}})[0]
 }
 
-// dial opens a TCP connection bounded by both the context and the timeout.
+// dial opens a TCP connection, or the one Options.Dial gives, bounded by
+// both the context and the timeout.
 func dial(ctx context.Context, addr string, opts Options) (net.Conn, error) {
-	d := net.Dialer{Timeout: opts.timeout()}
-	c, err := d.DialContext(ctx, "tcp", addr)
+	var c net.Conn
+	var err error
+	if opts.Dial != nil {
+		dctx, cancel := context.WithTimeout(ctx, opts.timeout())
+		c, err = opts.Dial(dctx, addr)
+		cancel()
+	} else {
+		d := net.Dialer{Timeout: opts.timeout()}
+		c, err = d.DialContext(ctx, "tcp", addr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("probe: dial %s: %w", addr, err)
 	}

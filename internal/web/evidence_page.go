@@ -184,6 +184,15 @@ func (s *Server) evidenceUpload(w http.ResponseWriter, r *http.Request, c *call)
 	return nil
 }
 
+// AddEvidence stores an evidence file in a workspace as uploaded by a user,
+// through the same checks, store and audit entry as an upload on the
+// Evidence page (marked "via": "cli"). rcmguard demo seeds its evidence
+// with it.
+func (s *Server) AddEvidence(ctx context.Context, wsID, userID int64, fileName string, data []byte) (store.EvidenceSet, error) {
+	c := &call{User: store.User{ID: userID}, WS: store.Workspace{ID: wsID}}
+	return s.addEvidence(ctx, c, fileName, data, "cli")
+}
+
 // evidenceSetID reads the {set} path value; anything but a positive
 // number is not found.
 func evidenceSetID(r *http.Request) (int64, error) {

@@ -4,6 +4,7 @@
 package x12gen
 
 import (
+	"fmt"
 	"io"
 	"strconv"
 )
@@ -20,10 +21,30 @@ type ClaimStream struct {
 	done    bool
 }
 
+// Options vary the interchange envelope. The zero value gives the stream
+// NewClaimStream returns.
+type Options struct {
+	// Password, when set, is sent as ISA04 security information with
+	// ISA03 = 01, as some clearinghouses still ask of submitters: what
+	// the X12 inspector's isa-credentials check reports. It is cut or
+	// padded to the ten characters of ISA04.
+	Password string
+}
+
 // NewClaimStream returns a stream of about size bytes.
 func NewClaimStream(size int64) *ClaimStream {
+	return NewClaimStreamWith(size, Options{})
+}
+
+// NewClaimStreamWith returns a stream of about size bytes with the
+// envelope o describes.
+func NewClaimStreamWith(size int64, o Options) *ClaimStream {
+	secQ, sec := "00", "          "
+	if o.Password != "" {
+		secQ, sec = "01", fmt.Sprintf("%-10.10s", o.Password)
+	}
 	s := &ClaimStream{size: size}
-	s.buf = append(s.buf, "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *260101*1200*^*00501*000000001*0*P*:~\n"...)
+	s.buf = append(s.buf, "ISA*00*          *"+secQ+"*"+sec+"*ZZ*SUBMITTER      *ZZ*RECEIVER       *260101*1200*^*00501*000000001*0*P*:~\n"...)
 	s.buf = append(s.buf, "GS*HC*SUBMITTER*RECEIVER*20260101*1200*1*X*005010X222A1~\n"...)
 	return s
 }
