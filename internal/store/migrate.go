@@ -23,6 +23,7 @@ var migrations = []migration{
 	{"risk decision statuses follow the model's tracking statuses", decisionStatusesV5},
 	{"evidence sets per workspace", evidenceSetsV6},
 	{"invitations of people without an account", invitationsV7},
+	{"a counter of each workspace's decision changes", decisionRevV8},
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -21,15 +21,18 @@ type Workspace struct {
 	Kind     string
 	ParentID int64 // 0 when none
 	Created  time.Time
+	// DecisionsRev changes whenever any of the workspace's risk decisions
+	// is added, changed or removed (decision_rev.go).
+	DecisionsRev int64
 }
 
-const workspaceCols = `id, name, kind, parent_id, created_at`
+const workspaceCols = `id, name, kind, parent_id, created_at, decisions_rev`
 
 func scanWorkspace(row rowScanner) (Workspace, error) {
 	var w Workspace
 	var parent sql.NullInt64
 	var created string
-	if err := row.Scan(&w.ID, &w.Name, &w.Kind, &parent, &created); err != nil {
+	if err := row.Scan(&w.ID, &w.Name, &w.Kind, &parent, &created, &w.DecisionsRev); err != nil {
 		return w, err
 	}
 	w.ParentID = parent.Int64

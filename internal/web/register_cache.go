@@ -2,13 +2,9 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"html/template"
 	"sync"
 	"sync/atomic"
-
-	"rcmguard/internal/store"
 )
 
 // The register joins every risk of the latest result (10,000 for a large
@@ -16,8 +12,11 @@ import (
 // lists of areas and owners for the filters, on every page view allocated
 // megabytes and dominated the register's cost under load. The join depends
 // only on the assessment and the decisions, so it is kept by assessment and
-// a digest of the decisions: any decision added or changed — on this app
-// server or another in front of the same PostgreSQL — changes the digest.
+// the workspace's decision revision, a counter the database moves on every
+// change of a decision (store/decision_rev.go): a decision added or changed
+// on this app server or another in front of the same PostgreSQL yields a
+// new key, and a view learns the revision with the workspace, without
+// reading the decisions.
 //
 // Cached rows are shared by every request and must be treated as read-only.
 
@@ -63,7 +62,7 @@ type registerRow struct {
 
 type registerKey struct {
 	assessment int64
-	decisions  [32]byte
+	decisions  int64 // store.Workspace.DecisionsRev
 }
 
 type registerCache struct {
@@ -94,22 +93,4 @@ func (c *registerCache) put(k registerKey, j *registerJoin) {
 		delete(c.entries, c.order[0])
 		c.order = c.order[1:]
 	}
-}
-
-// decisionsDigest fingerprints everything of the decisions the join reads.
-func decisionsDigest(ds []store.RiskDecision) [32]byte {
-	h := sha256.New()
-	var n [8]byte
-	for _, d := range ds {
-		for _, s := range []string{d.RiskID, d.Status, d.Owner, fmtISO(d.Due)} {
-			binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-			h.Write(n[:])
-			h.Write([]byte(s))
-		}
-		binary.BigEndian.PutUint64(n[:], uint64(d.Updated.UnixNano()))
-		h.Write(n[:])
-	}
-	var out [32]byte
-	copy(out[:], h.Sum(nil))
-	return out
 }

@@ -58,13 +58,15 @@ func (s *Server) register(r *http.Request, c *call) (store.Assessment, *register
 	if err != nil || !ok {
 		return a, nil, ok, err
 	}
+	// The revision was read with the workspace, before the decisions: a
+	// join built from decisions newer than its key is only rebuilt sooner.
+	key := registerKey{assessment: a.ID, decisions: c.WS.DecisionsRev}
+	if j, ok := s.registers.get(key); ok {
+		return a, j, true, nil
+	}
 	ds, err := s.st.RiskDecisions(r.Context(), c.WS.ID)
 	if err != nil {
 		return a, nil, false, err
-	}
-	key := registerKey{assessment: a.ID, decisions: decisionsDigest(ds)}
-	if j, ok := s.registers.get(key); ok {
-		return a, j, true, nil
 	}
 	byID := map[string]store.RiskDecision{}
 	for _, d := range ds {
