@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
@@ -42,6 +43,9 @@ var (
 // pgMaxConns is how many connections one rcmguard process opens to
 // PostgreSQL at most; requests beyond it wait for a free connection.
 const pgMaxConns = 24
+
+// sqliteIdleConns is how many idle SQLite connections one process keeps.
+const sqliteIdleConns = 32
 
 // Store is the database handle shared by every request.
 type Store struct {
@@ -105,6 +109,16 @@ func openNoMigrate(ctx context.Context, dsn string, opts ...Option) (*Store, err
 		}
 		f.Close()
 		s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
+		if err == nil {
+			// Keep connections for a burst of concurrent views: the
+			// default of two idle connections closed and reopened (with
+			// every pragma) dozens a second under load. The number open
+			// stays unbounded, so a writer waiting for SQLite's lock never
+			// waits for a pool slot as well.
+			s.db.SetMaxIdleConns(sqliteIdleConns)
+			s.db.SetConnMaxIdleTime(5 * time.Minute)
+			s.stmts = &stmtCache{db: s.db, m: map[string]*sql.Stmt{}}
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
@@ -145,7 +159,12 @@ func redact(err error, dsn string) error {
 }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	if s.stmts != nil {
+		s.stmts.close()
+	}
+	return s.db.Close()
+}
 
 // Postgres reports whether the store is on PostgreSQL.
 func (s *Store) Postgres() bool { return s.d == postgres }
@@ -204,14 +223,35 @@ type conn struct {
 	ex execer
 	d  dialect
 	kr *seal.Keyring
+	// stmts prepares the reads of a SQLite Store (stmt_cache.go); nil in
+	// transactions and on PostgreSQL.
+	stmts *stmtCache
 }
 
 func (c *conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return c.ex.QueryContext(ctx, c.d.rebind(q), args...)
+	q = c.d.rebind(q)
+	if c.stmts != nil {
+		st, err := c.stmts.stmt(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
+	return c.ex.QueryContext(ctx, q, args...)
 }
 
 func (c *conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return c.ex.QueryRowContext(ctx, c.d.rebind(q), args...)
+	q = c.d.rebind(q)
+	if c.stmts != nil {
+		// A failed prepare is left to the unprepared query, which reports
+		// the same error through the row.
+		if st, err := c.stmts.stmt(ctx, q); err == nil && st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return c.ex.QueryRowContext(ctx, q, args...)
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
