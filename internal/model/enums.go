@@ -172,6 +172,11 @@ type EndpointProtocol string
 
 func (EndpointProtocol) Enum() []string { return []string{"tls", "ssh", "ftp", "smtp"} }
 
+// TLSVersions are the values a flow's min_tls may take, oldest first. It
+// is plain text in the model (`min_tls: 1.2` reads as written), so the list
+// lives here rather than in an Enum method.
+var TLSVersions = []string{"1.0", "1.1", "1.2", "1.3"}
+
 // enumValues returns the allowed values of an enum type, or nil.
 func enumValues(v any) []string {
 	if e, ok := v.(interface{ Enum() []string }); ok {

@@ -275,8 +275,8 @@ func (v *validator) checkDetails() {
 		if f.Endpoint != nil {
 			checkEndpoint(p+".endpoint", *f.Endpoint)
 		}
-		if f.MinTLS != "" && !slices.Contains([]string{"1.0", "1.1", "1.2", "1.3"}, f.MinTLS) {
-			v.errorf(p+".min_tls", "unknown TLS version %q; expected 1.0, 1.1, 1.2 or 1.3", f.MinTLS)
+		if f.MinTLS != "" && !slices.Contains(TLSVersions, f.MinTLS) {
+			v.errorf(p+".min_tls", "unknown TLS version %q; expected one of: %s", f.MinTLS, strings.Join(TLSVersions, ", "))
 		}
 	}
 	for i, r := range m.Roles {
