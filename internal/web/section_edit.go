@@ -148,9 +148,7 @@ func (s *Server) sectionSave(w http.ResponseWriter, r *http.Request, c *call, or
 		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
 	ins := inputsOf(elem.Type(), "", "", nil, true)
-	for j := range ins {
-		ins[j].Value = r.PostForm.Get(ins[j].Key)
-	}
+	readForm(r.PostForm, ins)
 	if err := readPosted(r.PostForm, ins, elem); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -16,11 +17,18 @@ import (
 // (a system, a vendor, a role…) through a form derived from the model's
 // own types: the yaml tags name the fields, the doc tags explain them, and
 // enumerated types give their choices. Scalar fields, nested blocks (a
-// system's backup, a vendor's BAA) and lists of structures (a system's
-// endpoints, a role's access list, a vendor's certifications and
-// subcontractors) are editable; a list of structures is a table with one
-// row per element (see section_rows.go). Optional blocks behind a pointer
-// (a system's API) are kept as they are.
+// system's backup, a vendor's BAA), optional blocks (a system's API) and
+// lists of structures (a system's endpoints, a role's access list, a
+// vendor's certifications and subcontractors) are editable; a list of
+// structures is a table with one row per element (see section_rows.go).
+//
+// An optional block is a pointer to a structure in the model: absent, or
+// present with its required keys. Its fields are shown in a fieldset; left
+// all blank, the block is absent, as a blank row of a list is ignored and
+// a nested block left blank is omitted; partly filled, it is validated
+// like any other, so a missing required field is said beside it. Every
+// optional block of the model has a required field, so a present block is
+// never blank and nothing is lost (TestModelFormsEditEveryField checks).
 
 // section is one editable list of the model.
 type section struct {
@@ -92,12 +100,13 @@ type formInput struct {
 	Label    string
 	Hint     string
 	HintID   string // id of the text describing the input
-	Kind     string // text, textarea, select, tri, bool, int, float, date, list, rows
+	Kind     string // text, textarea, select, tri (Not stated/Yes/No), bool (a checkbox), int, float, date, list, rows, block
 	Options  []string
 	Required bool
 	Value    string
 	Err      string
-	List     *formList // the rows of a list of structures (Kind "rows")
+	List     *formList   // the rows of a list of structures (Kind "rows")
+	Fields   []formInput // the fields of an optional block (Kind "block"), keyed api.auth
 	index    []int
 }
 
@@ -124,60 +133,73 @@ var (
 )
 
 // inputsOf lists the editable fields of an element type. With lists, a list
-// of structures becomes one input of Kind "rows"; without (inside a row of
-// such a list), lists of structures are left as they are.
+// of structures becomes one input of Kind "rows" and an optional block one
+// of Kind "block"; without (inside a row of such a list, or in a block),
+// both are left as they are.
 func inputsOf(t reflect.Type, prefix, labelPrefix string, index []int, lists bool) []formInput {
 	var out []formInput
 	for i := range t.NumField() {
-		f := t.Field(i)
-		key := yamlKey(f)
-		if key == "" || key == "-" || !f.IsExported() {
-			continue
-		}
-		in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: f.Tag.Get("doc"),
-			Required: f.Tag.Get("req") == "true", index: append(append([]int{}, index...), i)}
-		in.HintID = "h-" + in.Key
-		ft := f.Type
-		switch {
-		case ft == dateType:
-			in.Kind = "date"
-		case ft.Kind() == reflect.String && ft.Implements(enumType):
-			in.Kind, in.Options = "select", reflect.Zero(ft).Interface().(enumer).Enum()
-		case ft.Kind() == reflect.String:
-			in.Kind = "text"
-			if key == "notes" || key == "description" || key == "note" || key == "action" || key == "retention" {
-				in.Kind = "textarea"
-			}
-		case ft.Kind() == reflect.Int:
-			in.Kind = "int"
-		case ft.Kind() == reflect.Float64:
-			in.Kind = "float"
-		case ft.Kind() == reflect.Bool:
-			in.Kind = "bool"
-		case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Bool:
-			in.Kind = "tri"
-		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
-			in.Kind = "list"
-		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && lists:
-			in.Kind, in.List = "rows", newFormList(in.Key, key, labelPrefix+humanKey(key), in.Hint, in.Required, ft.Elem())
-		case ft.Kind() == reflect.Struct && ft != dateType:
-			out = append(out, inputsOf(ft, prefix+key+".", humanKey(key)+": ", in.index, lists)...)
-			continue
-		default:
-			continue // optional blocks stay as they are
-		}
-		out = append(out, in)
+		out = append(out, fieldInputs(t.Field(i), prefix, labelPrefix, append(append([]int{}, index...), i), lists)...)
 	}
 	return out
 }
 
+// fieldInputs lists the inputs of one field: one, or those of a nested
+// block, or none for a field the forms do not edit. index locates the
+// field in the value the inputs read and write.
+func fieldInputs(f reflect.StructField, prefix, labelPrefix string, index []int, lists bool) []formInput {
+	key := yamlKey(f)
+	if key == "" || key == "-" || !f.IsExported() {
+		return nil
+	}
+	in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: f.Tag.Get("doc"),
+		Required: f.Tag.Get("req") == "true", index: index}
+	in.HintID = "h-" + in.Key
+	ft := f.Type
+	switch {
+	case ft == dateType:
+		in.Kind = "date"
+	case ft.Kind() == reflect.String && ft.Implements(enumType):
+		in.Kind, in.Options = "select", reflect.Zero(ft).Interface().(enumer).Enum()
+	case ft.Kind() == reflect.String:
+		in.Kind = "text"
+		if key == "notes" || key == "description" || key == "note" || key == "action" || key == "retention" || key == "scope" {
+			in.Kind = "textarea"
+		}
+	case ft.Kind() == reflect.Int:
+		in.Kind = "int"
+	case ft.Kind() == reflect.Float64:
+		in.Kind = "float"
+	case ft.Kind() == reflect.Bool:
+		in.Kind = "bool"
+	case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Bool:
+		in.Kind = "tri"
+	case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
+		in.Kind = "list"
+	case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && lists:
+		in.Kind, in.List = "rows", newFormList(in.Key, key, labelPrefix+humanKey(key), in.Hint, in.Required, ft.Elem())
+	case ft.Kind() == reflect.Struct && ft != dateType:
+		return inputsOf(ft, prefix+key+".", humanKey(key)+": ", in.index, lists)
+	case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct && lists:
+		in.Kind, in.Fields = "block", inputsOf(ft.Elem(), prefix+key+".", humanKey(key)+": ", nil, false)
+	default:
+		return nil // lists of structures and optional blocks inside a row or a block
+	}
+	return []formInput{in}
+}
+
+// acronyms are the words of yaml keys a label spells in capitals.
+var acronyms = []string{"phi", "mfa", "sso", "baa", "api", "tls", "id", "isa", "ar", "edi"}
+
+// humanKey labels a yaml key: "days_in_ar" is "Days in AR".
 func humanKey(k string) string {
-	s := strings.ReplaceAll(k, "_", " ")
-	for _, up := range []string{"phi", "mfa", "sso", "baa", "api", "tls", "id", "isa"} {
-		if s == up || strings.HasPrefix(s, up+" ") {
-			s = strings.ToUpper(up) + s[len(up):]
+	words := strings.Split(k, "_")
+	for i, w := range words {
+		if slices.Contains(acronyms, w) {
+			words[i] = strings.ToUpper(w)
 		}
 	}
+	s := strings.Join(words, " ")
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
@@ -210,10 +232,37 @@ func readInputs(elem reflect.Value, ins []formInput) {
 			ins[i].Value = strings.Join(f.Interface().([]string), ", ")
 		case "rows":
 			ins[i].List.read(f)
+		case "block":
+			if !f.IsNil() {
+				readInputs(f.Elem(), ins[i].Fields)
+			}
 		default:
 			ins[i].Value = f.String()
 		}
 	}
+}
+
+// readForm fills each input's Value from a posted form, those of optional
+// blocks included; the rows of lists are read by readPosted.
+func readForm(form url.Values, ins []formInput) {
+	for i := range ins {
+		ins[i].Value = form.Get(ins[i].Key)
+		readForm(form, ins[i].Fields)
+	}
+}
+
+// allBlank reports whether nothing was typed in the inputs: an unticked
+// yes/no box ("no", or nothing posted) is what an untouched form holds.
+func allBlank(ins []formInput) bool {
+	for _, in := range ins {
+		if v := strings.TrimSpace(in.Value); v != "" && !(in.Kind == "bool" && v == "no") {
+			return false
+		}
+		if !allBlank(in.Fields) {
+			return false
+		}
+	}
+	return true
 }
 
 var errNumber = errors.New("not a number")
@@ -227,6 +276,10 @@ func writeInputs(elem reflect.Value, ins []formInput) (ok bool) {
 		f := elem.FieldByIndex(in.index)
 		if in.Kind == "rows" {
 			ok = in.List.write(f) && ok
+			continue
+		}
+		if in.Kind == "block" {
+			ok = writeBlock(f, in.Fields) && ok
 			continue
 		}
 		v := strings.TrimSpace(in.Value)
@@ -272,15 +325,32 @@ func writeInputs(elem reflect.Value, ins []formInput) (ok bool) {
 	return ok
 }
 
+// writeBlock sets the optional block f from its inputs: absent when they
+// are all blank, otherwise a copy of the block as it was (or a new one)
+// with the typed values.
+func writeBlock(f reflect.Value, ins []formInput) bool {
+	if allBlank(ins) {
+		f.Set(reflect.Zero(f.Type()))
+		return true
+	}
+	el := reflect.New(f.Type().Elem())
+	if !f.IsNil() {
+		el.Elem().Set(f.Elem())
+	}
+	ok := writeInputs(el.Elem(), ins)
+	f.Set(el)
+	return ok
+}
+
 var missingKeyRE = regexp.MustCompile(`missing required key "([^"]+)"`)
 
 // placeErrors puts the loader's errors about the element at prefix
-// ("systems[3]") on their inputs, nested rows included, and returns the
-// others.
+// ("systems[3]"; "" when the inputs edit the model itself) on their
+// inputs, nested rows and blocks included, and returns the others.
 func placeErrors(el model.ErrorList, prefix string, ins []formInput) (general []string) {
 	for _, e := range el {
 		rest, ok := strings.CutPrefix(e.Path, prefix)
-		if !ok || (rest != "" && rest[0] != '.') {
+		if !ok || (prefix != "" && rest != "" && rest[0] != '.') {
 			general = append(general, fmt.Sprintf("%s: %s", e.Path, e.Msg))
 			continue
 		}
@@ -305,11 +375,23 @@ func placeErrors(el model.ErrorList, prefix string, ins []formInput) (general []
 // first index for a list of strings. A list of structures maps the index
 // of the element as saved back to the row the user typed it in, which
 // differs once rows are removed or left blank; an error about a whole row
-// goes on its first input and one about the whole list on the list.
+// goes on its first input and one about the whole list on the list. An
+// error inside an optional block ("api.auth") goes on its field, and one
+// about the block as a whole on the block.
 func errTarget(ins []formInput, keyPrefix, path string) *string {
 	for i := range ins {
 		in := &ins[i]
 		key := strings.TrimPrefix(in.Key, keyPrefix)
+		if in.Kind == "block" {
+			rest, ok := strings.CutPrefix(path, key)
+			if !ok || (rest != "" && rest[0] != '.') {
+				continue
+			}
+			if dst := errTarget(in.Fields, keyPrefix, path); dst != nil {
+				return dst
+			}
+			return &in.Err
+		}
 		if in.Kind != "rows" {
 			if k, _, _ := strings.Cut(path, "["); k == key {
 				return &in.Err

@@ -96,14 +96,7 @@ func (l *formList) newRow(n int, isNew bool) formRow {
 }
 
 // blank reports whether nothing was typed in the row.
-func (r formRow) blank() bool {
-	for _, in := range r.Inputs {
-		if v := strings.TrimSpace(in.Value); v != "" && !(in.Kind == "bool" && v == "no") {
-			return false
-		}
-	}
-	return true
-}
+func (r formRow) blank() bool { return allBlank(r.Inputs) }
 
 // CanRemove reports whether the row has a Remove checkbox: every element,
 // but not a blank row for adding one.

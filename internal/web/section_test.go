@@ -78,7 +78,7 @@ func TestSectionEditors(t *testing.T) {
 			t.Errorf("saved system = %+v", got)
 		}
 		if len(got.Endpoints) != len(sys.Endpoints) || (sys.API == nil) != (got.API == nil) {
-			t.Error("fields the form does not show were lost")
+			t.Error("the endpoints or the API were lost by posting the form back")
 		}
 
 		// A new role, then deleting a system that flows still use.
@@ -111,7 +111,7 @@ var (
 	selectRE   = regexp.MustCompile(`(?s)<select id="f-[^"]*" name="([^"]+)"[^>]*>(.*?)</select>`)
 	selectedRE = regexp.MustCompile(`<option value="([^"]*)" selected>`)
 	textareaRE = regexp.MustCompile(`(?s)<textarea id="f-[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>`)
-	checkedRE  = regexp.MustCompile(`<input type="checkbox" id="f-[^"]*" name="([^"]+)" value="([^"]*)" checked>`)
+	checkedRE  = regexp.MustCompile(`<input type="checkbox" id="f-[^"]*" name="([^"]+)" value="([^"]*)"[^>]* checked>`)
 	templateRE = regexp.MustCompile(`(?s)<template\b.*?</template>`)
 )
 
