@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,36 +11,168 @@ import (
 	"rcmguard/internal/model"
 )
 
-// flowForm is the flow editor as typed. Tri-state fields ("", "yes", "no")
-// keep "not stated" apart from "no", as the model does.
+// The flow form edits every field of a flow. Its inputs are built from the
+// model's Flow type like the section forms' (section_fields.go), so each
+// field is read, written and checked the same way there and here: a
+// required field must be filled in, a tri-state field keeps "not stated"
+// apart from "no", and the optional endpoint is absent when its fields are
+// all left blank. The form lays the inputs out by hand, offering the
+// model's systems, data assets and stages to choose from.
+
+var flowType = reflect.TypeOf(model.Flow{})
+
+// flowForm is the flow editor as typed.
 type flowForm struct {
-	New              bool
-	OrigID           string
-	Revision         int
-	ID, From, To     string
-	Data             []string
-	Channel, Auth    string
-	Automated, Stage string
-	Encrypted        string
-	Description      string
-	Errors           map[string]string
-	General          []string
-	Systems          []model.System
-	DataAssets       []model.Data
-	Channels, Auths  []string
-	Stages           []string
+	New        bool
+	OrigID     string
+	Revision   int
+	Inputs     []formInput
+	General    []string
+	Systems    []model.System
+	DataAssets []model.Data
+	Stages     []string // standard, then custom
 }
 
-func (f flowForm) HasData(id string) bool { return slices.Contains(f.Data, id) }
+// flowLabels label the flow form's inputs; their hints are the model's
+// descriptions.
+var flowLabels = map[string]string{
+	"id": "Flow ID", "from": "From system", "to": "To system", "data": "Data carried", "channel": "Channel",
+	"encrypted": "Encrypted in transit", "min_tls": "Lowest TLS version accepted",
+	"auth": "Authentication of the sender", "automated": "Automated", "stage": "Workflow stage",
+	"frequency": "How often it runs", "endpoint": "Endpoint to probe", "endpoint.protocol": "Protocol",
+	"endpoint.address": "Address", "test_separated": "EDI test and production kept apart",
+	"isa_credentials": "Passwords in the ISA envelope", "integrity_check": "Integrity-protected",
+	"description": "Description",
+}
 
-func triText(b *bool) string {
-	switch {
-	case b == nil:
-		return ""
-	case *b:
-		return "yes"
+// flowHints replace a description of the model where the form says more.
+var flowHints = map[string]string{
+	"id":               "Stable identifier, such as f-claims-sftp.",
+	"endpoint.address": "host:port, such as sftp.clearinghouse.example:22.",
+}
+
+func newFlowInputs() []formInput {
+	ins := inputsOf(flowType, "", "", nil, true)
+	var label func(ins []formInput)
+	label = func(ins []formInput) {
+		for i := range ins {
+			if l, ok := flowLabels[ins[i].Key]; ok {
+				ins[i].Label = l
+			}
+			if h, ok := flowHints[ins[i].Key]; ok {
+				ins[i].Hint = h
+			}
+			label(ins[i].Fields)
+		}
 	}
-	return "no"
+	label(ins)
+	return ins
+}
+
+// flowInput is one input of the flow form with the choices it offers.
+type flowInput struct {
+	formInput
+	Choices []choice
+}
+
+type choice struct {
+	Value, Text string
+	Selected    bool
+}
+
+// In returns the input of a yaml path of the flow ("channel",
+// "endpoint.address").
+func (f flowForm) In(key string) flowInput {
+	in := findInput(f.Inputs, key)
+	if in == nil {
+		panic("web: the flow form has no input " + key)
+	}
+	fi := flowInput{formInput: *in}
+	add := func(v, text string) {
+		fi.Choices = append(fi.Choices, choice{Value: v, Text: text, Selected: v == in.Value})
+	}
+	switch {
+	case in.Kind == "tri":
+		blank := "Not stated"
+		if key == "encrypted" {
+			blank = "As the channel implies"
+		}
+		add("", blank)
+		add("yes", "Yes")
+		add("no", "No")
+	case key == "from" || key == "to":
+		add("", "Choose…")
+		for _, s := range f.Systems {
+			add(s.ID, s.Name+" ("+s.ID+")")
+		}
+	case key == "stage":
+		add("", "Not stated")
+		for _, st := range f.Stages {
+			add(st, stageText(st))
+		}
+	case key == "min_tls":
+		add("", "Not stated")
+		for _, v := range model.TLSVersions {
+			add(v, "TLS "+v)
+		}
+	case in.Kind == "select":
+		if in.Required {
+			add("", "Choose…")
+		} else {
+			add("", "Not stated")
+		}
+		for _, o := range in.Options {
+			text := o
+			if key == "frequency" {
+				text = slugTitle(o)
+			}
+			add(o, text)
+		}
+	}
+	if fi.Choices != nil && in.Kind != "tri" && in.Value != "" && !slices.ContainsFunc(fi.Choices, func(c choice) bool { return c.Selected }) {
+		// A value posted by hand is shown, with the loader's message,
+		// rather than silently replaced (a tri-state one is not stated).
+		add(in.Value, in.Value)
+	}
+	return fi
+}
+
+func stageText(id string) string {
+	if t, ok := model.StageTitles[id]; ok {
+		return t
+	}
+	return id
+}
+
+// Described is the input's aria-describedby: its hint, and its error.
+func (in flowInput) Described() string {
+	if in.Err != "" {
+		return in.Key + "-hint " + in.Key + "-err"
+	}
+	return in.Key + "-hint"
+}
+
+// HasData reports whether the data asset id is ticked.
+func (f flowForm) HasData(id string) bool {
+	for _, d := range strings.Split(findInput(f.Inputs, "data").Value, ",") {
+		if strings.TrimSpace(d) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// findInput finds the input of a key, in optional blocks too.
+func findInput(ins []formInput, key string) *formInput {
+	for i := range ins {
+		if ins[i].Key == key {
+			return &ins[i]
+		}
+		if in := findInput(ins[i].Fields, key); in != nil {
+			return in
+		}
+	}
+	return nil
 }
 
 func triValue(s string) *bool {
@@ -55,14 +188,13 @@ func triValue(s string) *bool {
 }
 
 func flowFormOf(fl model.Flow) flowForm {
-	return flowForm{ID: fl.ID, OrigID: fl.ID, From: fl.From, To: fl.To, Data: fl.Data, Channel: string(fl.Channel),
-		Auth: string(fl.Auth), Automated: triText(fl.Automated), Stage: fl.Stage, Encrypted: triText(fl.Encrypted),
-		Description: fl.Description}
+	f := flowForm{OrigID: fl.ID, Inputs: newFlowInputs()}
+	readInputs(reflect.ValueOf(fl), f.Inputs)
+	return f
 }
 
 func (s *Server) renderFlow(w http.ResponseWriter, c *call, status int, m *model.Model, f flowForm) error {
 	f.Systems, f.DataAssets = m.Systems, m.Data
-	f.Channels, f.Auths = model.Channel("").Enum(), model.AuthMethod("").Enum()
 	f.Stages = append([]string{}, model.StandardStages...)
 	for _, st := range m.Stages {
 		f.Stages = append(f.Stages, st.ID)
@@ -87,7 +219,7 @@ func (s *Server) flowNewForm(w http.ResponseWriter, r *http.Request, c *call) er
 		http.Redirect(w, r, wsPath(c.WS.ID, "/model"), http.StatusSeeOther)
 		return nil
 	}
-	return s.renderFlow(w, c, http.StatusOK, m, flowForm{New: true, Revision: wm.Revision})
+	return s.renderFlow(w, c, http.StatusOK, m, flowForm{New: true, Revision: wm.Revision, Inputs: newFlowInputs()})
 }
 
 func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -118,9 +250,9 @@ func (s *Server) flowUpdate(w http.ResponseWriter, r *http.Request, c *call) err
 	return s.flowSave(w, r, c, r.PathValue("flow"))
 }
 
-// flowSave applies the form to a copy of the flow (keeping the fields the
-// form does not show), validates the whole model with the YAML loader and
-// saves it only when valid; errors are shown beside their fields.
+// flowSave applies the form to a copy of the flow, validates the whole
+// model with the YAML loader and saves it only when valid; errors are
+// shown beside their fields.
 func (s *Server) flowSave(w http.ResponseWriter, r *http.Request, c *call, origID string) error {
 	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
 	if err != nil {
@@ -137,39 +269,32 @@ func (s *Server) flowSave(w http.ResponseWriter, r *http.Request, c *call, origI
 		}
 		fl = m.Flows[i]
 	}
-	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("%w: %w", errBadInput, err)
 	}
-	f := flowForm{New: origID == "", OrigID: origID, ID: v("id"), From: v("from"), To: v("to"), Data: r.PostForm["data"],
-		Channel: v("channel"), Auth: v("auth"), Automated: v("automated"), Stage: v("stage"), Encrypted: v("encrypted"),
-		Description: v("description")}
-	f.Revision, _ = strconv.Atoi(v("revision"))
-	fl.ID, fl.From, fl.To, fl.Data = f.ID, f.From, f.To, f.Data
-	fl.Channel, fl.Auth, fl.Stage, fl.Description = model.Channel(f.Channel), model.AuthMethod(f.Auth), f.Stage, f.Description
-	fl.Automated, fl.Encrypted = triValue(f.Automated), triValue(f.Encrypted)
+	f := flowForm{New: origID == "", OrigID: origID, Inputs: newFlowInputs()}
+	f.Revision, _ = strconv.Atoi(r.PostForm.Get("revision"))
+	readForm(r.PostForm, f.Inputs)
+	// The data carried are checkboxes, one value each, posted in the order
+	// of the model's data assets; those the flow carried keep its order.
+	findInput(f.Inputs, "data").Value = strings.Join(keepOrder(fl.Data, r.PostForm["data"]), ", ")
+	parsed := writeInputs(reflect.ValueOf(&fl).Elem(), f.Inputs)
 	if i == len(m.Flows) {
 		m.Flows = append(m.Flows, fl)
 	} else {
 		m.Flows[i] = fl
 	}
-	f.Errors = map[string]string{}
-	if f.ID != origID && slices.ContainsFunc(m.Flows, func(o model.Flow) bool { return o.ID == f.ID && o.ID != "" }) &&
-		countFlows(m, f.ID) > 1 {
-		f.Errors["id"] = "Another flow already has this ID."
+	// The loader reports a duplicate at its second occurrence, which may
+	// be another flow; the form says it beside the ID it was typed in.
+	if fl.ID != origID && countFlows(m, fl.ID) > 1 {
+		findInput(f.Inputs, "id").Err = "Another flow already has this ID."
 	}
 	yamlText, el, err := checkModel(m)
 	if err != nil {
 		return err
 	}
-	if len(el) > 0 || len(f.Errors) > 0 {
-		fe, general := fieldErrors(el, fmt.Sprintf("flows[%d]", i))
-		for k, msg := range fe {
-			if _, ok := f.Errors[k]; !ok {
-				f.Errors[k] = msg
-			}
-		}
-		f.General = general
+	if len(el) > 0 || !parsed || findInput(f.Inputs, "id").Err != "" {
+		f.General = placeErrors(el, fmt.Sprintf("flows[%d]", i), f.Inputs)
 		return s.renderFlow(w, c, http.StatusUnprocessableEntity, m, f)
 	}
 	if f.Revision != wm.Revision {
@@ -185,6 +310,22 @@ func (s *Server) flowSave(w http.ResponseWriter, r *http.Request, c *call, origI
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/model#flows"), http.StatusSeeOther)
 	return nil
+}
+
+// keepOrder returns the posted values, those in old first and in its order.
+func keepOrder(old, posted []string) []string {
+	out := make([]string, 0, len(posted))
+	for _, v := range old {
+		if slices.Contains(posted, v) && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, v := range posted {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func countFlows(m *model.Model, id string) int {
@@ -220,7 +361,6 @@ func (s *Server) flowDelete(w http.ResponseWriter, r *http.Request, c *call) err
 	if len(el) > 0 {
 		f := flowFormOf(fl)
 		f.Revision = wm.Revision
-		f.Errors = map[string]string{}
 		f.General = []string{"The flow was not deleted:"}
 		for _, e := range el {
 			f.General = append(f.General, e.Path+": "+e.Msg)
