@@ -115,6 +115,30 @@ func TestBrowserJourney(t *testing.T) {
 		t.Fatalf("flow table after edit does not show the new channel:\n%s", got)
 	}
 
+	// The organisation form: a custom stage added in place by rows.js
+	// (which focuses the new row; without it, the button posts the form),
+	// and the analysis signed off.
+	do("open the organisation form and add a stage row",
+		chromedp.Navigate(base+wsPath(ws, "/model/organization")),
+		chromedp.WaitVisible(C("#add-stages")),
+		chromedp.Click(C("#add-stages")),
+		chromedp.WaitVisible(C(`[name="stages.1.id"]`)),
+	)
+	if focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.name`)); err != nil || focused != "stages.1.id" {
+		t.Fatalf("after Add another stage, the focus is on %q (%v); want the new row, added in place", focused, err)
+	}
+	do("sign off and add the stage",
+		chromedp.SendKeys(C(`[name="stages.1.id"]`), "s-intake"),
+		chromedp.SendKeys(C(`[name="stages.1.title"]`), "Intake calls"),
+		chromedp.SendKeys(C(`[name="assessment.sign_off.name"]`), "Dana Ruiz"),
+		chromedp.SendKeys(C(`[name="assessment.sign_off.date"]`), "2026-11-26"),
+		chromedp.Click(C("#save-organization")),
+		chromedp.WaitVisible(C("#flows")),
+	)
+	if got := text("main"); !strings.Contains(got, "Intake calls") || !strings.Contains(got, "approved by Dana Ruiz on 2026-11-26") {
+		t.Fatalf("the model page does not show the new stage and sign-off:\n%s", got)
+	}
+
 	do("run an assessment",
 		chromedp.Navigate(base+wsPath(ws, "/assessments")),
 		chromedp.Click(C("main form button.primary")),

@@ -30,36 +30,44 @@ func TestModelEditorsValidateLikeTheLoader(t *testing.T) {
 		}
 		start := rev()
 
+		// org names the organisation form's inputs by their path in the model.
+		org := func(rev string, kv ...string) url.Values {
+			v := url.Values{"revision": {rev}}
+			for i := 0; i < len(kv); i += 2 {
+				v.Set("organization."+kv[i], kv[i+1])
+			}
+			return v
+		}
 		_, body := b.get(wsPath(ws, "/model/organization"))
-		resp, body := b.post(wsPath(ws, "/model/organization"), url.Values{"revision": {csrfRevision(body)},
-			"name": {""}, "kind": {"hospital"}, "workforce": {"twelve"}, "patients_per_year": {"6800"},
-			"claims_per_month": {"1900"}, "avg_reimbursement": {"118.40"}, "security_official": {"Dana Ruiz"}})
+		resp, body := b.post(wsPath(ws, "/model/organization"), org(csrfRevision(body),
+			"name", "", "kind", "hospital", "workforce", "twelve", "patients_per_year", "6800",
+			"claims_per_month", "1900", "avg_reimbursement", "118.40", "security_official", "Dana Ruiz"))
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("invalid organisation: %d; want 422", resp.StatusCode)
 		}
-		if !strings.Contains(body, `id="workforce-err"`) || !strings.Contains(body, `value="twelve"`) {
-			t.Errorf("the workforce error is not beside its field, or the input was lost:\n%s", body)
+		if got := errorBeside(body, "organization.workforce"); got != "Enter a whole number." || !strings.Contains(body, `value="twelve"`) {
+			t.Errorf("the workforce error is not beside its field (%q), or the input was lost:\n%s", got, body)
 		}
-		resp, body = b.post(wsPath(ws, "/model/organization"), url.Values{"revision": {itoa(int64(start))},
-			"name": {""}, "kind": {"hospital"}, "workforce": {"12"}, "patients_per_year": {"6800"},
-			"claims_per_month": {"1900"}, "avg_reimbursement": {"118.40"}, "security_official": {"Dana Ruiz"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="name-err"`) ||
-			!strings.Contains(body, `id="kind-err"`) || !strings.Contains(body, `value="Dana Ruiz"`) {
-			t.Errorf("loader errors on name and kind not shown beside the fields (status %d):\n%s", resp.StatusCode, body)
+		resp, body = b.post(wsPath(ws, "/model/organization"), org(itoa(int64(start)),
+			"name", "", "kind", "hospital", "workforce", "12", "patients_per_year", "6800",
+			"claims_per_month", "1900", "avg_reimbursement", "118.40", "security_official", "Dana Ruiz"))
+		if resp.StatusCode != http.StatusUnprocessableEntity || errorBeside(body, "organization.name") != "This is required." ||
+			!strings.Contains(errorBeside(body, "organization.kind"), `unknown value "hospital"`) || !strings.Contains(body, `value="Dana Ruiz"`) {
+			t.Errorf("errors on name and kind not shown beside the fields (status %d):\n%s", resp.StatusCode, body)
 		}
 		if rev() != start {
 			t.Fatal("an invalid organisation was saved")
 		}
-		resp, _ = b.post(wsPath(ws, "/model/organization"), url.Values{"revision": {itoa(int64(start))},
-			"name": {"Riverbend Family Medicine LLC"}, "kind": {"provider_practice"}, "workforce": {"14"},
-			"patients_per_year": {"6800"}, "claims_per_month": {"1900"}, "avg_reimbursement": {"118.40"}})
+		resp, _ = b.post(wsPath(ws, "/model/organization"), org(itoa(int64(start)),
+			"name", "Riverbend Family Medicine LLC", "kind", "provider_practice", "workforce", "14",
+			"patients_per_year", "6800", "claims_per_month", "1900", "avg_reimbursement", "118.40"))
 		if resp.StatusCode != http.StatusSeeOther || rev() != start+1 {
 			t.Fatalf("valid organisation: %d, revision %d; want 303 and revision %d", resp.StatusCode, rev(), start+1)
 		}
 		// A form based on an old revision does not overwrite the new one.
-		resp, _ = b.post(wsPath(ws, "/model/organization"), url.Values{"revision": {itoa(int64(start))},
-			"name": {"Stale"}, "kind": {"provider_practice"}, "workforce": {"1"}, "patients_per_year": {"1"},
-			"claims_per_month": {"1"}, "avg_reimbursement": {"1"}})
+		resp, _ = b.post(wsPath(ws, "/model/organization"), org(itoa(int64(start)),
+			"name", "Stale", "kind", "provider_practice", "workforce", "1", "patients_per_year", "1",
+			"claims_per_month", "1", "avg_reimbursement", "1"))
 		if resp.StatusCode != http.StatusConflict || rev() != start+1 {
 			t.Fatalf("stale organisation form: %d; want 409 and nothing saved", resp.StatusCode)
 		}

@@ -1,37 +1,91 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"rcmguard/internal/model"
 )
 
-// orgForm holds the organisation form as typed, so a rejected form comes
-// back exactly as the user left it.
-type orgForm struct {
-	Revision         int
-	Name             string
-	Kind             string
-	Workforce        string
-	PatientsPerYear  string
-	ClaimsPerMonth   string
-	AvgReimbursement string
-	DaysInAR         string
-	SecurityOfficial string
-	PrivacyOfficial  string
-	Locations        string
-	Kinds            []string
-	Errors           map[string]string
-	General          []string
+// The organisation form edits the top of the model: the organisation, the
+// assessment (its date, assessor, scope, regulation, previous analysis and
+// optional sign-off) and the custom workflow stages. Its inputs are built
+// from the model's types like the section forms' (section_fields.go) and
+// named by their yaml paths in the model: "organization.name",
+// "assessment.sign_off.date", "stages.0.id".
+
+// orgGroup is one part of the organisation form: the inputs of one
+// top-level key of the model.
+type orgGroup struct {
+	Key, Label, Hint string
+	Fieldset         bool // a block of fields in a fieldset; a list draws its own
+	Inputs           []formInput
+	lo, hi           int // the group's inputs in orgFormData.all
 }
 
-func numText(n int) string {
-	if n == 0 {
-		return ""
+// orgFormData is the organisation form as typed, so a refused form comes
+// back exactly as the user left it.
+type orgFormData struct {
+	Revision int
+	Groups   []orgGroup
+	General  []string
+	Action   string
+
+	all []formInput // every input; the groups' Inputs share it
+}
+
+// orgGroups are the top-level keys of the model the form edits, with the
+// legends of the blocks.
+var orgGroups = []orgGroup{
+	{Key: "organization", Label: "Organisation"},
+	{Key: "assessment", Label: "Assessment"},
+	{Key: "stages"},
+}
+
+func newOrgForm() *orgFormData {
+	d := &orgFormData{}
+	t := reflect.TypeOf(model.Model{})
+	for _, g := range orgGroups {
+		f, ok := modelField(t, g.Key)
+		if !ok {
+			panic("web: the model has no key " + g.Key)
+		}
+		var ins []formInput
+		if f.Type.Kind() == reflect.Struct {
+			ins = inputsOf(f.Type, g.Key+".", "", f.Index, true)
+			g.Fieldset, g.Hint = true, f.Tag.Get("doc")
+		} else {
+			ins = fieldInputs(f, "", "", f.Index, true)
+		}
+		g.lo = len(d.all)
+		d.all = append(d.all, ins...)
+		g.hi = len(d.all)
+		d.Groups = append(d.Groups, g)
 	}
-	return strconv.Itoa(n)
+	for i := range d.Groups {
+		d.Groups[i].Inputs = d.all[d.Groups[i].lo:d.Groups[i].hi]
+	}
+	if l := listByKey(d.all, "stages"); l != nil {
+		for i := range l.Cols {
+			if l.Cols[i].Key == "after" {
+				l.Cols[i].Hint += " A standard stage (" + strings.Join(model.StandardStages, ", ") + ") or another custom one."
+			}
+		}
+	}
+	return d
+}
+
+// modelField finds the field of the model whose yaml key is key.
+func modelField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		if yamlKey(t.Field(i)) == key {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -46,21 +100,26 @@ func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err := s.auditRead(r.Context(), c, "organization"); err != nil {
 		return err
 	}
-	o := m.Organization
-	f := orgForm{Revision: wm.Revision, Name: o.Name, Kind: string(o.Kind), Workforce: numText(o.Workforce),
-		PatientsPerYear: numText(o.PatientsPerYear), ClaimsPerMonth: numText(o.ClaimsPerMonth),
-		AvgReimbursement: strconv.FormatFloat(o.AvgReimbursement, 'f', -1, 64), DaysInAR: numText(o.DaysInAR),
-		SecurityOfficial: o.SecurityOfficial, PrivacyOfficial: o.PrivacyOfficial, Locations: numText(o.Locations)}
-	return s.renderOrg(w, c, http.StatusOK, f)
+	d := newOrgForm()
+	d.Revision = wm.Revision
+	readInputs(reflect.ValueOf(m).Elem(), d.all)
+	return s.renderOrg(w, c, http.StatusOK, d)
 }
 
-func (s *Server) renderOrg(w http.ResponseWriter, c *call, status int, f orgForm) error {
-	f.Kinds = model.OrgKind("").Enum()
-	return s.render(w, status, "org_form", page{Title: "Organisation", Nav: "model", C: c, Data: f})
+func (s *Server) renderOrg(w http.ResponseWriter, c *call, status int, d *orgFormData) error {
+	d.Action = wsPath(c.WS.ID, "/model/organization")
+	for _, in := range d.all {
+		if in.List != nil {
+			in.List.prepare(d.Action)
+		}
+	}
+	return s.render(w, status, "org_form", page{Title: "Organisation and assessment", Nav: "model", C: c, Data: d})
 }
 
-// orgSubmit rewrites the organisation, validates the whole model with the
-// YAML loader and saves only when it is valid.
+// orgSubmit rewrites the organisation, the assessment and the stages,
+// validates the whole model with the YAML loader and saves only when it is
+// valid. "Add another" (_add=stages) saves nothing: the form comes back as
+// typed with one more blank row.
 func (s *Server) orgSubmit(w http.ResponseWriter, r *http.Request, c *call) error {
 	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
 	if err != nil {
@@ -69,45 +128,36 @@ func (s *Server) orgSubmit(w http.ResponseWriter, r *http.Request, c *call) erro
 	if !ok {
 		return errNotFound
 	}
-	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := orgForm{Name: v("name"), Kind: v("kind"), Workforce: v("workforce"), PatientsPerYear: v("patients_per_year"),
-		ClaimsPerMonth: v("claims_per_month"), AvgReimbursement: v("avg_reimbursement"), DaysInAR: v("days_in_ar"),
-		SecurityOfficial: v("security_official"), PrivacyOfficial: v("privacy_official"), Locations: v("locations"),
-		Errors: map[string]string{}}
-	f.Revision, _ = strconv.Atoi(v("revision"))
-	o := &m.Organization
-	o.Name, o.Kind, o.SecurityOfficial, o.PrivacyOfficial = f.Name, model.OrgKind(f.Kind), f.SecurityOfficial, f.PrivacyOfficial
-	for _, n := range []struct {
-		field, text string
-		dst         *int
-	}{
-		{"workforce", f.Workforce, &o.Workforce}, {"patients_per_year", f.PatientsPerYear, &o.PatientsPerYear},
-		{"claims_per_month", f.ClaimsPerMonth, &o.ClaimsPerMonth}, {"days_in_ar", f.DaysInAR, &o.DaysInAR},
-		{"locations", f.Locations, &o.Locations},
-	} {
-		if *n.dst, err = formInt(n.text); err != nil {
-			f.Errors[n.field] = "Enter a whole number."
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("%w: %w", errBadInput, err)
+	}
+	mv := reflect.ValueOf(m).Elem()
+	d := newOrgForm()
+	readForm(r.PostForm, d.all)
+	if err := readPosted(r.PostForm, d.all, mv); err != nil {
+		return err
+	}
+	d.Revision, _ = strconv.Atoi(r.PostForm.Get("revision"))
+	if add := r.PostForm.Get(addField); add != "" {
+		l := listByKey(d.all, add)
+		if l == nil {
+			return fmt.Errorf("%w: no list %q to add to", errBadInput, add)
 		}
+		l.addBlank()
+		return s.renderOrg(w, c, http.StatusOK, d)
 	}
-	if f.AvgReimbursement == "" {
-		o.AvgReimbursement = 0
-	} else if o.AvgReimbursement, err = strconv.ParseFloat(f.AvgReimbursement, 64); err != nil {
-		f.Errors["avg_reimbursement"] = "Enter an amount in dollars, such as 118.40."
-	}
-	if len(f.Errors) > 0 {
-		return s.renderOrg(w, c, http.StatusUnprocessableEntity, f)
-	}
+	parsed := writeInputs(mv, d.all)
 	yamlText, el, err := checkModel(m)
 	if err != nil {
 		return err
 	}
-	if len(el) > 0 {
-		f.Errors, f.General = fieldErrors(el, "organization")
-		return s.renderOrg(w, c, http.StatusUnprocessableEntity, f)
+	if len(el) > 0 || !parsed {
+		d.General = placeErrors(el, "", d.all)
+		return s.renderOrg(w, c, http.StatusUnprocessableEntity, d)
 	}
-	if f.Revision != wm.Revision {
-		f.General = []string{"Someone else saved the model while you were editing. Reload the page to see their changes; yours were not saved."}
-		return s.renderOrg(w, c, http.StatusConflict, f)
+	if d.Revision != wm.Revision {
+		d.General = []string{"Someone else saved the model while you were editing. Reload the page to see their changes; yours were not saved."}
+		return s.renderOrg(w, c, http.StatusConflict, d)
 	}
 	if err := s.saveModel(r.Context(), c, yamlText, wm.Revision, "model.organization.edit", nil); err != nil {
 		return err
