@@ -78,6 +78,8 @@ func TestXSSSweep(t *testing.T) {
 	}
 	m.Organization.Name, m.Organization.SecurityOfficial = xss, xss
 	m.Assessment.Assessor, m.Assessment.Scope = xss, xss
+	m.Assessment.SignOff = &model.SignOff{Name: xss, Title: xss, Date: "2026-11-21"}
+	m.Stages = append(m.Stages, model.CustomStage{ID: "s-xss", Title: xss, After: "patient_registration"})
 	for i := range m.Systems {
 		m.Systems[i].Name = xss + m.Systems[i].ID
 	}
@@ -98,6 +100,7 @@ func TestXSSSweep(t *testing.T) {
 	}
 	for i := range m.Flows {
 		m.Flows[i].Description = xss
+		m.Flows[i].Endpoint = &model.Endpoint{Protocol: "tls", Address: xss + ":443"}
 	}
 	yamlText, err := marshalModel(m)
 	if err != nil {
@@ -119,14 +122,39 @@ func TestXSSSweep(t *testing.T) {
 	// The forms.
 	resp, body = b.get(wsPath(ws, "/model/organization"))
 	keep("org form", resp, body)
-	form := url.Values{"revision": {csrfRevision(body)}, "name": {xss}, "kind": {"provider_practice"}, "workforce": {xss},
-		"patients_per_year": {"6800"}, "claims_per_month": {"1900"}, "avg_reimbursement": {"118.4"},
-		"security_official": {xss}, "privacy_official": {xss}}
+	// Every input of the organisation form, a stage row among them.
+	form := url.Values{"revision": {csrfRevision(body)}}
+	for name := range readFormPage(t, body).names {
+		if name != "revision" {
+			form.Set(name, xss)
+		}
+	}
+	for _, f := range []string{"id", "title", "after", "_remove"} {
+		form.Set("stages.7."+f, xss)
+	}
+	if len(form) < 25 {
+		t.Fatalf("the organisation form has only %d inputs", len(form))
+	}
 	resp, body = b.post(wsPath(ws, "/model/organization"), form)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `name="assessment.sign_off.title" value="&lt;script&gt;alert(1)`) ||
+		!strings.Contains(body, `name="stages.7.after" value="&lt;script&gt;alert(1)`) || !strings.Contains(body, `<option value="&lt;script&gt;alert(1)`) {
+		t.Errorf("the organisation form with the payload: %d, or the payload is not shown back; the sweep is not reaching it", resp.StatusCode)
+	}
 	keep("org form rejected", resp, body)
+	form.Set(addField, "stages")
+	resp, body = b.post(wsPath(ws, "/model/organization"), form)
+	keep("org form add stage", resp, body)
 	b.get(wsPath(ws, "/model/flows/new"))
-	resp, body = b.post(wsPath(ws, "/model/flows"), url.Values{"id": {xss}, "from": {xss}, "to": {"ehr"}, "data": {xss},
-		"channel": {xss}, "auth": {xss}, "stage": {xss}, "description": {xss}, "revision": {"1"}})
+	flowForm := url.Values{"revision": {"1"}}
+	for _, in := range []string{"id", "from", "to", "data", "channel", "encrypted", "min_tls", "auth", "automated", "stage",
+		"frequency", "endpoint.protocol", "endpoint.address", "test_separated", "isa_credentials", "integrity_check", "description"} {
+		flowForm.Set(in, xss)
+	}
+	resp, body = b.post(wsPath(ws, "/model/flows"), flowForm)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `name="endpoint.address" value="&lt;script&gt;alert(1)`) ||
+		strings.Count(body, `<option value="&lt;script&gt;alert(1)`) < 6 {
+		t.Errorf("the flow form with the payload: %d, or the payload is not shown back in its choices; the sweep is not reaching them", resp.StatusCode)
+	}
 	keep("flow form rejected", resp, body)
 	resp, body = b.get(wsPath(ws, "/model/flows/"+url.PathEscape(m.Flows[0].ID)))
 	keep("flow form", resp, body)
@@ -212,8 +240,15 @@ func TestXSSSweep(t *testing.T) {
 	}
 	b.get(wsPath(ws, "/model/s/systems/new"))
 	resp, body = b.post(wsPath(ws, "/model/s/systems"), url.Values{"id": {xss}, "name": {xss}, "kind": {xss}, "notes": {xss}, "revision": {"0"},
-		"endpoints.0.protocol": {xss}, "endpoints.0.address": {xss}, "endpoints.0._remove": {xss}})
+		"endpoints.0.protocol": {xss}, "endpoints.0.address": {xss}, "endpoints.0._remove": {xss},
+		"api.auth": {xss}, "api.tls": {xss}, "api.key_rotation": {xss}, "api.scoped_access": {xss}, "api.logged": {xss}, "api.third_party": {xss}})
+	if !strings.Contains(body, `name="api.third_party" value="&lt;script&gt;alert(1)`) {
+		t.Error("the refused system form does not show the payload in its API; the sweep is not reaching it")
+	}
 	keep("section form rejected", resp, body)
+	b.get(wsPath(ws, "/model/s/policies/new"))
+	resp, body = b.post(wsPath(ws, "/model/s/policies"), url.Values{"id": {xss}, "kind": {xss}, "exists": {xss}, "revision": {"0"}})
+	keep("policy form rejected", resp, body)
 	// The nested lists, refused and brought back by "Add another" with the
 	// payload in every field of a row.
 	for _, nested := range []struct {
