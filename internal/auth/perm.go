@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"rcmguard/internal/store"
@@ -54,25 +55,28 @@ const (
 	ActUserManage        Action = "user.manage"
 	ActTokenManage       Action = "token.manage"
 	ActClientManage      Action = "client.manage"
+	ActAssign            Action = "work.assign"
 )
 
 // Actions lists every action.
 var Actions = []Action{ActWorkspaceView, ActModelView, ActModelEdit, ActAssessmentView, ActAssessmentRun,
 	ActAssessmentSignOff, ActRiskView, ActRiskUpdate, ActRiskAccept, ActEvidenceView, ActEvidenceUpload,
-	ActReportView, ActExport, ActAuditRead, ActUserManage, ActTokenManage, ActClientManage}
+	ActReportView, ActExport, ActAuditRead, ActUserManage, ActTokenManage, ActClientManage, ActAssign}
 
 // read is what every role may do: look, never touch.
 var read = []Action{ActWorkspaceView, ActModelView, ActAssessmentView, ActRiskView, ActEvidenceView, ActReportView}
 
 // matrix is the one permission matrix. Anything not listed is denied.
-// Contributors edit the model and evidence and move risks along but cannot
-// accept a risk, run or sign off an assessment; auditors only read, may
-// export what they read (that is what they are there for) and read the
-// audit log; only owners manage people and client workspaces.
+// Contributors edit the model and evidence and move risks along — only
+// what is assigned to them (see Scoped) — but cannot accept a risk, run or
+// sign off an assessment; auditors only read, may export what they read
+// (that is what they are there for) and read the audit log; owners and
+// compliance officers assign work; only owners manage people and client
+// workspaces.
 var matrix = map[Role]map[Action]bool{
 	RoleOwner: set(Actions...),
 	RoleComplianceOfficer: set(append(read, ActModelEdit, ActAssessmentRun, ActAssessmentSignOff, ActRiskUpdate,
-		ActRiskAccept, ActEvidenceUpload, ActExport, ActAuditRead, ActTokenManage)...),
+		ActRiskAccept, ActEvidenceUpload, ActExport, ActAuditRead, ActTokenManage, ActAssign)...),
 	RoleContributor: set(append(read, ActModelEdit, ActRiskUpdate, ActEvidenceUpload)...),
 	RoleAuditor:     set(append(read, ActExport, ActAuditRead)...),
 }
@@ -83,6 +87,28 @@ func set(as ...Action) map[Action]bool {
 		m[a] = true
 	}
 	return m
+}
+
+// Scoped reports whether role may take action only on objects assigned to
+// it: a contributor edits the parts of the model and moves the risks that
+// an owner or compliance officer assigned to them.
+func Scoped(role Role, action Action) bool {
+	return role == RoleContributor && (action == ActModelEdit || action == ActRiskUpdate)
+}
+
+// Covers reports whether the assigned objects include object, by name or
+// through the wildcard of its kind ("model:*", "risk:*"). The wildcard
+// object itself ("model:*": the whole model at once, as a YAML import
+// replaces it) is covered only by the wildcard.
+func Covers(assigned map[string]bool, object string) bool {
+	if object == "" {
+		return false
+	}
+	if assigned[object] {
+		return true
+	}
+	kind, _, ok := strings.Cut(object, ":")
+	return ok && assigned[kind+":*"]
 }
 
 // Can reports whether role may perform action.

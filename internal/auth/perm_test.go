@@ -35,6 +35,7 @@ func TestPermissionMatrix(t *testing.T) {
 		ActUserManage:        O,
 		ActTokenManage:       O | C,
 		ActClientManage:      O,
+		ActAssign:            O | C,
 	}
 	if len(want) != len(Actions) {
 		t.Fatalf("test covers %d actions; the matrix knows %d", len(want), len(Actions))
@@ -49,6 +50,45 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 	if Can("admin", ActWorkspaceView) || Can(RoleOwner, "nuke") {
 		t.Error("unknown role or action allowed")
+	}
+}
+
+// TestScopedAndCovers: only a contributor's edits are limited to their
+// assignments; a wildcard covers its kind but not the other kind, and the
+// whole model ("model:*") only by the wildcard itself.
+func TestScopedAndCovers(t *testing.T) {
+	for _, r := range Roles {
+		for _, a := range Actions {
+			want := r == RoleContributor && (a == ActModelEdit || a == ActRiskUpdate)
+			if got := Scoped(r, a); got != want {
+				t.Errorf("Scoped(%s, %s) = %v; want %v", r, a, got, want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		assigned []string
+		object   string
+		want     bool
+	}{
+		{[]string{"model:systems"}, "model:systems", true},
+		{[]string{"model:systems"}, "model:vendors", false},
+		{[]string{"model:systems"}, "model:*", false},
+		{[]string{"model:*"}, "model:vendors", true},
+		{[]string{"model:*"}, "model:*", true},
+		{[]string{"model:*"}, "risk:EDI-02@f1", false},
+		{[]string{"risk:*"}, "risk:EDI-02@f1", true},
+		{[]string{"risk:EDI-02@f1"}, "risk:EDI-02@f1", true},
+		{[]string{"risk:EDI-02@f1"}, "risk:EDI-02@f2", false},
+		{[]string{"risk:EDI-02@f1"}, "", false},
+		{nil, "model:systems", false},
+	} {
+		m := map[string]bool{}
+		for _, a := range tc.assigned {
+			m[a] = true
+		}
+		if got := Covers(m, tc.object); got != tc.want {
+			t.Errorf("Covers(%v, %q) = %v; want %v", tc.assigned, tc.object, got, tc.want)
+		}
 	}
 }
 

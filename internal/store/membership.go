@@ -52,6 +52,10 @@ func (t *Tx) RemoveMembership(ctx context.Context, workspaceID, userID int64) er
 	if err != nil {
 		return fmt.Errorf("store: remove user %d from workspace %d: %w", userID, workspaceID, err)
 	}
+	// Work assigned to someone who left is not theirs if they come back.
+	if _, err := t.exec(ctx, `DELETE FROM assignments WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID); err != nil {
+		return fmt.Errorf("store: remove assignments of user %d: %w", userID, err)
+	}
 	return nil
 }
 

@@ -24,6 +24,7 @@ var migrations = []migration{
 	{"evidence sets per workspace", evidenceSetsV6},
 	{"invitations of people without an account", invitationsV7},
 	{"a counter of each workspace's decision changes", decisionRevV8},
+	{"work assigned to contributors", assignmentsV9},
 }
 
 // SchemaVersion is the schema version this binary writes.

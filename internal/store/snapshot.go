@@ -25,6 +25,7 @@ var copiedTables = []copiedTable{
 	{"memberships", membershipCols, "user_id, workspace_id"},
 	{"api_tokens", tokenCols, "id"},
 	{"invitations", invitationCols, "id"},
+	{"assignments", assignmentCols, "workspace_id, user_id, object"},
 	{"assessments", assessmentCols, "id"},
 	{"risk_decisions", decisionCols, "workspace_id, risk_id"},
 	{"workspace_models", workspaceModelCols, "workspace_id"},
