@@ -145,6 +145,16 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 				return
 			}
 			c.Member = m
+			role := auth.Role(m.Role)
+			assigned, err := s.loadAssignments(r.Context(), id, p.User.ID, role)
+			if err != nil {
+				s.apiError(w, r, http.StatusInternalServerError, err.Error())
+				return
+			}
+			if !assignedOK(role, rt.act, assigned, objectOf(rt.path, r)) {
+				s.apiError(w, r, http.StatusForbidden, "this is not assigned to you")
+				return
+			}
 		}
 		v, err := rt.h(w, r, c)
 		var pe *apiProblem

@@ -141,10 +141,23 @@ func (e *testEnv) seed() {
 				t.Fatal(err)
 			}
 			e.users[tenant+":"+string(r)] = testUser{ID: u.ID, Email: email, Password: testPassword, Secret: enr.Secret}
+			if r == auth.RoleContributor {
+				// The seeded contributors may edit the whole model and
+				// every risk; assignment_test.go narrows others down.
+				e.assignAll(tenant, u.ID)
+			}
 			if tenant == "B" {
 				err := e.st.InTx(ctx, func(tx *store.Tx) error {
 					if err := tx.PutMembership(ctx, store.Membership{UserID: u.ID, WorkspaceID: e.ws["C"].ID, Role: string(r), Created: now}); err != nil {
 						return err
+					}
+					if r == auth.RoleContributor {
+						if err := tx.SetUserAssignments(ctx, e.ws["C"].ID, u.ID, store.ModelObject, []string{store.ModelObject + store.AllObjects}, u.ID, now); err != nil {
+							return err
+						}
+						if err := tx.Assign(ctx, store.Assignment{WorkspaceID: e.ws["C"].ID, UserID: u.ID, Object: store.RiskObject + store.AllObjects, CreatedBy: u.ID, Created: now}); err != nil {
+							return err
+						}
 					}
 					_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: "test", WorkspaceID: e.ws["C"].ID, Action: "membership.put"})
 					return err
@@ -167,6 +180,24 @@ func (e *testEnv) seed() {
 		if _, err := e.srv.RunAssessment(ctx, e.ws[key].ID, owner); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// assignAll lets a contributor of tenant edit the whole model and every risk.
+func (e *testEnv) assignAll(tenant string, user int64) {
+	e.t.Helper()
+	ctx, now := context.Background(), e.clock.now()
+	err := e.st.InTx(ctx, func(tx *store.Tx) error {
+		for _, o := range []string{store.ModelObject + store.AllObjects, store.RiskObject + store.AllObjects} {
+			if err := tx.Assign(ctx, store.Assignment{WorkspaceID: e.ws[tenant].ID, UserID: user, Object: o, CreatedBy: user, Created: now}); err != nil {
+				return err
+			}
+		}
+		_, err := e.srv.log.Append(ctx, tx, audit.Event{At: now, Actor: "test", WorkspaceID: e.ws[tenant].ID, Action: "assignments.set"})
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
 	}
 }
 

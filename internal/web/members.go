@@ -14,6 +14,17 @@ type memberRow struct {
 	M     store.Membership
 	Email string
 	Self  bool
+	// For contributors: the parts of the model they may edit, whether
+	// they may move every risk, and how many risks are theirs by name.
+	Parts    []partChoice
+	AllRisks bool
+	Risks    int
+}
+
+// partChoice is one part of the model offered on the Members page.
+type partChoice struct {
+	modelPart
+	Assigned bool
 }
 
 // memberForm is the "add a member" form as typed.
@@ -40,9 +51,33 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, 
 		return err
 	}
 	d := membersData{Form: f, Roles: auth.Roles, Invited: invited}
+	as, err := s.st.WorkspaceAssignments(r.Context(), c.WS.ID)
+	if err != nil {
+		return err
+	}
+	byUser := map[int64]map[string]bool{}
+	for _, a := range as {
+		if byUser[a.UserID] == nil {
+			byUser[a.UserID] = map[string]bool{}
+		}
+		byUser[a.UserID][a.Object] = true
+	}
 	names := map[int64]string{}
 	for _, m := range ms {
-		d.Rows = append(d.Rows, memberRow{M: m, Email: s.userEmail(r.Context(), m.UserID, names), Self: m.UserID == c.User.ID})
+		row := memberRow{M: m, Email: s.userEmail(r.Context(), m.UserID, names), Self: m.UserID == c.User.ID}
+		if auth.Role(m.Role) == auth.RoleContributor {
+			mine := byUser[m.UserID]
+			for _, p := range modelParts() {
+				row.Parts = append(row.Parts, partChoice{modelPart: p, Assigned: mine[p.Object]})
+			}
+			row.AllRisks = mine[store.RiskObject+store.AllObjects]
+			for o := range mine {
+				if strings.HasPrefix(o, store.RiskObject) && o != store.RiskObject+store.AllObjects {
+					row.Risks++
+				}
+			}
+		}
+		d.Rows = append(d.Rows, row)
 	}
 	for _, i := range invs {
 		d.Invitations = append(d.Invitations, invitationRow{I: i, By: s.userEmail(r.Context(), i.CreatedBy, names)})
@@ -144,5 +179,56 @@ func (s *Server) memberRemove(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/members"), http.StatusSeeOther)
+	return nil
+}
+
+// memberAssignments sets the parts of the model a contributor may edit and
+// whether they may move every risk. Risks assigned by name are kept: they
+// are set on each risk's page.
+func (s *Server) memberAssignments(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	ctx := r.Context()
+	m, err := s.st.Membership(ctx, c.WS.ID, id)
+	if err != nil {
+		return err // another workspace's member is not found here
+	}
+	if auth.Role(m.Role) != auth.RoleContributor {
+		// Other roles are not limited by assignments; the form is not
+		// offered for them.
+		return errBadInput
+	}
+	offered := map[string]bool{}
+	for _, p := range modelParts() {
+		offered[p.Object] = true
+	}
+	var parts []string
+	for _, o := range r.PostForm["part"] {
+		if !offered[o] {
+			return errBadInput
+		}
+		parts = append(parts, o)
+	}
+	allRisks := r.PostFormValue("all_risks") == "yes"
+	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetUserAssignments(ctx, c.WS.ID, id, store.ModelObject, parts, c.User.ID, s.now()); err != nil {
+			return err
+		}
+		every := store.Assignment{WorkspaceID: c.WS.ID, UserID: id, Object: store.RiskObject + store.AllObjects, CreatedBy: c.User.ID, Created: s.now()}
+		if allRisks {
+			if err := tx.Assign(ctx, every); err != nil {
+				return err
+			}
+		} else if err := tx.Unassign(ctx, every); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c, "assignments.set", "user:"+itoa(id), map[string]any{"model": parts, "all_risks": allRisks})
+	})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, wsPath(c.WS.ID, "/members#work-"+itoa(id)), http.StatusSeeOther)
 	return nil
 }

@@ -69,6 +69,9 @@ type call struct {
 	WS     store.Workspace
 	Member store.Membership
 	Role   auth.Role
+	// Assigned holds a contributor's assignments (assignments.go); nil
+	// for the roles they do not limit.
+	Assigned map[string]bool
 	// SignedIn is set once both factors passed (not on the code pages).
 	SignedIn bool
 }
@@ -139,6 +142,11 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.fail(w, r, c, err)
 				return
 			}
+			if obj := objectOf(rt.path, r); !assignedOK(c.Role, rt.act, c.Assigned, obj) {
+				s.logger.Warn("web: not assigned", "user", c.User.ID, "workspace", c.WS.ID, "action", string(rt.act), "object", obj)
+				s.fail(w, r, c, errForbidden)
+				return
+			}
 		}
 		if err := rt.h(w, r, c); err != nil {
 			s.fail(w, r, c, err)
@@ -164,7 +172,8 @@ func (s *Server) enterWorkspace(r *http.Request, c *call, act auth.Action) error
 		return errForbidden
 	}
 	c.WS, c.Member, c.Role = ws, m, auth.Role(m.Role)
-	return nil
+	c.Assigned, err = s.loadAssignments(r.Context(), ws.ID, c.User.ID, c.Role)
+	return err
 }
 
 // toLogin sends a visitor without a usable session to the sign-in page,

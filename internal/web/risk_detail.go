@@ -27,6 +27,90 @@ type riskData struct {
 	Form      decisionForm
 	Statuses  []string
 	CanAccept bool
+	// Assignees are the contributors this risk is assigned to by name;
+	// Candidates the workspace's contributors, offered to those who
+	// assign work.
+	Assignees  []memberChoice
+	Candidates []memberChoice
+}
+
+// memberChoice is a member offered or shown as an assignee.
+type memberChoice struct {
+	ID       int64
+	Email    string
+	Assigned bool
+}
+
+// loadAssignees fills who the risk is assigned to and, for those who may
+// assign, the contributors to choose from.
+func (s *Server) loadAssignees(ctx context.Context, c *call, d *riskData) error {
+	ids, err := s.st.ObjectAssignees(ctx, c.WS.ID, store.RiskObject+d.Row.R.ID)
+	if err != nil {
+		return err
+	}
+	assigned := map[int64]bool{}
+	names := map[int64]string{}
+	for _, id := range ids {
+		assigned[id] = true
+		d.Assignees = append(d.Assignees, memberChoice{ID: id, Email: s.userEmail(ctx, id, names), Assigned: true})
+	}
+	if !auth.Can(c.Role, auth.ActAssign) {
+		return nil
+	}
+	ms, err := s.st.Members(ctx, c.WS.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if auth.Role(m.Role) == auth.RoleContributor {
+			d.Candidates = append(d.Candidates, memberChoice{ID: m.UserID, Email: s.userEmail(ctx, m.UserID, names), Assigned: assigned[m.UserID]})
+		}
+	}
+	return nil
+}
+
+// riskAssign sets the contributors a risk is assigned to.
+func (s *Server) riskAssign(w http.ResponseWriter, r *http.Request, c *call) error {
+	_, row, err := s.findRisk(r, c)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	ms, err := s.st.Members(ctx, c.WS.ID)
+	if err != nil {
+		return err
+	}
+	contributors := map[string]int64{}
+	for _, m := range ms {
+		if auth.Role(m.Role) == auth.RoleContributor {
+			contributors[itoa(m.UserID)] = m.UserID
+		}
+	}
+	var users []int64
+	var emails []string
+	names := map[int64]string{}
+	for _, v := range r.PostForm["assignee"] {
+		id, ok := contributors[v]
+		if !ok {
+			// Only the workspace's contributors can be chosen; anything
+			// else was not offered by the form.
+			return errBadInput
+		}
+		users = append(users, id)
+		emails = append(emails, s.userEmail(ctx, id, names))
+	}
+	object := store.RiskObject + row.R.ID
+	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetObjectAssignees(ctx, c.WS.ID, object, users, c.User.ID, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, c, "risk.assign", object, map[string]any{"assignees": emails})
+	})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, wsPath(c.WS.ID, "/risks/"+escapeRiskID(row.R.ID)+"?assigned=1"), http.StatusSeeOther)
+	return nil
 }
 
 // findRisk returns the {risk} row of the latest assessment.
@@ -61,6 +145,9 @@ func (s *Server) riskDetail(w http.ResponseWriter, r *http.Request, c *call) err
 		d.Form.Justification, d.Form.Expires = d.Decision.Justification, fmtISO(d.Decision.Expires)
 	}
 	d.Form.Saved = r.URL.Query().Get("saved") == "1"
+	if err := s.loadAssignees(r.Context(), c, &d); err != nil {
+		return err
+	}
 	return s.render(w, http.StatusOK, "risk", page{Title: row.R.Title, Nav: "risks", C: c, Data: d})
 }
 
@@ -95,6 +182,9 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) err
 	if len(f.Errors) > 0 {
 		d := riskData{Row: row, Version: a.Version, Statuses: decisionStatuses, CanAccept: auth.Can(c.Role, auth.ActRiskAccept), Form: f}
 		if err := s.loadDecision(r, c, &d); err != nil {
+			return err
+		}
+		if err := s.loadAssignees(r.Context(), c, &d); err != nil {
 			return err
 		}
 		return s.render(w, http.StatusUnprocessableEntity, "risk", page{Title: row.R.Title, Nav: "risks", C: c, Data: d})
