@@ -58,6 +58,7 @@ var allowed = map[string][]auth.Role{
 	"GET /w/{ws}/plan":                           everyone,
 	"GET /w/{ws}/evidence":                       everyone,
 	"POST /w/{ws}/evidence":                      editors,
+	"GET /w/{ws}/evidence/{set}":                 everyone,
 	"POST /w/{ws}/evidence/{set}/delete":         editors,
 	"GET /w/{ws}/audit":                          {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 	"GET /w/{ws}/tokens":                         officers,
@@ -209,6 +210,11 @@ func TestTenantIsolation(t *testing.T) {
 		if strings.Contains(pattern, "{a}") {
 			mixed := a
 			mixed.a = bIDs.a
+			probes = append(probes, mixed.path(pattern))
+		}
+		if strings.Contains(pattern, "{set}") {
+			mixed := a
+			mixed.set = bIDs.set
 			probes = append(probes, mixed.path(pattern))
 		}
 		if strings.Contains(pattern, "{invitation}") {

@@ -40,8 +40,13 @@ type riskListData struct {
 	Owners    []string
 	Levels    []risk.Level
 	Statuses  []string
-	Pager     registerPager
+	Pager     pager
 }
+
+// registerPageSize is how many risks one page of the register shows. A
+// billing company's register runs to thousands of risks; as one page it
+// was megabytes of HTML that took seconds to render and to scroll.
+const registerPageSize = 50
 
 // registerRows joins the latest result's risks with the stored decisions.
 // The rows are shared (see register_cache.go): callers must not modify them.
@@ -125,7 +130,7 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 			sortRows(rows, f.Sort)
 		}
 	}
-	rows, d.Pager = paginate(rows, q, wsPath(c.WS.ID, "/risks"))
+	rows, d.Pager = paginate(rows, registerPageSize, q, wsPath(c.WS.ID, "/risks"))
 	if j != nil {
 		if d.Rows, err = j.rowHTML(s.tpl.byName["risks"], c.WS.ID, rows); err != nil {
 			return fmt.Errorf("web: render register rows: %w", err)

@@ -89,6 +89,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/w/{ws}/plan", workspace, auth.ActRiskView, s.plan},
 		{"GET", "/w/{ws}/evidence", workspace, auth.ActEvidenceView, s.evidenceList},
 		{"POST", "/w/{ws}/evidence", workspace, auth.ActEvidenceUpload, s.evidenceUpload},
+		{"GET", "/w/{ws}/evidence/{set}", workspace, auth.ActEvidenceView, s.evidenceSetView},
 		{"POST", "/w/{ws}/evidence/{set}/delete", workspace, auth.ActEvidenceUpload, s.evidenceDelete},
 		{"GET", "/w/{ws}/audit", workspace, auth.ActAuditRead, s.auditLog},
 		{"GET", "/w/{ws}/members", workspace, auth.ActUserManage, s.memberList},

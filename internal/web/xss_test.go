@@ -205,18 +205,35 @@ func TestXSSSweep(t *testing.T) {
 	keep("evidence rejected", resp, body)
 	resp, body = b.get(wsPath(ws, "/evidence?uploaded="+url.QueryEscape(xss)))
 	keep("evidence uploaded notice", resp, body)
+	// A fact with the payload in its subject, its summary and an
+	// attribute's name and value, for the evidence set's own page.
+	q := `"` + strings.ReplaceAll(xss, `"`, `\"`) + `"`
+	resp, body = b.uploadFile(wsPath(ws, "/evidence"), "file", "payload.jsonl",
+		[]byte(`{"source":"probe","check":"tls.legacy-protocol","target":`+q+`,"severity":"high","summary":`+q+`,"attrs":{`+q+`:`+q+`}}`))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("evidence with the payload in a fact's values: %d", resp.StatusCode)
+	}
+	payloadSets, err := e.st.EvidenceSets(t.Context(), ws)
+	if err != nil || len(payloadSets) == 0 || payloadSets[0].FileName != "payload.jsonl" {
+		t.Fatalf("the payload evidence set is not the newest: %v", err)
+	}
 	b.get(wsPath(ws, "/assessments"))
 	if resp, _ = b.post(wsPath(ws, "/assessments"), nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("run with the evidence: %d", resp.StatusCode)
 	}
 
-	// Every page, every risk, the reflected inputs and the report.
+	// Every page, every risk, the reflected inputs and the report; the
+	// evidence set page is the payload set's.
 	x := e.idsOf("A")
+	x.set = itoa(payloadSets[0].ID)
 	for _, rt := range e.srv.routes {
 		if rt.method == http.MethodGet && rt.kind == workspace {
 			resp, body := b.get(x.path(rt.path))
 			keep(rt.path, resp, body)
 		}
+	}
+	if n := strings.Count(bodies["/w/{ws}/evidence/{set}"], "&lt;script&gt;alert(1)"); n < 4 {
+		t.Errorf("the evidence set page shows the payload (escaped) %d times; want it in the subject, the summary and an attribute's name and value", n)
 	}
 	_, res, _, _ = e.srv.latest(t.Context(), ws)
 	for _, r := range res.Risks {
