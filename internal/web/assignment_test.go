@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -128,6 +129,11 @@ func TestContributorsEditWhatIsAssigned(t *testing.T) {
 		})
 		if resp, body := e.apiDo(token, http.MethodPut, apiDecision, "application/json", []byte(`{"status":"in_discussion"}`)); resp.StatusCode != http.StatusOK {
 			t.Errorf("API decision on an assigned risk: %d %s", resp.StatusCode, body)
+		}
+		// The register narrows down to the risks assigned to her.
+		_, body = dana.get(wsPath(ws, "/risks?assigned=me"))
+		if !strings.Contains(body, ">"+html.EscapeString(x.risk)+"</div>") || strings.Count(body, "<tr>") != 2 {
+			t.Errorf("register assigned=me does not list exactly the one assigned risk")
 		}
 		_, body = dana.get(risk(x.risk))
 		if !strings.Contains(body, `id="status"`) || !strings.Contains(body, "dana@example.org") {

@@ -49,6 +49,23 @@ func (s *Server) loadAssignments(ctx context.Context, wsID int64, userID int64, 
 	return m, nil
 }
 
+// assignmentSet returns the viewer's assignments in the workspace,
+// whatever their role (the register's "assigned to me" filter).
+func (s *Server) assignmentSet(ctx context.Context, c *call) (map[string]bool, error) {
+	if c.Assigned != nil {
+		return c.Assigned, nil
+	}
+	objs, err := s.st.UserAssignments(ctx, c.WS.ID, c.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]bool, len(objs))
+	for _, o := range objs {
+		m[o] = true
+	}
+	return m, nil
+}
+
 // assignedOK is the scoped half of the permission check: true unless the
 // role is limited to its assignments and object is not among them.
 func assignedOK(role auth.Role, act auth.Action, assigned map[string]bool, object string) bool {

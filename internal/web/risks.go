@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"rcmguard/internal/assess"
+	"rcmguard/internal/auth"
 	"rcmguard/internal/risk"
 	"rcmguard/internal/store"
 )
@@ -28,6 +29,7 @@ type riskRow struct {
 
 type riskFilter struct {
 	Level, Status, Area, Owner, Q, Sort string
+	Assigned                            string // "me": only risks assigned to the viewer
 }
 
 type riskListData struct {
@@ -111,7 +113,13 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 	}
 	q := r.URL.Query()
 	f := riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"),
-		Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+		Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Assigned: q.Get("assigned")}
+	var mine map[string]bool // the viewer's assignments, for assigned=me
+	if f.Assigned == "me" {
+		if mine, err = s.assignmentSet(r.Context(), c); err != nil {
+			return err
+		}
+	}
 	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Levels: levelsDesc, Statuses: decisionStatuses}
 	var rows []riskRow
 	if j != nil {
@@ -123,7 +131,7 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 		} else {
 			rows = make([]riskRow, 0, len(j.rows))
 			for _, row := range j.rows {
-				if f.matches(row) {
+				if f.matches(row) && (f.Assigned != "me" || auth.Covers(mine, store.RiskObject+row.R.ID)) {
 					rows = append(rows, row)
 				}
 			}
