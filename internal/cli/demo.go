@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"rcmguard/examples"
 	"rcmguard/internal/audit"
@@ -121,9 +122,37 @@ func runDemo(e *env, args []string) int {
 		fmt.Fprintln(e.stdout, "above (or on the page) to an authenticator app and enter its code; the page then shows")
 		fmt.Fprintln(e.stdout, "ten one-time recovery codes.")
 		fmt.Fprintln(e.stdout)
+		fmt.Fprintln(e.stdout, "The contributor changes only what is assigned to them: here the data flows, systems and")
+		fmt.Fprintln(e.stdout, "vendors, and every risk's decision (owners assign work on the Members page).")
+		fmt.Fprintln(e.stdout)
 		fmt.Fprintln(e.stdout, "Each workspace holds synthetic evidence - a PHI scan of made-up files, an EDI inspection")
 		fmt.Fprintln(e.stdout, "of a made-up 837 and a probe of a deliberately weak local TLS server - behind its EVD-* risks.")
 	})
+}
+
+// demoContributorWork is what the demo's contributor may change in every
+// workspace, as an owner would assign it on the Members page.
+var demoContributorWork = []string{store.ModelObject + "flows", store.ModelObject + "systems", store.ModelObject + "vendors",
+	store.RiskObject + store.AllObjects}
+
+func assignDemoWork(ctx context.Context, st *store.Store, log *audit.Log, ids map[string]int64, user int64, now time.Time) error {
+	for _, dw := range demoWorkspaces {
+		ws := ids[dw.name]
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			for _, o := range demoContributorWork {
+				if err := tx.Assign(ctx, store.Assignment{WorkspaceID: ws, UserID: user, Object: o, CreatedBy: user, Created: now}); err != nil {
+					return err
+				}
+			}
+			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: "cli:demo", WorkspaceID: ws, Action: "assignments.set",
+				Object: fmt.Sprintf("user:%d", user), Details: map[string]any{"assigned": demoContributorWork}})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func roleName(r auth.Role) string {
@@ -183,6 +212,11 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 			})
 			if err != nil {
 				return nil, fmt.Errorf("add demo user %s to %q: %w", r.email, dw.name, err)
+			}
+		}
+		if r.role == auth.RoleContributor {
+			if err := assignDemoWork(ctx, st, log, ids, u.ID, now); err != nil {
+				return nil, fmt.Errorf("assign work to %s: %w", r.email, err)
 			}
 		}
 		users = append(users, demoUser{email: r.email, password: pw, secret: enr.Secret, role: r.role})

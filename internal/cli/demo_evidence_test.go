@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,11 +168,19 @@ func TestDemoSeedsEvidence(t *testing.T) {
 			"Lakeside Pediatrics":       {"EVD-01@share", "EVD-05@ch-portal"},
 			"Harbor Orthopedics":        {"EVD-01@share", "EVD-05@ch-portal"},
 		}
+		contributor, err := st.UserByEmail(ctx, "contributor@demo.rcmguard.test")
+		if err != nil {
+			t.Fatal(err)
+		}
 		var plain []string // what the store keeps in clear about the evidence
 		for i, dw := range demoWorkspaces {
 			ws, err := st.WorkspaceByName(ctx, dw.name)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The demo's contributor has work assigned, or could change nothing.
+			if got, err := st.UserAssignments(ctx, ws.ID, contributor.ID); err != nil || !slices.Equal(got, []string{"model:flows", "model:systems", "model:vendors", "risk:*"}) {
+				t.Errorf("%s: the contributor's assignments are %v, %v", dw.name, got, err)
 			}
 			sets, err := st.EvidenceSets(ctx, ws.ID)
 			if err != nil {
