@@ -66,20 +66,175 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 // must name a session to keep (ChangePassword) without storing the token.
 func SessionHash(token string) string { return hashSecret(token) }
 
-// DisableUser disables an account, ending its sessions and API tokens at
-// once (ASVS 7.4.2).
-func (s *Service) DisableUser(ctx context.Context, userID int64, actor string, now time.Time) error {
+// Disabled is what disabling an account ended.
+type Disabled struct {
+	// Already is set when the account was disabled before; the time it was
+	// first disabled is kept.
+	Already  bool
+	Sessions int64 // sessions ended, signed in or waiting for the second factor
+	Tokens   int64 // API tokens revoked
+}
+
+// DisableUser disables an account, ending its sessions and revoking its API
+// tokens in the same transaction (ASVS 7.4.2; the termination procedures
+// of 45 CFR 164.308(a)(3)(ii)(C)). Each revoked token is also recorded in
+// its workspace's audit log. Disabling a disabled account again still
+// clears anything left and is audited.
+func (s *Service) DisableUser(ctx context.Context, userID int64, actor string, now time.Time) (Disabled, error) {
+	var d Disabled
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.DisableUser(ctx, userID, now); err != nil {
+		u, err := tx.User(ctx, userID)
+		if err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "user.disable", Object: userActor(userID)})
+		d.Already = !u.Disabled.IsZero()
+		sessions, tokens, err := tx.DisableUser(ctx, userID, now)
+		if err != nil {
+			return err
+		}
+		d.Sessions, d.Tokens = sessions, int64(len(tokens))
+		for _, k := range tokens {
+			if _, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: k.WorkspaceID, Action: "token.revoke",
+				Object: fmt.Sprintf("token:%d", k.ID), Details: map[string]any{"user": userActor(userID), "reason": "user disabled"}}); err != nil {
+				return err
+			}
+		}
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "user.disable", Object: userActor(userID),
+			Details: map[string]any{"email_hint": EmailHint(u.Email), "already_disabled": d.Already,
+				"sessions_ended": d.Sessions, "tokens_revoked": d.Tokens}})
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("auth: disable user: %w", err)
+		return Disabled{}, fmt.Errorf("auth: disable user: %w", err)
 	}
-	return nil
+	return d, nil
+}
+
+// EnableUser lifts the disable of an account, and nothing else: sessions
+// and API tokens the disable ended stay ended, and lockout, password and
+// MFA are as they were. It reports whether the account was disabled; an
+// account that was not is left alone and nothing is audited.
+func (s *Service) EnableUser(ctx context.Context, userID int64, actor string, now time.Time) (bool, error) {
+	enabled := false
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, userID)
+		if err != nil || u.Disabled.IsZero() {
+			return err
+		}
+		if err := tx.EnableUser(ctx, userID); err != nil {
+			return err
+		}
+		enabled = true
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "user.enable", Object: userActor(userID),
+			Details: map[string]any{"email_hint": EmailHint(u.Email), "disabled_since": store.FormatTime(u.Disabled)}})
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("auth: enable user: %w", err)
+	}
+	return enabled, nil
+}
+
+// Reset asks an administrator's reset of an account: for a person who
+// forgot their password or lost their authenticator.
+type Reset struct {
+	UserID   int64
+	Password string // the new password; the password policy applies
+	// KeepMFA keeps the TOTP secret, recovery codes and security keys;
+	// otherwise MFA is reset and must be enrolled again at next sign-in.
+	KeepMFA bool
+	Actor   string // who asks, for the audit log
+}
+
+// ResetDone is what a reset changed. Enrollment is set when MFA was reset:
+// the new TOTP secret to hand to the person (Login also shows it at their
+// next sign-in, until a first code completes enrolment).
+type ResetDone struct {
+	Enrollment    *Enrollment
+	Sessions      int64 // sessions ended
+	SecurityKeys  int64 // security keys removed
+	RecoveryCodes int   // unused recovery codes removed
+}
+
+// ResetUser sets a new password, clears the lockout and ends every session
+// of an account; unless KeepMFA it also replaces the TOTP secret (enrolment
+// required again), and removes the recovery codes and security keys.
+// Nothing changes when the password is refused. The audit entry says
+// whether MFA was reset, never the password or the secret.
+func (s *Service) ResetUser(ctx context.Context, in Reset, now time.Time) (ResetDone, error) {
+	var done ResetDone
+	u, err := s.st.User(ctx, in.UserID)
+	if err != nil {
+		return done, fmt.Errorf("auth: reset user: %w", err)
+	}
+	words := []string{u.Email}
+	ms, err := s.st.UserMemberships(ctx, u.ID)
+	if err != nil {
+		return done, fmt.Errorf("auth: reset user: %w", err)
+	}
+	for _, m := range ms {
+		w, err := s.st.Workspace(ctx, m.WorkspaceID)
+		if err != nil {
+			return done, fmt.Errorf("auth: reset user: %w", err)
+		}
+		words = append(words, w.Name)
+	}
+	if err := CheckPassword(in.Password, words...); err != nil {
+		return done, err
+	}
+	hash, err := HashPassword(in.Password, s.cfg.Params)
+	if err != nil {
+		return done, err
+	}
+	var enr Enrollment
+	if !in.KeepMFA {
+		if enr, err = NewTOTP(s.cfg.Issuer, u.Email); err != nil {
+			return done, err
+		}
+	}
+	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPasswordHash(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		if err := tx.SetLoginState(ctx, u.ID, 0, time.Time{}); err != nil {
+			return err
+		}
+		n, err := tx.DeleteUserSessions(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		done.Sessions = n
+		details := map[string]any{"email_hint": EmailHint(u.Email), "mfa_reset": !in.KeepMFA, "sessions_ended": n}
+		if !in.KeepMFA {
+			// Counted inside the transaction, as the codes are removed.
+			cur, err := tx.User(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			done.RecoveryCodes = len(cur.RecoveryCodes)
+			if err := tx.SetTOTP(ctx, u.ID, enr.Secret, false); err != nil {
+				return err
+			}
+			if err := tx.SetRecoveryCodes(ctx, u.ID, nil); err != nil {
+				return err
+			}
+			if done.SecurityKeys, err = tx.DeleteUserWebAuthnCredentials(ctx, u.ID); err != nil {
+				return err
+			}
+			details["recovery_codes_removed"] = done.RecoveryCodes
+			details["security_keys_removed"] = done.SecurityKeys
+		}
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: in.Actor, Action: "user.reset", Object: userActor(u.ID),
+			Details: details})
+		return err
+	})
+	if err != nil {
+		return ResetDone{}, fmt.Errorf("auth: reset user: %w", err)
+	}
+	if !in.KeepMFA {
+		done.Enrollment = &enr
+	}
+	return done, nil
 }
 
 // LiveSessions lists a user's signed-in sessions (past the second factor

@@ -171,7 +171,7 @@ func TestLoginMFAAndSessionLifecycle(t *testing.T) {
 		// Disabling a user ends their sessions at once.
 		tok = e.signIn(t, "jane@example.org", enr.Secret, t0.Add(21*time.Hour))
 		err = e.st.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.DisableUser(ctx, u.ID, t0.Add(21*time.Hour)); err != nil {
+			if _, _, err := tx.DisableUser(ctx, u.ID, t0.Add(21*time.Hour)); err != nil {
 				return err
 			}
 			_, err := e.log.Append(ctx, tx, audit.Event{At: t0, Actor: "test", Action: "user.disable"})

@@ -49,7 +49,7 @@ func init() {
 		{"scan", "find PHI in files where it should not be", runScan},
 		{"edi", "inspect X12 EDI files (edi inspect FILE...)", runEDI},
 		{"probe", "probe TLS, SSH, FTP and SMTP endpoints", runProbe},
-		{"user", "manage user accounts (user add EMAIL ...)", runUser},
+		{"user", "manage accounts (user add, list, disable, enable, reset)", runUser},
 		{"audit", "verify the tamper-evident audit log (audit verify)", runAudit},
 		{"backup", "write an encrypted online snapshot of the database", runBackup},
 		{"restore", "verify a snapshot and restore the database from it", runRestore},

@@ -12,7 +12,27 @@ import (
 	"rcmguard/internal/auth"
 )
 
-const userUsage = "user add EMAIL --workspace NAME --role ROLE --password-file FILE [--expires YYYY-MM-DD] [--db PATH|URL] [--key-file FILE]"
+// Usage of each user subcommand; userUsage lists them all.
+const (
+	userAddUsage     = "user add EMAIL --workspace NAME --role ROLE --password-file FILE [--expires YYYY-MM-DD] [--db PATH|URL] [--key-file FILE]"
+	userListUsage    = "user list [--workspace NAME] [--format text|json] [--db PATH|URL] [--key-file FILE]"
+	userDisableUsage = "user disable EMAIL [--db PATH|URL] [--key-file FILE]"
+	userEnableUsage  = "user enable EMAIL [--db PATH|URL] [--key-file FILE]"
+	userResetUsage   = "user reset EMAIL --password-file FILE [--keep-mfa] [--db PATH|URL] [--key-file FILE]"
+)
+
+const userUsage = userAddUsage + `
+       rcmguard ` + userListUsage + `
+       rcmguard ` + userDisableUsage + `
+       rcmguard ` + userEnableUsage + `
+       rcmguard ` + userResetUsage + `
+
+  add      create an account and its membership of a workspace
+  list     list accounts: MFA, lockout, disabled, last seen, workspaces and roles
+  disable  disable an account (a leaver): end its sessions, revoke its API tokens
+  enable   lift a disable; ended sessions and revoked tokens stay ended
+  reset    set a new password, clear the lockout, end the sessions and, unless
+           --keep-mfa, reset MFA (a forgotten password, a lost authenticator)`
 
 // runUser dispatches the user subcommands.
 func runUser(e *env, args []string) int {
@@ -23,11 +43,19 @@ func runUser(e *env, args []string) int {
 	switch args[0] {
 	case "add":
 		return runUserAdd(e, args[1:])
+	case "list":
+		return runUserList(e, args[1:])
+	case "disable":
+		return runUserDisable(e, args[1:])
+	case "enable":
+		return runUserEnable(e, args[1:])
+	case "reset":
+		return runUserReset(e, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprintf(e.stdout, "Usage: rcmguard %s\n", userUsage)
 		return exitOK
 	}
-	e.errorf("user", "unknown subcommand %q (want add)", args[0])
+	e.errorf("user", "unknown subcommand %q (want add, list, disable, enable or reset)", args[0])
 	return exitInvalid
 }
 
@@ -36,7 +64,7 @@ func runUser(e *env, args []string) int {
 // process list or shell history; the TOTP enrolment URI goes to standard
 // output for the new user to scan.
 func runUserAdd(e *env, args []string) int {
-	fs := e.newFlagSet("user add", userUsage)
+	fs := e.newFlagSet("user add", userAddUsage)
 	db := addDBFlags(fs)
 	workspace := fs.String("workspace", "", "workspace (organisation) name; created as a practice if missing")
 	role := fs.String("role", "", "role: owner, compliance_officer, contributor or auditor")
@@ -46,7 +74,7 @@ func runUserAdd(e *env, args []string) int {
 		return status
 	}
 	if fs.NArg() != 1 || *workspace == "" || *role == "" || *pwFile == "" {
-		e.errorf("user", "need EMAIL, --workspace, --role and --password-file\nUsage: rcmguard %s", userUsage)
+		e.errorf("user", "need EMAIL, --workspace, --role and --password-file\nUsage: rcmguard %s", userAddUsage)
 		return exitInvalid
 	}
 	r, err := auth.ParseRole(*role)

@@ -189,8 +189,16 @@ func TestWorkspacesAndUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.write(t, "disable", func(tx *store.Tx) error { return tx.DisableUser(ctx, u.ID, t0) }); err != nil {
+		var sessions int64
+		var tokens []store.APIToken
+		if err := f.write(t, "disable", func(tx *store.Tx) (err error) {
+			sessions, tokens, err = tx.DisableUser(ctx, u.ID, t0)
+			return err
+		}); err != nil {
 			t.Fatal(err)
+		}
+		if sessions != 1 || len(tokens) != 0 {
+			t.Fatalf("disable ended %d sessions and %d tokens; want 1 and 0", sessions, len(tokens))
 		}
 		if _, err := f.s.SessionByHash(ctx, "abc"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("session after disable: %v; want ErrNotFound", err)

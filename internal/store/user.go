@@ -184,16 +184,21 @@ func (t *Tx) UseRecoveryCode(ctx context.Context, id int64, hash string) error {
 	return nil
 }
 
-// DisableUser disables an account and ends all its sessions and tokens.
-func (t *Tx) DisableUser(ctx context.Context, id int64, at time.Time) error {
-	if err := mustAffect(t.exec(ctx, `UPDATE users SET disabled_at = ? WHERE id = ?`, ts(at), id)); err != nil {
-		return fmt.Errorf("store: disable user %d: %w", id, err)
+// DisableUser disables an account and ends all its sessions and API
+// tokens, returning how many sessions it ended and the tokens it revoked.
+// Disabling an account that is already disabled keeps the time it was
+// first disabled.
+func (t *Tx) DisableUser(ctx context.Context, id int64, at time.Time) (sessions int64, tokens []APIToken, err error) {
+	if err := mustAffect(t.exec(ctx, `UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?`, ts(at), id)); err != nil {
+		return 0, nil, fmt.Errorf("store: disable user %d: %w", id, err)
 	}
-	if _, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
-		return fmt.Errorf("store: disable user %d: end sessions: %w", id, err)
+	if sessions, err = t.DeleteUserSessions(ctx, id); err != nil {
+		return 0, nil, err
 	}
-	if _, err := t.exec(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, id); err != nil {
-		return fmt.Errorf("store: disable user %d: revoke tokens: %w", id, err)
+	// The UPDATE above marked the transaction as writing: it must be audited.
+	tokens, err = collect(ctx, &t.conn, scanToken, `DELETE FROM api_tokens WHERE user_id = ? RETURNING `+tokenCols, id)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: disable user %d: revoke tokens: %w", id, err)
 	}
-	return nil
+	return sessions, tokens, nil
 }
