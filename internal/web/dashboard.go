@@ -91,12 +91,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *call) erro
 // items of a workspace whose history is rows (newest first). The body is
 // the same for every viewer until an assessment is run or signed off, or
 // the day changes (items fall overdue), so it is rendered once per
-// (workspace, history, day) and then served from s.dashboards: for a
+// (workspace, history, day) and then served from s.fragments: for a
 // register of 10,000 risks that is most of a dashboard view's work.
 func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentRow) (template.HTML, error) {
 	today := s.today().Format("2006-01-02")
 	key := dashboardKey(ws, today, rows)
-	if h, ok := s.dashboards.get(key); ok {
+	if h, ok := s.fragments.get(key); ok {
 		return h, nil
 	}
 	d := dashboardData{Latest: rows[0]}
@@ -120,7 +120,7 @@ func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentR
 		return "", fmt.Errorf("web: render dashboard body: %w", err)
 	}
 	h := template.HTML(b.String())
-	s.dashboards.put(key, h)
+	s.fragments.put(key, h)
 	return h, nil
 }
 

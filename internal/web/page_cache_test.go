@@ -43,6 +43,20 @@ func TestCachedPartsFollowChanges(t *testing.T) {
 			}
 		}
 
+		// The filter form, rendered once per join and choice, shows each
+		// view's own choice, and a decision's new owner among the owners.
+		for _, level := range []string{"high", "", "moderate"} {
+			_, body := b.get(wsPath(ws, "/risks?level="+level))
+			for _, l := range []string{"high", "moderate"} {
+				if got := strings.Contains(body, `<option value="`+l+`" selected>`); got != (l == level) {
+					t.Errorf("register ?level=%s: option %s selected = %v", level, l, got)
+				}
+			}
+			if !strings.Contains(body, `<option value="Billing lead" >`) {
+				t.Errorf("register ?level=%s: the decision's owner is not among the owners to filter by", level)
+			}
+		}
+
 		// Dashboard: view, sign off, view.
 		first, _, _, err := e.srv.latest(ctx, ws)
 		if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -36,7 +37,8 @@ type riskListData struct {
 	HasResult bool
 	Version   int
 	Filter    riskFilter
-	Rows      []template.HTML // the shown page's table rows
+	Filters   template.HTML // the filter form (registerFilters)
+	Rows      template.HTML // the shown page's table rows
 	Total     int
 	Areas     []string
 	Owners    []string
@@ -140,11 +142,58 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 	}
 	rows, d.Pager = paginate(rows, registerPageSize, q, wsPath(c.WS.ID, "/risks"))
 	if j != nil {
-		if d.Rows, err = j.rowHTML(s.tpl.byName["risks"], c.WS.ID, rows); err != nil {
+		html, err := j.rowHTML(s.tpl.byName["risks"], c.WS.ID, rows)
+		if err != nil {
 			return fmt.Errorf("web: render register rows: %w", err)
+		}
+		var b strings.Builder
+		for _, h := range html {
+			b.WriteString(string(h))
+		}
+		d.Rows = template.HTML(b.String())
+		fd := registerFilters{WS: c.WS.ID, Contributor: c.Role == auth.RoleContributor, Filter: f,
+			Levels: levelsDesc, Statuses: decisionStatuses, Areas: j.areas, Owners: j.owners}
+		if d.Filters, err = s.registerFilterForm(fd, a.ID, c.WS.DecisionsRev); err != nil {
+			return err
 		}
 	}
 	return s.render(w, http.StatusOK, "risks", page{Title: "Risk register", Nav: "risks", C: c, Data: d})
+}
+
+// registerFilters is what the "risk-filters" template receives.
+type registerFilters struct {
+	WS            int64
+	Contributor   bool
+	Filter        riskFilter
+	Levels        []risk.Level
+	Statuses      []string
+	Areas, Owners []string
+}
+
+// registerFilterForm renders the register's filter form. Its choices come
+// from the join (areas, owners) and its selection from the query, so
+// without a text query it is the same for every viewer of the same join
+// and choice, and is rendered once: a form of some fifty options was a
+// third of a register view's template work.
+func (s *Server) registerFilterForm(fd registerFilters, assessment, decisionsRev int64) (template.HTML, error) {
+	f := fd.Filter
+	key := ""
+	if f.Q == "" {
+		key = fmt.Sprintf("register-filters|%d|%d|%d|%t|%q|%q|%q|%q|%q|%q", fd.WS, assessment, decisionsRev,
+			fd.Contributor, f.Level, f.Status, f.Area, f.Owner, f.Sort, f.Assigned)
+		if h, ok := s.fragments.get(key); ok {
+			return h, nil
+		}
+	}
+	var b bytes.Buffer
+	if err := s.tpl.byName["risks"].ExecuteTemplate(&b, "risk-filters", fd); err != nil {
+		return "", fmt.Errorf("web: render register filters: %w", err)
+	}
+	h := template.HTML(b.String())
+	if key != "" {
+		s.fragments.put(key, h)
+	}
+	return h, nil
 }
 
 func (f riskFilter) matches(row riskRow) bool {

@@ -61,8 +61,9 @@ type Server struct {
 	// registers holds the register's joins of results and decisions
 	// (register_cache.go).
 	registers *registerCache
-	// dashboards holds rendered dashboard bodies (dashboard.go).
-	dashboards *fragmentCache
+	// fragments holds rendered parts of pages: dashboard bodies
+	// (dashboard.go) and the register's filter forms (risks.go).
+	fragments *fragmentCache
 
 	// publicURL is the origin security keys are bound to; nil when not set.
 	publicURL *url.URL
@@ -100,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 	s.routes = s.routeTable()
 	s.results = &resultCache{results: map[int64]*cachedResult{}, summaries: map[int64]resultSummary{}}
 	s.registers = &registerCache{}
-	s.dashboards = newFragmentCache(64)
+	s.fragments = newFragmentCache(256)
 	return s, nil
 }
 
