@@ -38,6 +38,11 @@ func (s *Server) loadAssignments(ctx context.Context, wsID int64, userID int64, 
 	if role != auth.RoleContributor {
 		return nil, nil
 	}
+	return s.userAssignments(ctx, wsID, userID)
+}
+
+// userAssignments returns a user's assignments in a workspace as a set.
+func (s *Server) userAssignments(ctx context.Context, wsID, userID int64) (map[string]bool, error) {
 	objs, err := s.st.UserAssignments(ctx, wsID, userID)
 	if err != nil {
 		return nil, err
@@ -55,15 +60,7 @@ func (s *Server) assignmentSet(ctx context.Context, c *call) (map[string]bool, e
 	if c.Assigned != nil {
 		return c.Assigned, nil
 	}
-	objs, err := s.st.UserAssignments(ctx, c.WS.ID, c.User.ID)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]bool, len(objs))
-	for _, o := range objs {
-		m[o] = true
-	}
-	return m, nil
+	return s.userAssignments(ctx, c.WS.ID, c.User.ID)
 }
 
 // assignedOK is the scoped half of the permission check: true unless the
