@@ -40,6 +40,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"asset":      a.url,
 		"can":        func(c *call, act string) bool { return c.Role != "" && auth.Can(c.Role, auth.Action(act)) },
 		"canOn":      canOn,
+		"groups":     groupInputs,
 		"wsPath":     wsPath,
 		"pathEscape": url.PathEscape,
 		"levelSlug":  func(l risk.Level) string { return l.Slug() },

@@ -107,7 +107,33 @@ type formInput struct {
 	Err      string
 	List     *formList   // the rows of a list of structures (Kind "rows")
 	Fields   []formInput // the fields of an optional block (Kind "block"), keyed api.auth
-	index    []int
+	// Group names the nested block the input belongs to ("Backup"), and
+	// Short its label within that block ("Frequency"); the form shows a
+	// block's inputs under one legend.
+	Group, Short string
+	index        []int
+}
+
+// formGroup is a run of inputs of the same nested block (Title), or of
+// top-level inputs (no Title), in the order of the form.
+type formGroup struct {
+	Title  string
+	Inputs []formInput
+}
+
+// groupInputs splits inputs into runs by their Group, for the forms to
+// show each nested block (a system's patching, audit log, backup) as a
+// fieldset rather than as a long list of prefixed labels.
+func groupInputs(ins []formInput) []formGroup {
+	var out []formGroup
+	for _, in := range ins {
+		if n := len(out); n > 0 && out[n-1].Title == in.Group {
+			out[n-1].Inputs = append(out[n-1].Inputs, in)
+			continue
+		}
+		out = append(out, formGroup{Title: in.Group, Inputs: []formInput{in}})
+	}
+	return out
 }
 
 // DescribedBy is the input's aria-describedby: its hint, and its error.
@@ -153,7 +179,8 @@ func fieldInputs(f reflect.StructField, prefix, labelPrefix string, index []int,
 		return nil
 	}
 	in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: f.Tag.Get("doc"),
-		Required: f.Tag.Get("req") == "true", index: index}
+		Required: f.Tag.Get("req") == "true", index: index,
+		Group: strings.TrimSuffix(labelPrefix, ": "), Short: humanKey(key)}
 	in.HintID = "h-" + in.Key
 	ft := f.Type
 	switch {
@@ -182,6 +209,11 @@ func fieldInputs(f reflect.StructField, prefix, labelPrefix string, index []int,
 		return inputsOf(ft, prefix+key+".", humanKey(key)+": ", in.index, lists)
 	case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct && lists:
 		in.Kind, in.Fields = "block", inputsOf(ft.Elem(), prefix+key+".", humanKey(key)+": ", nil, false)
+		for i := range in.Fields {
+			// An optional block is its own fieldset, its inputs labelled
+			// in full ("API: Auth"); it is not one of the groups.
+			in.Fields[i].Group = ""
+		}
 	default:
 		return nil // lists of structures and optional blocks inside a row or a block
 	}
