@@ -112,7 +112,8 @@ func newWebServer(e *env, st *store.Store, kr *seal.Keyring, sf serverFlags) (*w
 	svc := auth.New(st, log, auth.Config{IdleTimeout: sf.idle})
 	return web.New(web.Config{Store: st, Audit: log, Auth: svc, Rules: set, Now: e.now,
 		Secure: sf.tlsCert != "" || sf.behindProxy, Tool: "rcmguard " + Version, PublicURL: sf.publicURL,
-		Logger: slog.New(slog.NewTextHandler(e.stderr, nil))})
+		TrustForwardedFor: sf.behindProxy,
+		Logger:            slog.New(slog.NewTextHandler(e.stderr, nil))})
 }
 
 // listenAndServe serves until SIGINT/SIGTERM (or the test hook) and then

@@ -82,6 +82,22 @@ func (s *Server) wrap(rt route) http.Handler {
 		c := &call{}
 		ctx := r.Context()
 		now := s.now()
+		if s.failures != nil && failureRoutes[rt.method+" "+rt.path] {
+			addr := s.clientAddr(r)
+			if wait := s.failures.wait(addr, now); wait > 0 {
+				s.logger.Warn("web: sign-in attempts throttled", "addr", addr, "path", logPath(r))
+				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+				s.renderError(w, r, c, http.StatusTooManyRequests, "")
+				return
+			}
+			rec := &statusRecorder{ResponseWriter: w}
+			w = rec
+			defer func() {
+				if rec.status == http.StatusUnauthorized || rec.status == http.StatusNotFound {
+					s.failures.fail(addr, now)
+				}
+			}()
+		}
 		c.Token = s.cookie(r, sessionCookie)
 		binding := c.Token
 		if binding == "" {

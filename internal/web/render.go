@@ -138,6 +138,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, c *call, st
 		e.Heading, e.Message = "Not changed", "Someone else changed this in the meantime, or it is signed off and can no longer change."
 	case http.StatusRequestEntityTooLarge:
 		e.Heading, e.Message = "Too large", "The upload is larger than allowed."
+	case http.StatusTooManyRequests:
+		e.Heading, e.Message = "Too many attempts", "There were too many failed sign-in attempts from your network. Wait a few minutes, then try again."
 	default:
 		e.Heading, e.Message = "Something went wrong", "The request could not be completed and nothing was changed. If it keeps happening, give your administrator this error ID."
 	}

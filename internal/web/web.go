@@ -41,6 +41,13 @@ type Config struct {
 	// PublicURL is the address people open ("https://rcmguard.example.org"),
 	// which security keys are bound to. Empty: keys work only on localhost.
 	PublicURL string
+	// FailureLimit is how many failed sign-in attempts one client address
+	// may make, refilling over 10 minutes (throttle.go). 0: 20; negative:
+	// no limit by address (the per-account lockout still applies).
+	FailureLimit int
+	// TrustForwardedFor takes the client address from the last entry of
+	// X-Forwarded-For: set it only behind a proxy that appends it.
+	TrustForwardedFor bool
 }
 
 // Server serves the browser interface.
@@ -67,6 +74,10 @@ type Server struct {
 
 	// publicURL is the origin security keys are bound to; nil when not set.
 	publicURL *url.URL
+	// failures limits failed sign-in attempts per client address
+	// (throttle.go); nil: no limit.
+	failures       *failureLimiter
+	trustForwarded bool
 }
 
 // New checks the configuration, parses every template and builds the route
@@ -76,7 +87,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("web: store, audit log, auth service and rules are required")
 	}
 	s := &Server{st: cfg.Store, log: cfg.Audit, auth: cfg.Auth, rules: cfg.Rules, secure: cfg.Secure,
-		now: cfg.Now, logger: cfg.Logger, tool: cfg.Tool}
+		now: cfg.Now, logger: cfg.Logger, tool: cfg.Tool,
+		failures: newFailureLimiter(cfg.FailureLimit), trustForwarded: cfg.TrustForwardedFor}
 	if s.now == nil {
 		s.now = time.Now
 	}
