@@ -5,22 +5,18 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"rcmguard/internal/sharedtest"
 	"strings"
 	"testing"
 
 	"rcmguard/internal/x12"
 )
 
-// ediSamples is the public X12 sample directory beside the repository.
-const ediSamples = "../../../shared/testdata/x12"
-
+// ediSample is a public X12 sample from ../shared/testdata/x12 beside the
+// repository; the test skips with a hint where that is absent.
 func ediSample(t *testing.T, name string) string {
 	t.Helper()
-	p := filepath.Join(ediSamples, filepath.FromSlash(name))
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("sample %s: %v", name, err)
-	}
-	return p
+	return sharedtest.Path(t, "x12/"+name)
 }
 
 func runCLI(args ...string) (status int, stdout, stderr string) {

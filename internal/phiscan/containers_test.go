@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"rcmguard/internal/sharedtest"
 	"runtime"
 	"sort"
 	"strings"
@@ -128,7 +129,7 @@ func TestMailAttachmentsAndEncodings(t *testing.T) {
 }
 
 func TestX12PublicSamples(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "x12", "imsweb", "837_5010")
+	dir := sharedtest.Path(t, "x12/imsweb/837_5010")
 	tests := []struct {
 		file         string
 		interchanges int

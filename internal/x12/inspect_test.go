@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"rcmguard/internal/sharedtest"
 	"reflect"
 	"strings"
 	"testing"
@@ -344,7 +345,7 @@ func FuzzInspect(f *testing.F) {
 	f.Add("/edi/a.837", []byte(envelope(hdr{secQ: "01", sec: password, usage: "T"}, "REF*SY*"+realSSN, "NM1*IL*1*A****MI*"+realHICN)))
 	f.Add("/var/log/a.log", []byte("NM1*IL*1*DOE~ISA*00*"))
 	f.Add("/test/b.837", []byte(envelope(hdr{})[:150]))
-	if b, err := os.ReadFile(sharedX12 + "/imsweb/837_5010/x12_multiple_isa.txt"); err == nil {
+	if b := sharedtest.Read("x12/imsweb/837_5010/x12_multiple_isa.txt"); b != nil {
 		f.Add("/x.txt", b)
 	}
 	f.Fuzz(func(t *testing.T, path string, data []byte) {

@@ -6,7 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
+	"rcmguard/internal/sharedtest"
 	"rcmguard/internal/x12/x12gen"
 	"runtime"
 	"slices"
@@ -14,17 +14,11 @@ import (
 	"testing"
 )
 
-// sharedX12 is the public sample directory beside the repository
-// (/work/shared in development, the same sibling layout in CI).
-const sharedX12 = "../../../shared/testdata/x12"
-
+// sample is a public X12 sample from ../shared/testdata/x12 beside the
+// repository; the test skips with a hint where that is absent.
 func sample(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(sharedX12, filepath.FromSlash(name))
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("sample %s: %v", name, err)
-	}
-	return p
+	return sharedtest.Path(t, "x12/"+name)
 }
 
 // readAll parses everything and returns the segment IDs in order.
@@ -319,7 +313,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(isa('|', 'U', '>', '\n', "00401", "T") + "GS|HC\nIEA|1|1\n"))
 	f.Add([]byte("ISA*00*"))
 	for _, name := range []string{"imsweb/837_5010/x12_valid.txt", "imsweb/837_5010/x12_multiple_isa.txt", "pyx12/835_mult_loops.txt"} {
-		if b, err := os.ReadFile(filepath.Join(sharedX12, name)); err == nil {
+		if b := sharedtest.Read("x12/" + name); b != nil {
 			f.Add(b)
 		}
 	}
