@@ -1,0 +1,75 @@
+// Package app holds rcmguard's use cases: one function per thing a person
+// does (run an assessment, import a model, decide a risk, add evidence,
+// invite a person, …). Each takes a context, an actor and the workspace it
+// acts on, checks the permission, runs the transaction and writes the audit
+// entry in it. The web pages, the JSON API, the CLI and the demo are thin
+// adapters over these calls (docs/design.md).
+package app
+
+import (
+	"log/slog"
+	"time"
+
+	"rcmguard/internal/audit"
+	"rcmguard/internal/auth"
+	"rcmguard/internal/notify"
+	"rcmguard/internal/rules"
+	"rcmguard/internal/store"
+)
+
+// Config is what an App needs from its caller.
+type Config struct {
+	Store *store.Store
+	Audit *audit.Log
+	Auth  *auth.Service
+	Rules *rules.Set
+	// Mail sends e-mail through the configured SMTP relay; nil when none
+	// is configured (links are then copied by hand).
+	Mail notify.Sender
+	// Now is the clock; tests inject one. Default time.Now.
+	Now func() time.Time
+	// Tool names the version in assessment results ("rcmguard 1.2.0").
+	Tool string
+	// PublicURL is the address people open, used in links sent by e-mail.
+	PublicURL string
+	// Logger receives internal errors. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// App performs the use cases.
+type App struct {
+	st        *store.Store
+	log       *audit.Log
+	auth      *auth.Service
+	rules     *rules.Set
+	mail      notify.Sender
+	now       func() time.Time
+	tool      string
+	publicURL string
+	logger    *slog.Logger
+}
+
+// New returns an App.
+func New(cfg Config) *App {
+	a := &App{st: cfg.Store, log: cfg.Audit, auth: cfg.Auth, rules: cfg.Rules, mail: cfg.Mail,
+		now: cfg.Now, tool: cfg.Tool, publicURL: cfg.PublicURL, logger: cfg.Logger}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.tool == "" {
+		a.tool = "rcmguard"
+	}
+	if a.logger == nil {
+		a.logger = slog.Default()
+	}
+	return a
+}
+
+// Store returns the store the App works on (for read-only adapters).
+func (a *App) Store() *store.Store { return a.st }
+
+// Now returns the App's clock reading.
+func (a *App) Now() time.Time { return a.now() }
+
+// MailConfigured reports whether e-mail can be sent.
+func (a *App) MailConfigured() bool { return a.mail != nil }
