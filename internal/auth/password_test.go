@@ -9,45 +9,45 @@ import (
 var cheap = Params{Memory: 1024, Time: 1, Threads: 1}
 
 func TestHashPasswordPHC(t *testing.T) {
-	h, err := HashPassword("correct horse battery staple", DefaultParams)
+	h, err := hashPassword("correct horse battery staple", DefaultParams)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=2,p=1$") {
 		t.Fatalf("hash %q lacks the argon2id PHC prefix with default parameters", h)
 	}
-	ok, rehash, err := VerifyPassword("correct horse battery staple", h, DefaultParams)
+	ok, rehash, err := verifyPassword("correct horse battery staple", h, DefaultParams)
 	if !ok || rehash || err != nil {
 		t.Fatalf("VerifyPassword = %v, %v, %v; want true, false, nil", ok, rehash, err)
 	}
-	h2, _ := HashPassword("correct horse battery staple", DefaultParams)
+	h2, _ := hashPassword("correct horse battery staple", DefaultParams)
 	if h == h2 {
 		t.Fatal("two hashes of one password are equal: salt not random")
 	}
 	// Weaker stored parameters ask for a re-hash.
-	weak, _ := HashPassword("correct horse battery staple", cheap)
-	if ok, rehash, _ := VerifyPassword("correct horse battery staple", weak, DefaultParams); !ok || !rehash {
+	weak, _ := hashPassword("correct horse battery staple", cheap)
+	if ok, rehash, _ := verifyPassword("correct horse battery staple", weak, DefaultParams); !ok || !rehash {
 		t.Fatalf("weak hash: ok=%v rehash=%v; want true, true", ok, rehash)
 	}
 }
 
 func TestVerifyPasswordWholeAndNormalised(t *testing.T) {
 	long := strings.Repeat("abcdefghij", 100) // 1,000 characters
-	h, _ := HashPassword(long, cheap)
-	if ok, _, _ := VerifyPassword(long[:999]+"X", h, cheap); ok {
+	h, _ := hashPassword(long, cheap)
+	if ok, _, _ := verifyPassword(long[:999]+"X", h, cheap); ok {
 		t.Fatal("a change in the last of 1,000 characters went unnoticed (truncation)")
 	}
-	if ok, _, _ := VerifyPassword(strings.ToUpper(long), h, cheap); ok {
+	if ok, _, _ := verifyPassword(strings.ToUpper(long), h, cheap); ok {
 		t.Fatal("case change accepted")
 	}
 	// Full-width letters are NFKC-equivalent to ASCII ones.
-	h, _ = HashPassword("ｆｕｌｌｗｉｄｔｈ ｐａｓｓｐｈｒａｓｅ", cheap)
-	if ok, _, _ := VerifyPassword("fullwidth passphrase", h, cheap); !ok {
+	h, _ = hashPassword("ｆｕｌｌｗｉｄｔｈ ｐａｓｓｐｈｒａｓｅ", cheap)
+	if ok, _, _ := verifyPassword("fullwidth passphrase", h, cheap); !ok {
 		t.Fatal("NFKC-equivalent password refused")
 	}
 	for _, bad := range []string{"", "$argon2i$v=19$m=1,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", "$argon2id$v=19$m=x$a$b", "plain"} {
-		if _, _, err := VerifyPassword("x", bad, cheap); !errors.Is(err, ErrMalformedHash) {
-			t.Errorf("VerifyPassword(%q): %v; want ErrMalformedHash", bad, err)
+		if _, _, err := verifyPassword("x", bad, cheap); !errors.Is(err, ErrMalformedHash) {
+			t.Errorf("verifyPassword(%q): %v; want ErrMalformedHash", bad, err)
 		}
 	}
 }
