@@ -29,7 +29,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if !ok {
 		return s.failAttempt(ctx, u.ID, now, "auth.password.change", "wrong current password")
 	}
-	if err := CheckPassword(next, u.Email); err != nil {
+	words, err := s.passwordContext(ctx, u)
+	if err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	if err := CheckPassword(next, words...); err != nil {
 		return err
 	}
 	hash, err := s.hash(ctx, next)
@@ -72,6 +76,24 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		return out.err()
 	}
 	return nil
+}
+
+// passwordContext is what a user's new password must not be made of: their
+// e-mail address and the names of their workspaces.
+func (s *Service) passwordContext(ctx context.Context, u store.User) ([]string, error) {
+	words := []string{u.Email}
+	ms, err := s.st.UserMemberships(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		w, err := s.st.Workspace(ctx, m.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, w.Name)
+	}
+	return words, nil
 }
 
 // SessionHash returns the stored form of a session token, for callers that
@@ -179,17 +201,9 @@ func (s *Service) ResetUser(ctx context.Context, in Reset, now time.Time) (Reset
 	if err != nil {
 		return done, fmt.Errorf("auth: reset user: %w", err)
 	}
-	words := []string{u.Email}
-	ms, err := s.st.UserMemberships(ctx, u.ID)
+	words, err := s.passwordContext(ctx, u)
 	if err != nil {
 		return done, fmt.Errorf("auth: reset user: %w", err)
-	}
-	for _, m := range ms {
-		w, err := s.st.Workspace(ctx, m.WorkspaceID)
-		if err != nil {
-			return done, fmt.Errorf("auth: reset user: %w", err)
-		}
-		words = append(words, w.Name)
 	}
 	if err := CheckPassword(in.Password, words...); err != nil {
 		return done, err
