@@ -12,29 +12,42 @@ import (
 // ChangePassword replaces a signed-in user's password after checking the
 // current one again (ASVS 7.5.1), applies the password policy, and ends the
 // user's other sessions (keepSessionHash is the one to keep; "" ends all).
+// A wrong current password counts towards lockout as at sign-in, and a
+// locked account cannot change its password.
 func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keepSessionHash string, now time.Time) error {
 	u, err := s.st.User(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("auth: change password: %w", err)
 	}
 	if now.Before(u.LockedUntil) {
-		return fmt.Errorf("%w (%w)", ErrInvalidCredentials, ErrLocked)
+		return locked.err()
 	}
-	ok, _, err := VerifyPassword(current, u.PasswordHash, s.cfg.Params)
+	ok, _, err := s.verify(ctx, current, u.PasswordHash)
 	if err != nil {
 		return fmt.Errorf("auth: change password: user %d: %w", u.ID, err)
 	}
 	if !ok {
-		return s.fail(ctx, u, now, "auth.password.change.fail", "wrong current password")
+		return s.failAttempt(ctx, u.ID, now, "auth.password.change", "wrong current password")
 	}
-	if err := CheckPassword(next, u.Email); err != nil {
-		return err
-	}
-	hash, err := HashPassword(next, s.cfg.Params)
+	words, err := s.passwordContext(ctx, u)
 	if err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	if err := CheckPassword(next, words...); err != nil {
 		return err
 	}
+	hash, err := s.hash(ctx, next)
+	if err != nil {
+		return fmt.Errorf("auth: change password: %w", err)
+	}
+	var out outcome
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		// Failures of other attempts may have locked the account while
+		// the hashes ran.
+		var err error
+		if out, err = s.decide(ctx, tx, u.ID, true, now, "auth.password.change", "", nil); err != nil || out.refused() {
+			return err
+		}
 		if err := tx.SetPasswordHash(ctx, u.ID, hash); err != nil {
 			return err
 		}
@@ -59,7 +72,28 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return fmt.Errorf("auth: change password: %w", err)
 	}
+	if out.refused() {
+		return out.err()
+	}
 	return nil
+}
+
+// passwordContext is what a user's new password must not be made of: their
+// e-mail address and the names of their workspaces.
+func (s *Service) passwordContext(ctx context.Context, u store.User) ([]string, error) {
+	words := []string{u.Email}
+	ms, err := s.st.UserMemberships(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		w, err := s.st.Workspace(ctx, m.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, w.Name)
+	}
+	return words, nil
 }
 
 // SessionHash returns the stored form of a session token, for callers that
@@ -167,24 +201,16 @@ func (s *Service) ResetUser(ctx context.Context, in Reset, now time.Time) (Reset
 	if err != nil {
 		return done, fmt.Errorf("auth: reset user: %w", err)
 	}
-	words := []string{u.Email}
-	ms, err := s.st.UserMemberships(ctx, u.ID)
+	words, err := s.passwordContext(ctx, u)
 	if err != nil {
 		return done, fmt.Errorf("auth: reset user: %w", err)
-	}
-	for _, m := range ms {
-		w, err := s.st.Workspace(ctx, m.WorkspaceID)
-		if err != nil {
-			return done, fmt.Errorf("auth: reset user: %w", err)
-		}
-		words = append(words, w.Name)
 	}
 	if err := CheckPassword(in.Password, words...); err != nil {
 		return done, err
 	}
-	hash, err := HashPassword(in.Password, s.cfg.Params)
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
-		return done, err
+		return done, fmt.Errorf("auth: reset user: %w", err)
 	}
 	var enr Enrollment
 	if !in.KeepMFA {

@@ -110,9 +110,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string, 
 	if err := CheckPassword(password, inv.Email, ws.Name); err != nil {
 		return LoginResult{}, err
 	}
-	hash, err := HashPassword(password, s.cfg.Params)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
-		return LoginResult{}, err
+		return LoginResult{}, fmt.Errorf("auth: accept invitation: %w", err)
 	}
 	enr, err := NewTOTP(s.cfg.Issuer, inv.Email)
 	if err != nil {

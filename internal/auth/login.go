@@ -55,57 +55,62 @@ type LoginResult struct {
 
 // Login checks email and password and opens a session that still needs the
 // second factor. Failures are counted, locked out and audited.
+//
+// The lock is checked twice: before the (slow) password hash, to spare it
+// on a locked account, and again inside the transaction that records the
+// outcome, holding the user's row. So of many concurrent attempts only
+// those decided before a lock took effect count or succeed; the rest are
+// refused as locked, whatever password they carried.
 func (s *Service) Login(ctx context.Context, email, password string, now time.Time) (LoginResult, error) {
 	u, err := s.st.UserByEmail(ctx, email)
 	if errors.Is(err, store.ErrNotFound) {
-		VerifyPassword(password, s.dummy(), s.cfg.Params)
+		if _, _, err := s.verify(ctx, password, ""); err != nil {
+			return LoginResult{}, fmt.Errorf("auth: login: %w", err)
+		}
 		return LoginResult{}, s.auditFailure(ctx, now, 0, "auth.login.fail", map[string]any{"reason": "unknown account", "email_hint": EmailHint(email)})
 	}
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("auth: login: %w", err)
 	}
-	if !u.Disabled.IsZero() {
-		VerifyPassword(password, s.dummy(), s.cfg.Params)
+	if !u.Disabled.IsZero() || now.Before(u.LockedUntil) {
+		if _, _, err := s.verify(ctx, password, ""); err != nil {
+			return LoginResult{}, fmt.Errorf("auth: login: %w", err)
+		}
+		if u.Disabled.IsZero() {
+			return LoginResult{}, s.refuseLocked(ctx, u.ID, u.LockedUntil, now, "auth.login.locked", nil)
+		}
 		return LoginResult{}, s.auditFailure(ctx, now, u.ID, "auth.login.fail", map[string]any{"reason": "disabled"})
 	}
-	if now.Before(u.LockedUntil) {
-		VerifyPassword(password, s.dummy(), s.cfg.Params)
-		err := s.auditFailure(ctx, now, u.ID, "auth.login.locked", map[string]any{"locked_until": store.FormatTime(u.LockedUntil)})
-		if errors.Is(err, ErrInvalidCredentials) {
-			err = fmt.Errorf("%w (%w)", ErrInvalidCredentials, ErrLocked)
-		}
-		return LoginResult{}, err
-	}
-	ok, rehash, err := VerifyPassword(password, u.PasswordHash, s.cfg.Params)
+	ok, newHash, err := s.verify(ctx, password, u.PasswordHash)
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("auth: login: user %d: %w", u.ID, err)
 	}
-	if !ok {
-		return LoginResult{}, s.fail(ctx, u, now, "auth.login.fail", "wrong password")
-	}
 	var token string
+	var out outcome
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		if rehash {
-			h, err := HashPassword(password, s.cfg.Params)
-			if err != nil {
-				return err
-			}
-			if err := tx.SetPasswordHash(ctx, u.ID, h); err != nil {
+		var err error
+		if out, err = s.decide(ctx, tx, u.ID, ok, now, "auth.login", "wrong password", nil); err != nil || out.refused() {
+			return err
+		}
+		if newHash != "" {
+			if err := tx.SetPasswordHash(ctx, u.ID, newHash); err != nil {
 				return err
 			}
 		}
 		// The failure count is reset only once the second factor passes too,
 		// so knowing the password does not buy unlimited code guesses.
-		var err error
 		if token, err = s.startPending(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
 		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.password.ok",
-			Object: userActor(u.ID), Details: map[string]any{"rehashed": rehash}})
+			Object: userActor(u.ID), Details: map[string]any{"rehashed": newHash != ""}})
 		return err
 	})
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("auth: login: %w", err)
+	}
+	if out.refused() {
+		return LoginResult{}, out.err()
 	}
 	res := LoginResult{Token: token, NeedsEnrol: !u.MFAEnrolled}
 	if res.NeedsEnrol {
@@ -157,6 +162,11 @@ func (s *Service) VerifyRecoveryCode(ctx context.Context, token, code string, no
 	})
 }
 
+// secondFactor decides a second-factor attempt in one transaction that
+// holds the user's row: the lock is checked, the factor checked, and a
+// failure counted (or the count reset on success) before the row is let
+// go. Concurrent attempts are thereby decided one after another, and
+// none is checked once earlier failures have locked the account.
 func (s *Service) secondFactor(ctx context.Context, token string, now time.Time, method string,
 	check func(tx *store.Tx, u store.User) (bool, error)) (string, error) {
 	sess, err := s.liveSession(ctx, token, now)
@@ -173,20 +183,26 @@ func (s *Service) secondFactor(ctx context.Context, token string, now time.Time,
 	if !u.Disabled.IsZero() {
 		return "", ErrUnauthenticated
 	}
-	if now.Before(u.LockedUntil) {
-		return "", fmt.Errorf("%w (%w)", ErrInvalidCredentials, ErrLocked)
-	}
 	newToken, newHash, err := newSecret("")
 	if err != nil {
 		return "", err
 	}
-	passed := false
+	var out outcome
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := check(tx, u)
-		if err != nil || !ok {
+		st, err := tx.HoldLoginState(ctx, u.ID)
+		if err != nil {
 			return err
 		}
-		passed = true
+		ok := false
+		if !now.Before(st.LockedUntil) {
+			if ok, err = check(tx, u); err != nil {
+				return err
+			}
+		}
+		details := map[string]any{"method": method}
+		if out, err = s.decideHeld(ctx, tx, u.ID, st, ok, now, "auth.mfa", method, details); err != nil || out.refused() {
+			return err
+		}
 		if err := tx.SetLoginState(ctx, u.ID, 0, time.Time{}); err != nil {
 			return err
 		}
@@ -205,39 +221,110 @@ func (s *Service) secondFactor(ctx context.Context, token string, now time.Time,
 	if err != nil {
 		return "", fmt.Errorf("auth: second factor: %w", err)
 	}
-	if !passed {
-		return "", s.fail(ctx, u, now, "auth.mfa.fail", method)
+	if out.refused() {
+		return "", out.err()
 	}
 	return newToken, nil
 }
 
-// fail counts a failed attempt, locks out when due, audits it, and returns
-// ErrInvalidCredentials (or the error that prevented recording it: a
-// failure that cannot be audited must not look like an ordinary one).
-func (s *Service) fail(ctx context.Context, u store.User, now time.Time, action, reason string) error {
-	failures := u.FailedAttempts + 1
-	var until time.Time
-	if d := lockoutFor(failures); d > 0 {
-		until = now.Add(d)
+// outcome is how a transaction decided a credential check.
+type outcome int
+
+const (
+	passed        outcome = iota
+	failed                // counted; the account is not (yet) locked
+	failedLocking         // counted, and this failure locked the account
+	locked                // refused unchecked: the account was locked
+)
+
+func (o outcome) refused() bool { return o != passed }
+
+// err is the error a refused attempt returns: ErrInvalidCredentials, with
+// ErrLocked for logs when the account is locked.
+func (o outcome) err() error {
+	if o == failed {
+		return ErrInvalidCredentials
 	}
-	err := s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetLoginState(ctx, u.ID, failures, until); err != nil {
-			return err
+	return fmt.Errorf("%w (%w)", ErrInvalidCredentials, ErrLocked)
+}
+
+// decide holds the user's login state in tx and decides an attempt whose
+// credential check gave ok; see decideHeld.
+func (s *Service) decide(ctx context.Context, tx *store.Tx, userID int64, ok bool, now time.Time,
+	action, reason string, details map[string]any) (outcome, error) {
+	st, err := tx.HoldLoginState(ctx, userID)
+	if err != nil {
+		return passed, err
+	}
+	return s.decideHeld(ctx, tx, userID, st, ok, now, action, reason, details)
+}
+
+// decideHeld decides an attempt against the login state st that tx holds.
+// While the account is locked the attempt is refused whatever ok says and
+// audited as action+".locked"; a failure is counted in the database (one
+// per failure, however many run at once), extends the lock when due — a
+// lock is never shortened — and is audited as action+".fail". On passed
+// the caller goes on with the transaction.
+func (s *Service) decideHeld(ctx context.Context, tx *store.Tx, userID int64, st store.LoginState, ok bool, now time.Time,
+	action, reason string, details map[string]any) (outcome, error) {
+	if now.Before(st.LockedUntil) {
+		return locked, s.appendLocked(ctx, tx, userID, st.LockedUntil, now, action+".locked", details)
+	}
+	if ok {
+		return passed, nil
+	}
+	n, err := tx.AddFailedAttempt(ctx, userID)
+	if err != nil {
+		return failed, err
+	}
+	out := failed
+	d := map[string]any{"reason": reason, "failed_attempts": n}
+	if lock := lockoutFor(n); lock > 0 {
+		until, err := tx.ExtendLock(ctx, userID, now.Add(lock))
+		if err != nil {
+			return failed, err
 		}
-		details := map[string]any{"reason": reason, "failed_attempts": failures}
-		if !until.IsZero() {
-			details["locked_until"] = store.FormatTime(until)
-		}
-		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: action, Object: userActor(u.ID), Details: details})
+		out = failedLocking
+		d["locked_until"] = store.FormatTime(until)
+	}
+	_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: action + ".fail", Object: userActor(userID), Details: d})
+	return out, err
+}
+
+// failAttempt decides, in a transaction of its own, a failed check of a
+// password that was verified outside any transaction (hashing is too slow
+// to hold the user's row for), and returns the error to answer with.
+func (s *Service) failAttempt(ctx context.Context, userID int64, now time.Time, action, reason string) error {
+	var out outcome
+	err := s.st.InTx(ctx, func(tx *store.Tx) (err error) {
+		out, err = s.decide(ctx, tx, userID, false, now, action, reason, nil)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("auth: record failed attempt: %w", err)
 	}
-	if !until.IsZero() {
-		return fmt.Errorf("%w (%w)", ErrInvalidCredentials, ErrLocked)
+	return out.err()
+}
+
+// refuseLocked audits an attempt on an account found locked before any
+// transaction, and returns the error to answer with.
+func (s *Service) refuseLocked(ctx context.Context, userID int64, until, now time.Time, action string, details map[string]any) error {
+	err := s.st.InTx(ctx, func(tx *store.Tx) error {
+		return s.appendLocked(ctx, tx, userID, until, now, action, details)
+	})
+	if err != nil {
+		return fmt.Errorf("auth: record failed attempt: %w", err)
 	}
-	return ErrInvalidCredentials
+	return locked.err()
+}
+
+func (s *Service) appendLocked(ctx context.Context, tx *store.Tx, userID int64, until, now time.Time, action string, details map[string]any) error {
+	d := map[string]any{"locked_until": store.FormatTime(until)}
+	for k, v := range details {
+		d[k] = v
+	}
+	_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: action, Object: userActor(userID), Details: d})
+	return err
 }
 
 func (s *Service) auditFailure(ctx context.Context, now time.Time, userID int64, action string, details map[string]any) error {

@@ -38,25 +38,34 @@ var ErrMalformedHash = errors.New("auth: malformed password hash")
 // Nothing is trimmed or case-folded: the password is verified as received.
 func normalize(pw string) string { return norm.NFKC.String(pw) }
 
-// HashPassword returns the PHC-format argon2id hash of pw.
-func HashPassword(pw string, p Params) (string, error) {
+// deriveKey is the one place argon2id runs. Callers hold a HashGate slot
+// (Service.hash and Service.verify take it), so the memory the
+// computations need at once stays bounded.
+func deriveKey(pw string, salt []byte, p Params, keyLen uint32) []byte {
+	hashStarted()
+	defer hashDone()
+	return argon2.IDKey([]byte(normalize(pw)), salt, p.Time, p.Memory, p.Threads, keyLen)
+}
+
+// hashPassword returns the PHC-format argon2id hash of pw.
+func hashPassword(pw string, p Params) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(normalize(pw)), salt, p.Time, p.Memory, p.Threads, hashLen)
+	key := deriveKey(pw, salt, p, hashLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
-// VerifyPassword reports whether pw matches the PHC hash, and whether the
+// verifyPassword reports whether pw matches the PHC hash, and whether the
 // hash should be replaced because its parameters are below want.
-func VerifyPassword(pw, phc string, want Params) (ok, rehash bool, err error) {
+func verifyPassword(pw, phc string, want Params) (ok, rehash bool, err error) {
 	p, salt, key, err := parsePHC(phc)
 	if err != nil {
 		return false, false, err
 	}
-	got := argon2.IDKey([]byte(normalize(pw)), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got := deriveKey(pw, salt, p, uint32(len(key)))
 	ok = subtle.ConstantTimeCompare(got, key) == 1
 	rehash = p.Memory < want.Memory || p.Time < want.Time || p.Threads < want.Threads
 	return ok, rehash, nil

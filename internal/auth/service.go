@@ -32,6 +32,9 @@ type Config struct {
 	Params Params
 	// Issuer names rcmguard in authenticator apps.
 	Issuer string
+	// HashGate bounds concurrent password hashing. Default: one gate for
+	// the whole process, one slot per CPU.
+	HashGate *HashGate
 }
 
 func (c Config) withDefaults() Config {
@@ -46,6 +49,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Issuer == "" {
 		c.Issuer = "rcmguard"
+	}
+	if c.HashGate == nil {
+		c.HashGate = processGate
 	}
 	return c
 }
@@ -64,13 +70,47 @@ func New(st *store.Store, log *audit.Log, cfg Config) *Service {
 	// Unknown users are checked against this hash so that a sign-in takes
 	// as long whether or not the address exists (ASVS 6.3.8).
 	s.dummy = sync.OnceValue(func() string {
-		h, err := HashPassword("rcmguard dummy password for timing", s.cfg.Params)
+		h, err := hashPassword("rcmguard dummy password for timing", s.cfg.Params)
 		if err != nil {
 			return ""
 		}
 		return h
 	})
 	return s
+}
+
+// hash returns the hash of a new password, computed in a slot of the
+// hashing gate; ErrBusy when none came free in time.
+func (s *Service) hash(ctx context.Context, pw string) (string, error) {
+	release, err := s.cfg.HashGate.Acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return hashPassword(pw, s.cfg.Params)
+}
+
+// verify checks pw against the PHC hash phc in a slot of the hashing gate.
+// With phc "" it checks against a dummy hash and reports no match: an
+// attempt on an unknown, disabled or locked account then costs what any
+// other does. When pw matches a hash made with lower costs than
+// configured, newHash is its replacement, made in the same slot.
+func (s *Service) verify(ctx context.Context, pw, phc string) (ok bool, newHash string, err error) {
+	release, err := s.cfg.HashGate.Acquire(ctx)
+	if err != nil {
+		return false, "", err
+	}
+	defer release()
+	if phc == "" {
+		verifyPassword(pw, s.dummy(), s.cfg.Params)
+		return false, "", nil
+	}
+	ok, rehash, err := verifyPassword(pw, phc, s.cfg.Params)
+	if err != nil || !ok || !rehash {
+		return ok, "", err
+	}
+	newHash, err = hashPassword(pw, s.cfg.Params)
+	return ok, newHash, err
 }
 
 // NewUser describes an account to create.
@@ -109,9 +149,9 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser, now time.Time) (st
 	if in.Role == RoleAuditor && in.Expires.IsZero() {
 		in.Expires = now.Add(AuditorDefaultAccess)
 	}
-	hash, err := HashPassword(in.Password, s.cfg.Params)
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
-		return u, Enrollment{}, err
+		return u, Enrollment{}, fmt.Errorf("auth: create user: %w", err)
 	}
 	enr, err := NewTOTP(s.cfg.Issuer, email)
 	if err != nil {

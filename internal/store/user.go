@@ -110,7 +110,72 @@ func (t *Tx) SetPasswordHash(ctx context.Context, id int64, hash string) error {
 	return nil
 }
 
-// SetLoginState records the failed-attempt count and lockout of a user.
+// LoginState is what a transaction deciding a sign-in attempt needs.
+type LoginState struct {
+	FailedAttempts int
+	LockedUntil    time.Time
+}
+
+// HoldLoginState reads a user's failed-attempt count and lockout and holds
+// them until the transaction ends, so that a sign-in attempt is decided
+// against the lock as it is when the decision commits: on PostgreSQL by a
+// row lock, on SQLite by the write lock the transaction (BEGIN IMMEDIATE)
+// already holds.
+func (t *Tx) HoldLoginState(ctx context.Context, id int64) (LoginState, error) {
+	q := `SELECT failed_attempts, locked_until FROM users WHERE id = ?`
+	if t.d == postgres {
+		q += ` FOR UPDATE`
+	}
+	var st LoginState
+	var locked sql.NullString
+	err := t.queryRow(ctx, q, id).Scan(&st.FailedAttempts, &locked)
+	if err == nil {
+		st.LockedUntil, err = parseNTS(locked)
+	}
+	if err != nil {
+		return st, fmt.Errorf("store: login state of user %d: %w", id, notFound(err))
+	}
+	return st, nil
+}
+
+// AddFailedAttempt counts one failed sign-in attempt of a user in the
+// database itself and returns the new count: concurrent failures each
+// add one, none overwrites another's.
+func (t *Tx) AddFailedAttempt(ctx context.Context, id int64) (int, error) {
+	t.wrote = true
+	var n int
+	err := t.ex.QueryRowContext(ctx, t.d.rebind(`UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = ?
+		RETURNING failed_attempts`), id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count failed attempt of user %d: %w", id, notFound(err))
+	}
+	return n, nil
+}
+
+// ExtendLock locks a user out until until, unless a lock already runs
+// later: a lock is only ever moved later here (an administrator's reset
+// clears it with SetLoginState). It returns the lock now in force.
+func (t *Tx) ExtendLock(ctx context.Context, id int64, until time.Time) (time.Time, error) {
+	t.wrote = true
+	var locked sql.NullString
+	// Stored times are fixed-width UTC text, so text order is time order.
+	err := t.ex.QueryRowContext(ctx, t.d.rebind(`UPDATE users SET locked_until =
+		CASE WHEN locked_until IS NULL OR locked_until < ? THEN ? ELSE locked_until END
+		WHERE id = ? RETURNING locked_until`), ts(until), ts(until), id).Scan(&locked)
+	var got time.Time
+	if err == nil {
+		got, err = parseNTS(locked)
+	}
+	if err != nil {
+		return got, fmt.Errorf("store: lock user %d: %w", id, notFound(err))
+	}
+	return got, nil
+}
+
+// SetLoginState records the failed-attempt count and lockout of a user,
+// whatever they were: for a successful sign-in and an administrator's
+// reset, which clear both. Failures go through AddFailedAttempt and
+// ExtendLock instead.
 func (t *Tx) SetLoginState(ctx context.Context, id int64, failed int, lockedUntil time.Time) error {
 	if err := mustAffect(t.exec(ctx, `UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?`,
 		failed, nts(lockedUntil), id)); err != nil {

@@ -89,6 +89,10 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, c *call
 	switch {
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		d.Errors["current"] = "Your current password is not correct, or too many attempts have failed; wait a while and try again."
+	case errors.Is(err, auth.ErrBusy):
+		setRetryBusy(w)
+		d.Errors["current"] = busyMessage
+		return s.accountPage(w, r, c, http.StatusTooManyRequests, d)
 	case errors.As(err, &pe):
 		d.Errors["new"] = "This password " + pe.Reason + "."
 	case err != nil:

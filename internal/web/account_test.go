@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -339,5 +340,34 @@ func TestXSSKeyNames(t *testing.T) {
 	other, _ := webauthntest.New(testOrigin)
 	if _, a := b.addKey(other, xss); strings.Contains(a.Error, "<") {
 		t.Errorf("registration error quotes the name: %q", a.Error)
+	}
+}
+
+// TestPasswordRefusalReasonShown: a new password the policy refuses is
+// refused with its reason beside the field, and the page does not repeat
+// the password.
+func TestPasswordRefusalReasonShown(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	b := e.signIn("A:owner")
+	u := e.users["A:owner"]
+	local, _, _ := strings.Cut(u.Email, "@")
+	b.get("/account")
+	for _, tc := range []struct{ pw, reason string }{
+		{"qwertyuiopasdfgh", "a keyboard pattern"},
+		{"P@ssw0rdP@ssw0rd", "a repeated word"},
+		{"Summer2026Summer2026!", "a common season/year pattern"},
+		{"medicalbilling2026", "a common season/year pattern"},
+		{u.Email + u.Email, "contains your e-mail address"},
+		{local + "-" + local + "-" + local, "contains your e-mail address"},
+	} {
+		resp, body := b.post("/account/password", url.Values{"current": {u.Password}, "new": {tc.pw}, "confirm": {tc.pw}})
+		_, errText, _ := strings.Cut(body, `id="new-err">`)
+		errText, _, _ = strings.Cut(errText, "<")
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(errText), tc.reason) {
+			t.Errorf("new password %q: %d, beside the field %q; want 422 saying %q", tc.pw, resp.StatusCode, errText, tc.reason)
+		}
+		if strings.Contains(body, html.EscapeString(tc.pw)) {
+			t.Errorf("new password %q: the page repeats it", tc.pw)
+		}
 	}
 }

@@ -29,6 +29,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *call) er
 		return s.render(w, http.StatusUnauthorized, "login", page{Title: "Sign in", C: c,
 			Data: loginData{Email: email, Error: "The e-mail address or password is not correct, or the account cannot sign in right now."}})
 	}
+	if errors.Is(err, auth.ErrBusy) {
+		setRetryBusy(w)
+		return s.render(w, http.StatusTooManyRequests, "login", page{Title: "Sign in", C: c,
+			Data: loginData{Email: email, Error: busyMessage}})
+	}
 	if err != nil {
 		return err
 	}

@@ -82,22 +82,11 @@ func (s *Server) wrap(rt route) http.Handler {
 		c := &call{}
 		ctx := r.Context()
 		now := s.now()
-		if s.failures != nil && failureRoutes[rt.method+" "+rt.path] {
-			addr := s.clientAddr(r)
-			if wait := s.failures.wait(addr, now); wait > 0 {
-				s.logger.Warn("web: sign-in attempts throttled", "addr", addr, "path", logPath(r))
-				w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				s.renderError(w, r, c, http.StatusTooManyRequests, "")
-				return
-			}
-			rec := &statusRecorder{ResponseWriter: w}
-			w = rec
-			defer func() {
-				if rec.status == http.StatusUnauthorized || rec.status == http.StatusNotFound {
-					s.failures.fail(addr, now)
-				}
-			}()
+		w, settle, ok := s.throttle(w, r, rt, c, now)
+		if !ok {
+			return
 		}
+		defer settle()
 		c.Token = s.cookie(r, sessionCookie)
 		binding := c.Token
 		if binding == "" {
@@ -210,6 +199,9 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, err error) {
 // with a random ID; the user sees only a generic message and that ID.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
 	status := statusOf(err)
+	if status == http.StatusTooManyRequests {
+		setRetryBusy(w)
+	}
 	id := ""
 	if status == http.StatusInternalServerError {
 		id = errorID()

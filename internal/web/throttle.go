@@ -4,18 +4,25 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"rcmguard/internal/auth"
 )
 
 // Failed sign-in attempts are limited per account (auth's lockout) and,
 // here, per client address: a credential-stuffing run tries many accounts
 // from one place, and each attempt costs an argon2id hash. Every address
-// may fail a budget of attempts that refills over failureWindow; once it
-// is spent, the sign-in routes answer 429 before any password is checked,
-// until a failure's worth has refilled. Successful sign-ins cost nothing,
-// so an office behind one address is not locked out by its own staff.
+// may fail a budget of attempts that refills over failureWindow. An attempt
+// takes its failure's worth of the budget before anything is checked, and
+// gets it back unless it failed: a budget read first and charged after the
+// check let 25 concurrent attempts through on a budget of one. Once the
+// budget is spent, the sign-in routes answer 429 before any password is
+// checked, until a failure's worth has refilled. Successful sign-ins cost
+// nothing, so an office behind one address is not locked out by its own
+// staff.
 
 // failureRoutes are the routes whose 401 or 404 answers count as failures:
 // a wrong password, a wrong code, a guessed invitation link.
@@ -67,24 +74,10 @@ func (l *failureLimiter) refill(b *failureBucket, now time.Time) {
 	}
 }
 
-// wait returns how long addr must wait before its next attempt; zero when
-// it may try now.
-func (l *failureLimiter) wait(addr string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[addr]
-	if !ok {
-		return 0
-	}
-	l.refill(b, now)
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - b.tokens) / l.limit * float64(failureWindow))
-}
-
-// fail spends one attempt of addr's budget.
-func (l *failureLimiter) fail(addr string, now time.Time) {
+// take spends one failure's worth of addr's budget for an attempt about
+// to be checked. It returns zero when the attempt may go ahead, else how
+// long until a failure's worth has refilled (and spends nothing).
+func (l *failureLimiter) take(addr string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[addr]
@@ -96,7 +89,47 @@ func (l *failureLimiter) fail(addr string, now time.Time) {
 		l.buckets[addr] = b
 	}
 	l.refill(b, now)
-	b.tokens = math.Max(0, b.tokens-1)
+	if b.tokens >= 1 {
+		b.tokens--
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / l.limit * float64(failureWindow))
+}
+
+// refund gives back what take spent, for an attempt that did not fail. An
+// address forgotten in between had its budget whole: nothing to give back.
+func (l *failureLimiter) refund(addr string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b, ok := l.buckets[addr]; ok {
+		l.refill(b, now)
+		b.tokens = math.Min(l.limit, b.tokens+1)
+	}
+}
+
+// throttle applies the per-address budget to a request of route rt. It
+// returns the writer the handler must use and a function to run once the
+// handler is done, which keeps the attempt's failure's worth when the
+// answer was a failure (401, or 404 for a guessed link) and gives it back
+// otherwise. When the budget is spent it answers 429 itself and returns
+// ok false.
+func (s *Server) throttle(w http.ResponseWriter, r *http.Request, rt route, c *call, now time.Time) (_ http.ResponseWriter, settle func(), ok bool) {
+	if s.failures == nil || !failureRoutes[rt.method+" "+rt.path] {
+		return w, func() {}, true
+	}
+	addr := s.clientAddr(r)
+	if wait := s.failures.take(addr, now); wait > 0 {
+		s.logger.Warn("web: sign-in attempts throttled", "addr", addr, "path", logPath(r))
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.renderError(w, r, c, http.StatusTooManyRequests, "")
+		return w, nil, false
+	}
+	rec := &statusRecorder{ResponseWriter: w}
+	return rec, func() {
+		if rec.status != http.StatusUnauthorized && rec.status != http.StatusNotFound {
+			s.failures.refund(addr, now)
+		}
+	}, true
 }
 
 // forgetWhole drops the addresses whose budget has refilled; if none has,
@@ -112,6 +145,15 @@ func (l *failureLimiter) forgetWhole(now time.Time) {
 	if len(l.buckets) >= failureTableMax {
 		clear(l.buckets)
 	}
+}
+
+// busyMessage is what a form says when its password could not be checked
+// because every hashing slot was taken (auth.ErrBusy, answered 429).
+const busyMessage = "Too many passwords are being checked right now. Wait a moment, then try again."
+
+// setRetryBusy tells a client refused with auth.ErrBusy when to try again.
+func setRetryBusy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(auth.BusyRetryAfter.Seconds()))))
 }
 
 // clientAddr is the address a request comes from: the connection's peer,

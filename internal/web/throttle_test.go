@@ -1,14 +1,20 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"rcmguard/internal/auth"
 )
 
 // TestFailedSignInsThrottledByAddress: once an address has spent its
@@ -66,17 +72,28 @@ func TestFailureLimiter(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	l := newFailureLimiter(2)
-	l.fail("10.0.0.1", now)
-	l.fail("10.0.0.1", now)
-	if l.wait("10.0.0.1", now) <= 0 || l.wait("10.0.0.2", now) != 0 {
+	l.take("10.0.0.1", now)
+	l.take("10.0.0.1", now)
+	if l.take("10.0.0.1", now) <= 0 || l.take("10.0.0.2", now) != 0 {
 		t.Error("budgets are not kept per address")
 	}
-	if w := l.wait("10.0.0.1", now); w > failureWindow/2+time.Second || w < failureWindow/2-time.Second {
+	if w := l.take("10.0.0.1", now); w > failureWindow/2+time.Second || w < failureWindow/2-time.Second {
 		t.Errorf("wait %v; want one failure's refill, %v", w, failureWindow/2)
+	}
+	// A refund restores one attempt, never more than the budget.
+	l.refund("10.0.0.1", now)
+	if l.take("10.0.0.1", now) != 0 || l.take("10.0.0.1", now) <= 0 {
+		t.Error("a refund did not give back exactly one attempt")
+	}
+	for range 5 {
+		l.refund("10.0.0.2", now)
+	}
+	if b := l.buckets["10.0.0.2"]; b.tokens != l.limit {
+		t.Errorf("refunds filled a budget to %v; the budget is %v", b.tokens, l.limit)
 	}
 	// The table is bounded.
 	for i := range failureTableMax + 10 {
-		l.fail(fmt.Sprintf("a%d", i), now)
+		l.take(fmt.Sprintf("a%d", i), now)
 	}
 	if n := len(l.buckets); n > failureTableMax {
 		t.Errorf("%d addresses remembered; bound %d", n, failureTableMax)
@@ -111,5 +128,126 @@ func TestClientAddr(t *testing.T) {
 	r.Header.Set("X-Forwarded-For", "not an address")
 	if got := s.clientAddr(r); got != "192.0.2.7" {
 		t.Errorf("garbage X-Forwarded-For: %s; want the peer", got)
+	}
+}
+
+// TestFailureLimiterRace: attempts from one address running at once each
+// take exactly one failure's worth: of 200 on a budget of 120, exactly 120
+// go ahead; refunds from as many at once give back exactly what they took.
+func TestFailureLimiterRace(t *testing.T) {
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	const budget, attempts = 120, 200
+	l := newFailureLimiter(budget)
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for range attempts {
+		wg.Go(func() {
+			if l.take("192.0.2.1", now) == 0 {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := allowed.Load(); n != budget {
+		t.Fatalf("%d of %d concurrent attempts went ahead on a budget of %d", n, attempts, budget)
+	}
+	if b := l.buckets["192.0.2.1"]; b.tokens != 0 {
+		t.Fatalf("budget left %v; want 0", b.tokens)
+	}
+	// 80 succeed at once and give their attempt back; 40 failures keep theirs.
+	for range 80 {
+		wg.Go(func() { l.refund("192.0.2.1", now) })
+	}
+	wg.Wait()
+	if b := l.buckets["192.0.2.1"]; b.tokens != 80 {
+		t.Fatalf("budget after 80 concurrent refunds %v; want 80", b.tokens)
+	}
+}
+
+// TestConcurrentFailedSignInsSpendTheBudgetOnce: 20 wrong passwords sent
+// at once from one address with a budget of 5 get exactly 5 answers of
+// 401 — the rest 429 before any password is checked. When the budget was
+// read before the check and charged after it, all 20 were checked.
+func TestConcurrentFailedSignInsSpendTheBudgetOnce(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	const budget, attempts = 5, 20
+	e.srv.failures = newFailureLimiter(budget)
+	// Enough hashing slots for every attempt: this test is about the
+	// address's budget, not the hashing bound.
+	e.srv.auth = auth.New(e.st, e.srv.log, auth.Config{Params: auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1},
+		HashGate: auth.NewHashGate(attempts, time.Hour)})
+	u := e.users["A:owner"]
+	reqs := make([]*http.Request, attempts)
+	clients := make([]*client, attempts)
+	for i := range attempts {
+		clients[i] = e.newBrowser()
+		clients[i].get("/login")
+		form := url.Values{"csrf": {clients[i].csrf}, "email": {u.Email}, "password": {fmt.Sprintf("wrong password number %d", i)}}
+		reqs[i], _ = http.NewRequest(http.MethodPost, e.ts.URL+"/login", strings.NewReader(form.Encode()))
+		reqs[i].Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	status := make([]int, attempts)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range attempts {
+		wg.Go(func() {
+			<-start
+			resp, err := clients[i].c.Do(reqs[i])
+			if err != nil {
+				status[i] = -1
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			status[i] = resp.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	got := map[int]int{}
+	for _, st := range status {
+		got[st]++
+	}
+	if got[http.StatusUnauthorized] != budget || got[http.StatusTooManyRequests] != attempts-budget {
+		t.Errorf("answers %v; want %d × 401 and %d × 429", got, budget, attempts-budget)
+	}
+}
+
+// TestBusyHashingAnswers429: with every password-hashing slot taken, sign-in
+// and password change answer 429 with Retry-After and say why, spend
+// nothing of the address's budget, and work once a slot is free.
+func TestBusyHashingAnswers429(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	e.srv.failures = newFailureLimiter(2)
+	gate := auth.NewHashGate(1, 0)
+	e.srv.auth = auth.New(e.st, e.srv.log, auth.Config{Params: auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1}, HashGate: gate})
+	owner := e.signIn("A:owner")
+	u := e.users["A:owner"]
+	release, err := gate.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.newBrowser()
+	b.get("/login")
+	for i := range 5 { // more than the address's budget of 2
+		resp, body := b.post("/login", url.Values{"email": {u.Email}, "password": {u.Password}})
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Wait a moment") {
+			t.Fatalf("sign-in %d with every hashing slot taken: %d, Retry-After %q; want 429 with Retry-After and the reason",
+				i+1, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	}
+	owner.get("/account")
+	resp, body := owner.post("/account/password", url.Values{"current": {u.Password}, "new": {"a kettle of violet herons"},
+		"confirm": {"a kettle of violet herons"}})
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Wait a moment") {
+		t.Errorf("password change with every hashing slot taken: %d; want 429 with Retry-After", resp.StatusCode)
+	}
+	if statusOf(fmt.Errorf("web: accept: %w", auth.ErrBusy)) != http.StatusTooManyRequests {
+		t.Error("auth.ErrBusy from any other handler does not map to 429")
+	}
+	release()
+	b.get("/login")
+	if resp, _ := b.post("/login", url.Values{"email": {u.Email}, "password": {u.Password}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in once a slot is free: %d; want 303 (busy answers spend none of the address's budget)", resp.StatusCode)
 	}
 }
