@@ -130,7 +130,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string, 
 			return err
 		}
 		// Compare-and-set: of two acceptances of one link, one wins.
-		if err := tx.UseInvitation(ctx, inv.ID, u.ID, now); err != nil {
+		if err := tx.UseInvitation(ctx, inv.ID, inv.TokenHash, u.ID, now); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				refused = "used"
 			}
