@@ -30,8 +30,8 @@ type SMTPConfig struct {
 	// Plaintext sends without TLS (smtp://…?tls=none): for a relay on the
 	// same machine. Credentials are refused with it.
 	Plaintext bool
-	Username string
-	Password string
+	Username  string
+	Password  string
 	// From is the sender address, "rcmguard@example.org" or
 	// "rcmguard <rcmguard@example.org>".
 	From string
