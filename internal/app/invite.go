@@ -93,6 +93,10 @@ func invitationObject(id int64) string { return fmt.Sprintf("invitation:%d", id)
 // a member of does not exist for them (store.ErrNotFound).
 func (a *App) Invite(ctx context.Context, actor store.User, wsID int64, in InviteRequest) (Invited, error) {
 	now := a.now()
+	ws, err := a.peopleManager(ctx, actor, wsID)
+	if err != nil {
+		return Invited{}, err
+	}
 	email := store.NormalizeEmail(in.Email)
 	if !auth.ValidEmail(email) {
 		return Invited{}, ErrBadAddress
@@ -110,10 +114,6 @@ func (a *App) Invite(ctx context.Context, actor store.User, wsID int64, in Invit
 	}
 	if email == store.NormalizeEmail(actor.Email) {
 		return Invited{}, ErrOwnRole
-	}
-	ws, err := a.peopleManager(ctx, actor, wsID)
-	if err != nil {
-		return Invited{}, err
 	}
 	if a.mail != nil && a.publicURL == "" {
 		return Invited{}, ErrNoPublicURL
