@@ -20,7 +20,7 @@ import (
 	"github.com/goccy/go-yaml"
 )
 
-const demoUsage = "demo [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--idle-timeout 15m]"
+const demoUsage = "demo [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--idle-timeout 15m] [--public-url URL] [--smtp-url URL [--smtp-from ADDRESS] [--smtp-password-file FILE]]"
 
 // demoWorkspace is one workspace the demo creates and the example model it
 // starts from; clients get the practice example under their own name.
@@ -60,7 +60,7 @@ func runDemo(e *env, args []string) int {
 	if ok, status := e.parseFlags(fs, args); !ok {
 		return status
 	}
-	if err := sf.validate(); err != nil {
+	if err := sf.validate(e); err != nil {
 		e.errorf("demo", "%v", err)
 		return exitInvalid
 	}

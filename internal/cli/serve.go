@@ -14,14 +14,16 @@ import (
 	"syscall"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/notify"
 	"rcmguard/internal/seal"
 	"rcmguard/internal/store"
 	"rcmguard/internal/web"
 )
 
-const serveUsage = "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--tls-cert FILE --tls-key FILE] [--behind-tls-proxy] [--idle-timeout 15m] [--public-url URL]"
+const serveUsage = "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--tls-cert FILE --tls-key FILE] [--behind-tls-proxy] [--idle-timeout 15m] [--public-url URL] [--smtp-url URL [--smtp-from ADDRESS] [--smtp-password-file FILE]]"
 
 // serverFlags are shared by serve and demo.
 type serverFlags struct {
@@ -31,6 +33,7 @@ type serverFlags struct {
 	behindProxy bool
 	idle        time.Duration
 	publicURL   string
+	smtp        smtpFlags
 }
 
 func addServerFlags(fs *flag.FlagSet, f *serverFlags) {
@@ -40,9 +43,10 @@ func addServerFlags(fs *flag.FlagSet, f *serverFlags) {
 	fs.BoolVar(&f.behindProxy, "behind-tls-proxy", false, "a reverse proxy terminates TLS in front of rcmguard: mark cookies Secure and send HSTS")
 	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "sign users out after this long without activity (automatic logoff)")
 	fs.StringVar(&f.publicURL, "public-url", "", "the address people open, e.g. https://rcmguard.example.org; security keys are bound to it (without it they work only on http://localhost)")
+	addSMTPFlags(fs, &f.smtp)
 }
 
-func (f *serverFlags) validate() error {
+func (f *serverFlags) validate(e *env) error {
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
@@ -52,7 +56,7 @@ func (f *serverFlags) validate() error {
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
-	return nil
+	return f.smtp.validate(e, f.publicURL)
 }
 
 func isLoopback(host string) bool {
@@ -80,7 +84,7 @@ func runServe(e *env, args []string) int {
 		e.errorf("serve", "unexpected argument %q\nUsage: rcmguard %s", fs.Arg(0), serveUsage)
 		return exitInvalid
 	}
-	if err := sf.validate(); err != nil {
+	if err := sf.validate(e); err != nil {
 		e.errorf("serve", "%v", err)
 		return exitInvalid
 	}
@@ -110,10 +114,19 @@ func newWebServer(e *env, st *store.Store, kr *seal.Keyring, sf serverFlags) (*w
 	}
 	log := audit.New(kr)
 	svc := auth.New(st, log, auth.Config{IdleTimeout: sf.idle})
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	var mail notify.Sender
+	if s, err := sf.smtp.sender(e); err != nil {
+		return nil, err
+	} else if s != nil {
+		mail = s
+	}
+	a := app.New(app.Config{Store: st, Audit: log, Auth: svc, Rules: set, Mail: mail, Now: e.now,
+		Tool: "rcmguard " + Version, PublicURL: sf.publicURL, Logger: logger})
 	return web.New(web.Config{Store: st, Audit: log, Auth: svc, Rules: set, Now: e.now,
 		Secure: sf.tlsCert != "" || sf.behindProxy, Tool: "rcmguard " + Version, PublicURL: sf.publicURL,
-		TrustForwardedFor: sf.behindProxy,
-		Logger:            slog.New(slog.NewTextHandler(e.stderr, nil))})
+		TrustForwardedFor: sf.behindProxy, App: a,
+		Logger: logger})
 }
 
 // listenAndServe serves until SIGINT/SIGTERM (or the test hook) and then

@@ -19,6 +19,7 @@ const (
 	userDisableUsage = "user disable EMAIL [--db PATH|URL] [--key-file FILE]"
 	userEnableUsage  = "user enable EMAIL [--db PATH|URL] [--key-file FILE]"
 	userResetUsage   = "user reset EMAIL --password-file FILE [--keep-mfa] [--db PATH|URL] [--key-file FILE]"
+	userVerifyUsage  = "user verify EMAIL [--db PATH|URL] [--key-file FILE]"
 )
 
 const userUsage = userAddUsage + `
@@ -26,13 +27,18 @@ const userUsage = userAddUsage + `
        rcmguard ` + userDisableUsage + `
        rcmguard ` + userEnableUsage + `
        rcmguard ` + userResetUsage + `
+       rcmguard ` + userVerifyUsage + `
 
-  add      create an account and its membership of a workspace
+  add      create an account and its membership of a workspace (you vouch
+           for its e-mail address)
   list     list accounts: MFA, lockout, disabled, last seen, workspaces and roles
   disable  disable an account (a leaver): end its sessions, revoke its API tokens
   enable   lift a disable; ended sessions and revoked tokens stay ended
   reset    set a new password, clear the lockout, end the sessions and, unless
-           --keep-mfa, reset MFA (a forgotten password, a lost authenticator)`
+           --keep-mfa, reset MFA (a forgotten password, a lost authenticator)
+  verify   vouch for an account's e-mail address, once you have confirmed
+           that its holder reads that mailbox (an account made through a
+           copied invitation link is unverified until then)`
 
 // runUser dispatches the user subcommands.
 func runUser(e *env, args []string) int {
@@ -51,11 +57,13 @@ func runUser(e *env, args []string) int {
 		return runUserEnable(e, args[1:])
 	case "reset":
 		return runUserReset(e, args[1:])
+	case "verify":
+		return runUserVerify(e, args[1:])
 	case "-h", "--help", "help":
 		fmt.Fprintf(e.stdout, "Usage: rcmguard %s\n", userUsage)
 		return exitOK
 	}
-	e.errorf("user", "unknown subcommand %q (want add, list, disable, enable or reset)", args[0])
+	e.errorf("user", "unknown subcommand %q (want add, list, disable, enable, reset or verify)", args[0])
 	return exitInvalid
 }
 
@@ -115,7 +123,8 @@ func runUserAdd(e *env, args []string) int {
 		return exitInvalid
 	}
 	fmt.Fprintln(e.stdout, enr.URI)
-	fmt.Fprintf(e.stderr, "created user %d (%s) as %s in workspace %q\n", u.ID, auth.EmailHint(email), r, *workspace)
+	fmt.Fprintf(e.stderr, "created user %d (%s) as %s in workspace %q; its address counts as verified: you vouch for it\n",
+		u.ID, auth.EmailHint(email), r, *workspace)
 	fmt.Fprintln(e.stderr, "Add the otpauth URI above to an authenticator app; the first code entered at sign-in completes enrolment.")
 	return exitOK
 }

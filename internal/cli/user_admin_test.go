@@ -131,7 +131,7 @@ func TestUserUsageListsSubcommands(t *testing.T) {
 	if st := Main([]string{"user"}, strings.NewReader(""), &out, &errb); st != exitInvalid {
 		t.Fatalf("user without a subcommand: status %d", st)
 	}
-	for _, sub := range []string{"user add", "user list", "user disable", "user enable", "user reset", "--keep-mfa", "--format text|json"} {
+	for _, sub := range []string{"user add", "user list", "user disable", "user enable", "user reset", "user verify", "--keep-mfa", "--format text|json"} {
 		if !strings.Contains(errb.String(), sub) {
 			t.Errorf("usage lacks %q:\n%s", sub, errb.String())
 		}
@@ -142,7 +142,7 @@ func TestUserUsageListsSubcommands(t *testing.T) {
 	}
 	errb.Reset()
 	if st := Main([]string{"user", "delete", "a@example.org"}, strings.NewReader(""), &out, &errb); st != exitInvalid ||
-		!strings.Contains(errb.String(), "want add, list, disable, enable or reset") {
+		!strings.Contains(errb.String(), "want add, list, disable, enable, reset or verify") {
 		t.Fatalf("unknown subcommand: %d %s", st, errb.String())
 	}
 }

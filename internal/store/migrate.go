@@ -25,6 +25,7 @@ var migrations = []migration{
 	{"invitations of people without an account", invitationsV7},
 	{"a counter of each workspace's decision changes", decisionRevV8},
 	{"work assigned to contributors", assignmentsV9},
+	{"proven e-mail addresses and invitations delivered by e-mail", emailProofV12},
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -20,7 +20,7 @@ type copiedTable struct {
 
 var copiedTables = []copiedTable{
 	{"workspaces", workspaceCols, "id"},
-	{"users", userCols, "id"},
+	{"users", userCols + ", email_verified_at", "id"},
 	{"webauthn_credentials", webAuthnCols, "id"},
 	{"memberships", membershipCols, "user_id, workspace_id"},
 	{"api_tokens", tokenCols, "id"},

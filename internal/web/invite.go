@@ -1,21 +1,21 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
 
-// Invitations let an owner add a person who has no account yet without
-// the server ever handling that person's password: the owner gets a
-// one-time link (shown once; only its hash is stored) and sends it
-// themselves; the person opens it, chooses a password and enrols TOTP.
+// Invitations are how a person joins a workspace by address; the use
+// cases are package app's (internal/app/invite.go), and these handlers
+// adapt them: the owner's side on the Members page (members.go), the
+// invited person's side on the page the link opens.
 
 // invitationRow is one pending invitation on the Members page.
 type invitationRow struct {
@@ -23,11 +23,17 @@ type invitationRow struct {
 	By string // who invited, by address
 }
 
-// invitedLink is the new invitation's link, shown in one response only.
-type invitedLink struct {
-	Link       string
+// invitedNotice tells the owner what became of an invitation, in the one
+// response after making or resending it. It reads the same whether or not
+// the address has an account.
+type invitedNotice struct {
 	Email      string
 	ValidUntil time.Time
+	Mailed     bool
+	MailFailed bool
+	// Link is the link to copy, shown in this response only; empty when
+	// it went by e-mail.
+	Link string
 }
 
 // inviteData is the page an invited person opens.
@@ -36,60 +42,23 @@ type inviteData struct {
 	Email     string
 	Workspace string
 	Role      auth.Role
+	State     app.InvitationState
 	Errors    map[string]string
 	Invalid   bool // the one page for every link that cannot be used, whatever the reason
-	Exists    bool // the address has an account already
+	Viewer    string
 }
 
-// createInvitation stores an invitation to c's workspace and returns it
-// with the token for its link. A new invitation for an address replaces
-// the pending one: its link was shown once and may be lost.
-func (s *Server) createInvitation(ctx context.Context, c *call, email string, role auth.Role, expires time.Time) (store.Invitation, string, error) {
-	token, hash, err := auth.NewInvitationToken()
-	if err != nil {
-		return store.Invitation{}, "", err
-	}
-	now := s.now()
-	inv := store.Invitation{WorkspaceID: c.WS.ID, Email: email, Role: string(role), Expires: expires, TokenHash: hash,
-		CreatedBy: c.User.ID, Created: now, ValidUntil: now.Add(auth.InvitationLifetime)}
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		pending, err := tx.PendingInvitations(ctx, c.WS.ID, now)
-		if err != nil {
-			return err
-		}
-		if inv, err = tx.CreateInvitation(ctx, inv); err != nil {
-			return err
-		}
-		details := map[string]any{"role": string(role), "email_hint": auth.EmailHint(inv.Email),
-			"valid_until": store.FormatTime(inv.ValidUntil)}
-		if !expires.IsZero() {
-			details["expires"] = store.FormatTime(expires)
-		}
-		if err := s.audit(ctx, tx, c, "invite.create", "invitation:"+itoa(inv.ID), details); err != nil {
-			return err
-		}
-		for _, p := range pending {
-			if p.Email != inv.Email {
-				continue
-			}
-			if err := tx.RevokeInvitation(ctx, c.WS.ID, p.ID, c.User.ID, now); err != nil {
-				return err
-			}
-			if err := s.audit(ctx, tx, c, "invite.revoke", "invitation:"+itoa(p.ID),
-				map[string]any{"email_hint": auth.EmailHint(p.Email), "replaced_by": "invitation:" + itoa(inv.ID)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return store.Invitation{}, "", err
-	}
-	return inv, token, nil
-}
+// The states of the invitation page, for the template.
+func (d inviteData) CreateAccount() bool { return d.State == app.InviteCreateAccount }
+func (d inviteData) SignIn() bool        { return d.State == app.InviteSignIn }
+func (d inviteData) Join() bool          { return d.State == app.InviteJoin }
+func (d inviteData) OtherAccount() bool  { return d.State == app.InviteOtherAccount }
+func (d inviteData) Unproven() bool      { return d.State == app.InviteUnproven }
 
-// inviteLink is the address the owner sends: the configured public URL,
+// inviteLink is the address the owner copies: the configured public URL,
 // else the address this owner's own browser used to reach the server.
+// Links sent by e-mail always use the public URL (package app): a Host
+// header is the requester's to choose.
 func (s *Server) inviteLink(r *http.Request, token string) string {
 	base := ""
 	if s.publicURL != nil {
@@ -101,37 +70,68 @@ func (s *Server) inviteLink(r *http.Request, token string) string {
 		}
 		base = scheme + "://" + r.Host
 	}
-	return base + "/invite/" + token
+	return base + app.InvitationPath(token)
+}
+
+// noticeOf turns what inviting did into the owner's notice.
+func (s *Server) noticeOf(r *http.Request, got app.Invited) *invitedNotice {
+	n := &invitedNotice{Email: got.Invitation.Email, ValidUntil: got.Invitation.ValidUntil, Mailed: got.Mailed,
+		MailFailed: got.MailErr != nil}
+	if got.Token != "" {
+		n.Link = s.inviteLink(r, got.Token)
+	}
+	return n
+}
+
+// invitationID reads the {invitation} of a path.
+func invitationID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("invitation"), 10, 64)
+	if err != nil {
+		return 0, errNotFound
+	}
+	return id, nil
 }
 
 // invitationRevoke stops a pending invitation of this workspace. Another
 // workspace's invitation does not exist here (404); one that was used or
 // revoked in the meantime is a conflict.
 func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := strconv.ParseInt(r.PathValue("invitation"), 10, 64)
+	id, err := invitationID(r)
 	if err != nil {
-		return errNotFound
+		return err
 	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		inv, err := tx.Invitation(ctx, c.WS.ID, id)
-		if err != nil {
-			return err
-		}
-		if !inv.Used.IsZero() || !inv.Revoked.IsZero() {
-			return store.ErrConflict
-		}
-		if err := tx.RevokeInvitation(ctx, c.WS.ID, id, c.User.ID, s.now()); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, c, "invite.revoke", "invitation:"+itoa(id),
-			map[string]any{"email_hint": auth.EmailHint(inv.Email), "role": inv.Role})
-	})
-	if err != nil {
+	if err := s.app.RevokeInvitation(r.Context(), c.User, c.WS.ID, id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/members"), http.StatusSeeOther)
 	return nil
+}
+
+// invitationResend gives a pending invitation a new link and sends it
+// again (or shows it to copy); the old link stops working.
+func (s *Server) invitationResend(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := invitationID(r)
+	if err != nil {
+		return err
+	}
+	got, err := s.app.ResendInvitation(r.Context(), c.User, c.WS.ID, id)
+	if err != nil {
+		return err
+	}
+	return s.renderMembers(w, r, c, http.StatusOK, memberForm{}, s.noticeOf(r, got))
+}
+
+// viewer is the fully signed-in account looking at a public page, or nil.
+func (s *Server) viewer(r *http.Request, c *call) *store.User {
+	if c.Token == "" {
+		return nil
+	}
+	p, err := s.auth.Authenticate(r.Context(), c.Token, s.now())
+	if err != nil {
+		return nil
+	}
+	c.User, c.SignedIn = p.User, true
+	return &p.User
 }
 
 // inviteInvalid answers a link that cannot be used with the one generic
@@ -141,44 +141,47 @@ func (s *Server) inviteInvalid(w http.ResponseWriter, r *http.Request, c *call, 
 	return s.render(w, http.StatusNotFound, "invite", page{Title: "Invitation", C: c, Data: inviteData{Invalid: true}})
 }
 
-// inviteExists answers an invitation whose address got an account since.
-func (s *Server) inviteExists(w http.ResponseWriter, c *call, inv store.Invitation) error {
-	return s.render(w, http.StatusConflict, "invite", page{Title: "Invitation", C: c,
-		Data: inviteData{Exists: true, Email: inv.Email}})
-}
-
-// inviteForm shows the invited person their address and asks for a new
-// password. It changes nothing.
+// inviteForm shows the invited person what the link offers them: a new
+// account's password, signing in first, or joining. It changes nothing.
 func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request, c *call) error {
 	return s.invitePage(w, r, c, http.StatusOK, nil)
 }
 
 func (s *Server) invitePage(w http.ResponseWriter, r *http.Request, c *call, status int, errs map[string]string) error {
 	token := r.PathValue("token")
-	inv, err := s.auth.Invitation(r.Context(), token, s.now())
+	v, err := s.app.OpenInvitation(r.Context(), token, s.viewer(r, c))
 	switch {
 	case errors.Is(err, auth.ErrInvitationInvalid):
 		return s.inviteInvalid(w, r, c, err)
-	case errors.Is(err, auth.ErrAccountExists):
-		return s.inviteExists(w, c, inv)
 	case err != nil:
-		return err
-	}
-	ws, err := s.st.Workspace(r.Context(), inv.WorkspaceID)
-	if err != nil {
 		return err
 	}
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	return s.render(w, status, "invite", page{Title: "Join " + ws.Name, C: c, Data: inviteData{Token: token,
-		Email: inv.Email, Workspace: ws.Name, Role: auth.Role(inv.Role), Errors: errs}})
+	if status == http.StatusOK && v.State != app.InviteCreateAccount && v.State != app.InviteJoin {
+		// The link cannot be accepted as things stand: say so by status too.
+		status = http.StatusConflict
+	}
+	return s.render(w, status, "invite", page{Title: "Join " + v.Workspace.Name, C: c, Data: inviteData{Token: token,
+		Email: v.Invitation.Email, Workspace: v.Workspace.Name, Role: auth.Role(v.Invitation.Role), State: v.State,
+		Errors: errs, Viewer: c.User.Email}})
 }
 
-// inviteAccept creates the invited person's account with the password they
-// chose, then starts the session a password sign-in starts: the next page
-// is the mandatory TOTP enrolment.
+// inviteAccept accepts the link: signed in as the invited account, it joins
+// the workspace; otherwise it creates the invited person's account with the
+// password they chose and starts the session a password sign-in starts,
+// whose next page is the mandatory TOTP enrolment.
 func (s *Server) inviteAccept(w http.ResponseWriter, r *http.Request, c *call) error {
+	token := r.PathValue("token")
+	if r.PostFormValue("intent") == "join" {
+		return s.inviteJoin(w, r, c, token)
+	}
+	if s.viewer(r, c) != nil {
+		// A signed-in person cannot make a second account here: the page
+		// they see offers joining, or signing out first.
+		return s.invitePage(w, r, c, http.StatusConflict, nil)
+	}
 	pw, confirm := r.PostFormValue("password"), r.PostFormValue("confirm")
 	errs := map[string]string{}
 	switch {
@@ -190,7 +193,7 @@ func (s *Server) inviteAccept(w http.ResponseWriter, r *http.Request, c *call) e
 	if len(errs) > 0 {
 		return s.invitePage(w, r, c, http.StatusUnprocessableEntity, errs)
 	}
-	res, err := s.auth.AcceptInvitation(r.Context(), r.PathValue("token"), pw, s.now())
+	res, err := s.app.JoinWithNewAccount(r.Context(), token, pw)
 	var pe *auth.PolicyError
 	switch {
 	case errors.Is(err, auth.ErrInvitationInvalid):
@@ -202,9 +205,28 @@ func (s *Server) inviteAccept(w http.ResponseWriter, r *http.Request, c *call) e
 	case err != nil:
 		return err
 	}
-	s.setCookie(w, sessionCookie, res.Token)
+	s.setCookie(w, sessionCookie, res.SessionToken)
 	s.clearCookie(w, preCookie)
 	http.Redirect(w, r, "/login/enrol", http.StatusSeeOther)
+	return nil
+}
+
+// inviteJoin accepts the link for the signed-in account.
+func (s *Server) inviteJoin(w http.ResponseWriter, r *http.Request, c *call, token string) error {
+	u := s.viewer(r, c)
+	if u == nil {
+		return s.invitePage(w, r, c, http.StatusConflict, nil)
+	}
+	ws, err := s.app.JoinAsMember(r.Context(), *u, token)
+	switch {
+	case errors.Is(err, auth.ErrInvitationInvalid):
+		return s.inviteInvalid(w, r, c, err)
+	case errors.Is(err, app.ErrWrongAccount), errors.Is(err, app.ErrAddressUnproven):
+		return s.invitePage(w, r, c, http.StatusConflict, nil)
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, wsPath(ws.ID, ""), http.StatusSeeOther)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 	"rcmguard/internal/store/storetest"
@@ -44,12 +45,13 @@ func (e *testEnv) newInvitationLink(tenant string) string {
 
 func (e *testEnv) invite(tenant, email string, role auth.Role) (store.Invitation, string) {
 	e.t.Helper()
-	c := &call{User: store.User{ID: e.users[tenant+":owner"].ID}, WS: e.ws[tenant]}
-	inv, token, err := e.srv.createInvitation(context.Background(), c, email, role, time.Time{})
-	if err != nil {
-		e.t.Fatal(err)
+	owner := e.users[tenant+":owner"]
+	got, err := e.srv.app.Invite(context.Background(), store.User{ID: owner.ID, Email: owner.Email}, e.ws[tenant].ID,
+		app.InviteRequest{Email: email, Role: role})
+	if err != nil || got.Token == "" {
+		e.t.Fatalf("invite %s: %+v, %v", email, got, err)
 	}
-	return inv, token
+	return got.Invitation, got.Token
 }
 
 // inviteFromPage has a signed-in owner invite an address through the
@@ -435,34 +437,50 @@ func TestInviteLinksThatNoLongerWork(t *testing.T) {
 }
 
 // TestInviteAccountCreatedMeanwhile: when the invited address got an
-// account after the invitation, the link says so clearly and creates
-// nothing.
+// account after the invitation, the link creates no second account: it
+// asks the person to sign in, and the account (made by an administrator,
+// so its address is vouched for) joins signed in.
 func TestInviteAccountCreatedMeanwhile(t *testing.T) {
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
 	ctx := context.Background()
+	ws := e.ws["A"].ID
 	_, token := e.invite("A", "racer@example.org", auth.RoleOwner)
 	b := e.newBrowser()
 	b.get("/invite/" + token)
-	u, _, err := e.auth.CreateUser(ctx, auth.NewUser{Email: "racer@example.org", Password: testPassword,
+	u, enr, err := e.auth.CreateUser(ctx, auth.NewUser{Email: "racer@example.org", Password: testPassword,
 		Workspace: e.ws["B"].Name, Role: auth.RoleContributor, Actor: "test"}, e.clock.now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp, body := b.post("/invite/"+token, url.Values{"password": {"correct horse battery staple 99"}, "confirm": {"correct horse battery staple 99"}})
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, `id="invite-exists"`) || !strings.Contains(body, "already exists") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, `id="invite-exists"`) || !strings.Contains(body, "already exists") ||
+		!strings.Contains(body, "open this link again") {
 		t.Fatalf("accepting for an address with an account: %d\n%s", resp.StatusCode, body)
 	}
-	if _, err := e.st.Membership(ctx, e.ws["A"].ID, u.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.st.Membership(ctx, ws, u.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the existing account joined through the invitation: %v", err)
 	}
 	if got, _ := e.st.User(ctx, u.ID); got.PasswordHash == "" || !strings.HasPrefix(got.PasswordHash, "$argon2id$") {
 		t.Error("the existing account's password changed")
 	}
-	if resp, _ := e.newBrowser().get("/invite/" + token); resp.StatusCode != http.StatusConflict {
-		t.Errorf("opening the link: %d; want 409 with the same explanation", resp.StatusCode)
-	}
 	if last := e.lastAudit(); last.Action != "invite.accept.fail" || !strings.Contains(last.Details, "account exists") {
 		t.Errorf("last audit entry = %s %s; want the refusal", last.Action, last.Details)
+	}
+	// Signed in as that account, the same link joins it.
+	racer := e.signInAs("racer@example.org", testPassword, enr.Secret)
+	resp, body = racer.get("/invite/" + token)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="invite-join"`) {
+		t.Fatalf("the account opening the link: %d\n%s", resp.StatusCode, body)
+	}
+	resp, _ = racer.post("/invite/"+token, url.Values{"intent": {"join"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != wsPath(ws, "") {
+		t.Fatalf("join: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if m, err := e.st.Membership(ctx, ws, u.ID); err != nil || m.Role != string(auth.RoleOwner) {
+		t.Errorf("membership after joining = %+v, %v", m, err)
+	}
+	if resp, _ := racer.get(wsPath(ws, "/members")); resp.StatusCode != http.StatusOK {
+		t.Errorf("the new owner on the Members page: %d", resp.StatusCode)
 	}
 }
 

@@ -71,6 +71,7 @@ var allowed = map[string][]auth.Role{
 	"POST /w/{ws}/tokens/{token}/delete":         officers,
 
 	"POST /w/{ws}/members/invitations/{invitation}/revoke": {auth.RoleOwner},
+	"POST /w/{ws}/members/invitations/{invitation}/resend": {auth.RoleOwner},
 }
 
 var (

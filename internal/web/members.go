@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
@@ -14,6 +15,9 @@ type memberRow struct {
 	M     store.Membership
 	Email string
 	Self  bool
+	// Unproven: the account's address was never proven (it was made
+	// through a copied invitation link).
+	Unproven bool
 	// For contributors: the parts of the model they may edit, whether
 	// they may move every risk, and how many risks are theirs by name.
 	Parts    []partChoice
@@ -36,12 +40,13 @@ type memberForm struct {
 type membersData struct {
 	Rows        []memberRow
 	Invitations []invitationRow
-	Invited     *invitedLink // a new invitation's link, shown in this response only
+	Invited     *invitedNotice // what became of an invitation, in this response only
 	Form        memberForm
 	Roles       []auth.Role
+	Mail        bool // invitations go by e-mail
 }
 
-func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, status int, f memberForm, invited *invitedLink) error {
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, status int, f memberForm, invited *invitedNotice) error {
 	ms, err := s.st.Members(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
@@ -50,7 +55,11 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, 
 	if err != nil {
 		return err
 	}
-	d := membersData{Form: f, Roles: auth.Roles, Invited: invited}
+	unproven, err := s.st.UnverifiedMembers(r.Context(), c.WS.ID)
+	if err != nil {
+		return err
+	}
+	d := membersData{Form: f, Roles: auth.Roles, Invited: invited, Mail: s.app.MailConfigured()}
 	as, err := s.st.WorkspaceAssignments(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
@@ -64,7 +73,8 @@ func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, c *call, 
 	}
 	names := map[int64]string{}
 	for _, m := range ms {
-		row := memberRow{M: m, Email: s.userEmail(r.Context(), m.UserID, names), Self: m.UserID == c.User.ID}
+		row := memberRow{M: m, Email: s.userEmail(r.Context(), m.UserID, names), Self: m.UserID == c.User.ID,
+			Unproven: unproven[m.UserID]}
 		if auth.Role(m.Role) == auth.RoleContributor {
 			mine := byUser[m.UserID]
 			for _, p := range modelParts() {
@@ -92,10 +102,9 @@ func (s *Server) memberList(w http.ResponseWriter, r *http.Request, c *call) err
 	return s.renderMembers(w, r, c, http.StatusOK, memberForm{}, nil)
 }
 
-// memberAdd gives an existing account a role here (or changes its role).
-// An address without an account gets an invitation instead: a one-time
-// link the owner sends, on which the person sets their own password, so
-// the web never handles another person's password.
+// memberAdd changes a member's role, or invites anyone else: adding a
+// person never grants access before they accept (internal/app/invite.go).
+// The page answers the same whether or not the address has an account.
 func (s *Server) memberAdd(w http.ResponseWriter, r *http.Request, c *call) error {
 	f := memberForm{Email: strings.TrimSpace(r.PostFormValue("email")), Role: r.PostFormValue("role"),
 		Expires: strings.TrimSpace(r.PostFormValue("expires")), Errors: map[string]string{}}
@@ -112,50 +121,22 @@ func (s *Server) memberAdd(w http.ResponseWriter, r *http.Request, c *call) erro
 		f.Errors["expires"] = "Enter the end of access as YYYY-MM-DD."
 	case !exp.IsZero() && !exp.After(s.today()):
 		f.Errors["expires"] = "The end of access must be after today."
-	case exp.IsZero() && role == auth.RoleAuditor:
-		exp = s.now().Add(auth.AuditorDefaultAccess)
-	}
-	ctx := r.Context()
-	var u store.User
-	exists := false
-	if f.Errors["email"] == "" {
-		u, err = s.st.UserByEmail(ctx, f.Email)
-		switch {
-		case err == nil:
-			exists = true
-		case !errors.Is(err, store.ErrNotFound):
-			return err
-		}
-	}
-	if len(f.Errors) == 0 && exists && u.ID == c.User.ID {
-		f.Errors["role"] = "You cannot change your own role."
 	}
 	if len(f.Errors) > 0 {
 		return s.renderMembers(w, r, c, http.StatusUnprocessableEntity, f, nil)
 	}
-	if !exists {
-		inv, token, err := s.createInvitation(ctx, c, f.Email, role, exp)
-		if err != nil {
-			return err
-		}
-		return s.renderMembers(w, r, c, http.StatusOK, memberForm{},
-			&invitedLink{Link: s.inviteLink(r, token), Email: inv.Email, ValidUntil: inv.ValidUntil})
-	}
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutMembership(ctx, store.Membership{UserID: u.ID, WorkspaceID: c.WS.ID, Role: string(role), Expires: exp, Created: s.now()}); err != nil {
-			return err
-		}
-		details := map[string]any{"role": string(role)}
-		if !exp.IsZero() {
-			details["expires"] = store.FormatTime(exp)
-		}
-		return s.audit(ctx, tx, c, "membership.put", "user:"+itoa(u.ID), details)
-	})
-	if err != nil {
+	got, err := s.app.Invite(r.Context(), c.User, c.WS.ID, app.InviteRequest{Email: f.Email, Role: role, Expires: exp})
+	switch {
+	case errors.Is(err, app.ErrOwnRole):
+		f.Errors["role"] = "You cannot change your own role."
+		return s.renderMembers(w, r, c, http.StatusUnprocessableEntity, f, nil)
+	case err != nil:
 		return err
+	case got.RoleChanged:
+		http.Redirect(w, r, wsPath(c.WS.ID, "/members"), http.StatusSeeOther)
+		return nil
 	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/members"), http.StatusSeeOther)
-	return nil
+	return s.renderMembers(w, r, c, http.StatusOK, memberForm{}, s.noticeOf(r, got))
 }
 
 // memberRemove takes someone out of the workspace; owners cannot remove

@@ -25,16 +25,35 @@ func TestMembersPage(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "your own role") {
 		t.Errorf("changing one's own role: %d; want 422", resp.StatusCode)
 	}
-	// Tenant B's contributor joins A as an auditor: the expiry defaults.
+	// Tenant B's contributor is invited to A as an auditor: nothing changes
+	// until they accept, signed in; then the expiry defaults.
 	guest := e.users["B:contributor"]
-	if resp, _ := owner.post(wsPath(ws, "/members"), url.Values{"email": {guest.Email}, "role": {"auditor"}}); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("add member: %d", resp.StatusCode)
+	link, _ := inviteFromPage(t, owner, ws, url.Values{"email": {guest.Email}, "role": {"auditor"}})
+	if _, err := e.st.Membership(ctx, ws, guest.ID); err == nil {
+		t.Fatal("adding an existing account made it a member before it accepted")
+	}
+	g := e.signIn("B:contributor")
+	if resp, _ := g.get(wsPath(ws, "")); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("invited account opening the workspace before accepting: %d; want 404", resp.StatusCode)
+	}
+	g.get(linkPath(t, link))
+	if resp, _ := g.post(linkPath(t, link), url.Values{"intent": {"join"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept: %d", resp.StatusCode)
 	}
 	m, err := e.st.Membership(ctx, ws, guest.ID)
 	if err != nil || m.Role != string(auth.RoleAuditor) || m.Expires.IsZero() {
 		t.Fatalf("membership = %+v, %v; want an auditor with an expiry", m, err)
 	}
-	g := e.signIn("B:contributor")
+	// A member's role changes at once.
+	if resp, _ := owner.post(wsPath(ws, "/members"), url.Values{"email": {guest.Email}, "role": {"contributor"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change role: %d", resp.StatusCode)
+	}
+	if m, _ := e.st.Membership(ctx, ws, guest.ID); m.Role != string(auth.RoleContributor) {
+		t.Errorf("role after change = %s", m.Role)
+	}
+	if resp, _ := owner.post(wsPath(ws, "/members"), url.Values{"email": {guest.Email}, "role": {"auditor"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change role back: %d", resp.StatusCode)
+	}
 	if resp, _ := g.get(wsPath(ws, "/audit")); resp.StatusCode != http.StatusOK {
 		t.Errorf("new auditor reading the audit log: %d", resp.StatusCode)
 	}

@@ -97,6 +97,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/w/{ws}/members/{user}/assignments", workspace, auth.ActUserManage, s.memberAssignments},
 		{"POST", "/w/{ws}/members/{user}/remove", workspace, auth.ActUserManage, s.memberRemove},
 		{"POST", "/w/{ws}/members/invitations/{invitation}/revoke", workspace, auth.ActUserManage, s.invitationRevoke},
+		{"POST", "/w/{ws}/members/invitations/{invitation}/resend", workspace, auth.ActUserManage, s.invitationResend},
 		{"POST", "/w/{ws}/clients", workspace, auth.ActClientManage, s.clientCreate},
 		{"GET", "/w/{ws}/tokens", workspace, auth.ActTokenManage, s.tokenList},
 		{"POST", "/w/{ws}/tokens", workspace, auth.ActTokenManage, s.tokenCreate},

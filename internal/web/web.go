@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/rules"
@@ -48,6 +49,9 @@ type Config struct {
 	// TrustForwardedFor takes the client address from the last entry of
 	// X-Forwarded-For: set it only behind a proxy that appends it.
 	TrustForwardedFor bool
+	// App performs the use cases the pages adapt; nil: one over the same
+	// store, audit log and accounts, without e-mail.
+	App *app.App
 }
 
 // Server serves the browser interface.
@@ -78,6 +82,8 @@ type Server struct {
 	// (throttle.go); nil: no limit.
 	failures       *failureLimiter
 	trustForwarded bool
+	// app performs the use cases (invitations so far: invite.go).
+	app *app.App
 }
 
 // New checks the configuration, parses every template and builds the route
@@ -97,6 +103,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.tool == "" {
 		s.tool = "rcmguard"
+	}
+	s.app = cfg.App
+	if s.app == nil {
+		s.app = app.New(app.Config{Store: cfg.Store, Audit: cfg.Audit, Auth: cfg.Auth, Rules: cfg.Rules, Now: s.now,
+			Tool: s.tool, PublicURL: cfg.PublicURL, Logger: s.logger})
 	}
 	var err error
 	if cfg.PublicURL != "" {
