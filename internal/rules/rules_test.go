@@ -3,7 +3,6 @@ package rules
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -62,11 +61,10 @@ func TestSafeViewTriggersNothing(t *testing.T) {
 	}
 }
 
-func TestRuleSetShape(t *testing.T) {
+// TestRuleCitations: every built-in rule cites the catalog. The rule IDs
+// themselves are held to a golden list (ids_test.go).
+func TestRuleCitations(t *testing.T) {
 	s := loadBuiltin(t)
-	if len(s.Rules) < 60 {
-		t.Errorf("%d built-in rules; the product promises at least 60", len(s.Rules))
-	}
 	cat := catalog.MustLoad()
 	for _, r := range s.Rules {
 		for _, c := range r.Citations {
@@ -74,13 +72,6 @@ func TestRuleSetShape(t *testing.T) {
 				t.Errorf("%s cites unknown %s", r.ID, c)
 			}
 		}
-	}
-	ids := make([]string, 0, len(s.Rules))
-	for _, r := range s.Rules {
-		ids = append(ids, r.ID)
-	}
-	if !sort.SliceIsSorted(ids, func(i, j int) bool { return false }) {
-		t.Fatal("unreachable")
 	}
 }
 
