@@ -3,6 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -137,6 +138,8 @@ func TestUserRuleOverridesBuiltin(t *testing.T) {
 		t.Fatal(err)
 	}
 	changed := strings.Replace(string(b), "title: Shared clearinghouse credentials on the claims pipeline", "title: Shared clearinghouse logins (local wording)", 1)
+	// Every rule of the copy says it replaces the built-in one.
+	changed = regexp.MustCompile(`(?m)^- id: (\S+)$`).ReplaceAllString(changed, "- id: $1\n  replaces: $1")
 	if err := os.WriteFile(filepath.Join(dir, "local.yaml"), []byte(changed), 0o600); err != nil {
 		t.Fatal(err)
 	}
