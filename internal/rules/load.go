@@ -101,11 +101,16 @@ type loader struct {
 }
 
 func (l *loader) file(name string, b []byte, inSource map[string]string) error {
+	// One parse gives both the rules and the lines to place messages at.
 	var list []*Rule
-	if err := yaml.UnmarshalWithOptions(b, &list, yaml.DisallowUnknownField()); err != nil {
+	f, err := parser.ParseBytes(b, 0)
+	if err == nil && len(f.Docs) > 0 && f.Docs[0].Body != nil {
+		err = yaml.NodeToValue(f.Docs[0].Body, &list, yaml.DisallowUnknownField())
+	}
+	if err != nil {
 		return fmt.Errorf("rules: %s: %s", name, yaml.FormatError(err, false, true))
 	}
-	doc := parseLines(b)
+	doc := linesOf(f)
 	for i, r := range list {
 		r.Source = name
 		err := l.rule(r, inSource, fmt.Sprintf("%s:%d", name, doc.line(i)))
@@ -243,14 +248,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// ruleLines finds the lines of a rule file's parts. The decoder has
-// already accepted the file; this second, syntax-only parse only places
-// messages.
+// ruleLines finds the lines of a rule file's parts.
 type ruleLines struct{ rules []ast.Node }
 
-func parseLines(b []byte) ruleLines {
-	f, err := parser.ParseBytes(b, 0)
-	if err != nil || len(f.Docs) == 0 {
+func linesOf(f *ast.File) ruleLines {
+	if len(f.Docs) == 0 || f.Docs[0].Body == nil {
 		return ruleLines{}
 	}
 	if seq, ok := unwrap(f.Docs[0].Body).(*ast.SequenceNode); ok {
