@@ -32,7 +32,7 @@ func (s *Server) currentModel(ctx context.Context, wsID int64) (wm store.Workspa
 	if err != nil {
 		return wm, nil, false, err
 	}
-	m, err = model.Load(modelFile, wm.YAML)
+	wm.YAML, m, err = model.LoadCurrent(modelFile, wm.YAML)
 	if err != nil {
 		return wm, nil, false, fmt.Errorf("web: stored model of workspace %d: %w", wsID, err)
 	}
