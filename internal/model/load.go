@@ -84,6 +84,7 @@ func (reg registry) load(name string, data []byte) (*Model, error) {
 	d.decode(body, reflectValue(m), "")
 	m.positions = d.positions
 	m.Version = reg.current
+	m.read.version, m.read.stated = from, pair != nil
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
 	}

@@ -27,6 +27,12 @@ type Model struct {
 	// their place in that file. Both are empty for models built in code.
 	path      string
 	positions map[string]Pos
+	// read is the version the file was written in, and whether it said
+	// so; the model itself is always of the current version.
+	read struct {
+		version int
+		stated  bool
+	}
 }
 
 // Organization describes the entity under assessment.

@@ -95,8 +95,8 @@ func TestMigrateAddsVersion(t *testing.T) {
 func testRegistry() registry {
 	return registry{current: 3, steps: []migration{
 		{from: 1, what: "a system without sso has none", apply: func(root *ast.MappingNode, ed *editor) error {
-			for i, s := range items(lookup(root, "systems").Value) {
-				if lookup(s, "sso") != nil {
+			for i, s := range items(valueOf(root, "systems")) {
+				if _, isMap := s.(*ast.MappingNode); !isMap || lookup(s, "sso") != nil {
 					continue
 				}
 				p, err := addPair(s, "sso", "false", false)
@@ -212,4 +212,30 @@ func TestLoadCurrent(t *testing.T) {
 	if _, _, err := LoadCurrent("model.yaml", []byte(strings.Replace(minimal, "version: 1", "version: 99", 1))); err == nil {
 		t.Error("a model of a newer version was read")
 	}
+}
+
+// FuzzMigrate: whatever the input, a migration either refuses it or gives
+// a file that loads and needs no further migration; under the test
+// registry, which inserts keys, too.
+func FuzzMigrate(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte(strings.Replace(minimal, "version: 1\n", "", 1)))
+	f.Add([]byte(versionOne))
+	f.Add([]byte(strings.ReplaceAll(versionOne, "\n", "\r\n")))
+	f.Add([]byte("# only a comment\norganization: {name: x}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, reg := range []registry{builtin, testRegistry()} {
+			mig, _, err := reg.migrate("f.yaml", data)
+			if err != nil {
+				continue
+			}
+			if _, err := reg.load("f.yaml", mig.Data); err != nil {
+				t.Fatalf("migrated file does not load: %v\n%s", err, mig.Data)
+			}
+			again, _, err := reg.migrate("f.yaml", mig.Data)
+			if err != nil || again.Changed() {
+				t.Fatalf("migrated file migrates again: %+v, %v\n%s", again, err, mig.Data)
+			}
+		}
+	})
 }

@@ -9,11 +9,14 @@ import (
 	"github.com/goccy/go-yaml/token"
 )
 
-// The helpers below are what migrations edit a model with. They change
-// the syntax tree in place: untouched nodes keep their tokens (their
-// positions, for messages about the file as written; their comments and
-// layout, for the file `rcmguard migrate` writes), and a new node is set
-// where its siblings are.
+// The helpers below are what migrations edit a model with. A migration
+// runs before the model is decoded and checked, on whatever the file
+// holds: any key may be missing or of another shape, and the helpers
+// answer nil rather than fail, leaving the decoder to say what is wrong.
+// They change the syntax tree in place: untouched nodes keep their tokens
+// (their positions, for messages about the file as written; their
+// comments and layout, for the file `rcmguard migrate` writes), and a new
+// node is set where its siblings are.
 
 // lookup returns the pair with key in mapping n, or nil.
 func lookup(n ast.Node, key string) *ast.MappingValueNode {
@@ -25,6 +28,14 @@ func lookup(n ast.Node, key string) *ast.MappingValueNode {
 		if p.Key != nil && p.Key.GetToken() != nil && p.Key.GetToken().Value == key {
 			return p
 		}
+	}
+	return nil
+}
+
+// valueOf returns the value of key in mapping n, or nil.
+func valueOf(n ast.Node, key string) ast.Node {
+	if p := lookup(n, key); p != nil {
+		return p.Value
 	}
 	return nil
 }
