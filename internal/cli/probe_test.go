@@ -44,15 +44,7 @@ func probeServeLines(t *testing.T, greet string, answer func(line string) string
 	})
 }
 
-func probeServeConns(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	s, err := probetest.Serve(handle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s.Addr()
-}
+func probeServeConns(t *testing.T, handle func(net.Conn)) string { return probetest.Start(t, handle) }
 
 // probePlainFTP is an FTP server without AUTH TLS.
 func probePlainFTP(t *testing.T) string {

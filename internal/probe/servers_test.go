@@ -146,26 +146,10 @@ func (p *testPKI) leaf(t testing.TB, s leafSpec) tls.Certificate {
 
 // serve accepts connections on 127.0.0.1 until the test ends and hands each
 // to handle in its own goroutine.
-func serve(t testing.TB, handle func(net.Conn)) string {
-	t.Helper()
-	s, err := probetest.Serve(handle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s.Addr()
-}
+func serve(t testing.TB, handle func(net.Conn)) string { return probetest.Start(t, handle) }
 
 // serveTLS runs a Go TLS server that completes handshakes and hangs up.
-func serveTLS(t testing.TB, cfg *tls.Config) string {
-	t.Helper()
-	s, err := probetest.ServeTLS(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s.Addr()
-}
+func serveTLS(t testing.TB, cfg *tls.Config) string { return probetest.StartTLS(t, cfg) }
 
 // needTool returns the path of an external tool, skipping the test when it
 // is missing outside CI and failing it in CI, where .ci/run installs it.

@@ -70,6 +70,37 @@ func ServeTLS(cfg *tls.Config) (*Server, error) {
 	return Serve(func(c net.Conn) { _ = tls.Server(c, cfg).Handshake() })
 }
 
+// TB is what Start and StartTLS need of a test: testing.TB has it.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
+// Start serves handle (as Serve does) until the test ends, and returns the
+// address.
+func Start(t TB, handle func(net.Conn)) string {
+	t.Helper()
+	s, err := Serve(handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s.Addr()
+}
+
+// StartTLS serves TLS handshakes with cfg (as ServeTLS does) until the
+// test ends, and returns the address.
+func StartTLS(t TB, cfg *tls.Config) string {
+	t.Helper()
+	s, err := ServeTLS(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s.Addr()
+}
+
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
