@@ -43,6 +43,7 @@ func init() {
 	commands = []command{
 		{"assess", "run the security risk analysis on a model", runAssess},
 		{"validate", "check a model file and report every error", runValidate},
+		{"migrate", "rewrite a model file in the current format version", runMigrate},
 		{"init", "write a commented starter model", runInit},
 		{"catalog", "print the HIPAA Security Rule catalog", runCatalog},
 		{"rules", "list the risk rules", runRules},

@@ -12,6 +12,7 @@ import (
 	"rcmguard/examples"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/demo"
 	"rcmguard/internal/model"
 	"rcmguard/internal/seal"
 	"rcmguard/internal/store"
@@ -164,7 +165,7 @@ func roleName(r auth.Role) string {
 }
 
 // seedDemo creates the demo workspaces, users and models, gives each
-// workspace synthetic evidence (demo_evidence.go) and runs a first
+// workspace synthetic evidence (package demo) and runs a first
 // assessment in each workspace. Every step is audited like any other
 // change.
 func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, srv *web.Server) ([]demoUser, error) {
@@ -225,7 +226,7 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 	if err != nil {
 		return nil, err
 	}
-	tlsAddr, stopTLS, err := startWeakTLS(demoTLSHosts(), now)
+	tlsAddr, stopTLS, err := demo.StartPortal(now)
 	if err != nil {
 		return nil, fmt.Errorf("demo TLS server: %w", err)
 	}
@@ -244,13 +245,13 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 		}
 		// The owner uploads the evidence, as on the Evidence page, so that
 		// the first assessment is backed by it.
-		files, err := e.demoEvidence(ctx, i, dw.example, m, tlsAddr)
+		files, err := demo.Evidence(ctx, i, dw.example, m, tlsAddr, e.now)
 		if err != nil {
 			return nil, fmt.Errorf("demo evidence for %q: %w", dw.name, err)
 		}
 		for _, f := range files {
-			if _, err := srv.AddEvidence(ctx, ids[dw.name], owner.ID, f.name, f.data); err != nil {
-				return nil, fmt.Errorf("demo evidence %s for %q: %w", f.name, dw.name, err)
+			if _, err := srv.AddEvidence(ctx, ids[dw.name], owner.ID, f.Name, f.Data); err != nil {
+				return nil, fmt.Errorf("demo evidence %s for %q: %w", f.Name, dw.name, err)
 			}
 		}
 		if _, err := srv.RunAssessment(ctx, ids[dw.name], owner.ID); err != nil {

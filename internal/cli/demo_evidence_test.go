@@ -4,132 +4,24 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"rcmguard/examples"
 	"rcmguard/internal/assess"
-	"rcmguard/internal/evidencefile"
-	"rcmguard/internal/model"
-	"rcmguard/internal/probe"
+	"rcmguard/internal/demo"
 	"rcmguard/internal/store/storetest"
 )
 
-// demoIdentifiers are the full identifiers written into the i-th demo
-// workspace's synthetic share, each in the forms a leak would take: as
-// written in the files and normalised.
-func demoIdentifiers(t *testing.T, i int) []string {
-	t.Helper()
-	c := demoCorpus(i)
-	onShare := map[string]bool{}
-	for _, f := range demoShareFiles(i) {
-		onShare[f.Name] = true
-	}
-	var out []string
-	for _, l := range c.Labels {
-		if !onShare[l.Path] {
-			continue
-		}
-		switch l.Kind {
-		case "ssn":
-			out = append(out, l.Norm[:3]+"-"+l.Norm[3:5]+"-"+l.Norm[5:], l.Norm)
-		case "mbi", "hicn", "payment_card", "bank_account", "member_id", "email":
-			out = append(out, l.Norm)
-		}
-	}
-	if len(out) < 10 {
-		t.Fatalf("the demo share of workspace %d holds only %d identifiers", i, len(out))
-	}
-	return out
-}
-
-// TestDemoSites keeps the demo's evidence sites in step with the bundled
-// examples: the share is a location the model declares, the TLS endpoint
-// one it declares.
-func TestDemoSites(t *testing.T) {
-	for ex, site := range demoSites {
-		data, err := examples.FS.ReadFile(ex)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := model.Load(ex, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		located, declared := false, false
-		for _, s := range m.Systems {
-			for _, l := range s.Locations {
-				located = located || l == site.share
-			}
-		}
-		for _, ep := range m.Endpoints() {
-			declared = declared || (ep.Address == site.tls && ep.Protocol == "tls")
-		}
-		if !located || !declared {
-			t.Errorf("%s: share %s declared %v, TLS endpoint %s declared %v", ex, site.share, located, site.tls, declared)
-		}
-	}
+// TestDemoWorkspacesHaveSites: every demo workspace starts from an
+// example the demo can make evidence for.
+func TestDemoWorkspacesHaveSites(t *testing.T) {
 	for _, dw := range demoWorkspaces {
-		if _, ok := demoSites[dw.example]; !ok {
+		if _, ok := demo.Sites[dw.example]; !ok {
 			t.Errorf("demo workspace %q: no evidence site for %s", dw.name, dw.example)
 		}
-	}
-}
-
-// TestDemoEvidenceFiles makes every demo workspace's evidence files and
-// reads them back as an upload does: each is recognised as the format of
-// the command it imitates, and making them all stays well under a second
-// or two, not the probe's timeouts.
-func TestDemoEvidenceFiles(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, now: time.Now}
-	start := time.Now()
-	addr, stop, err := startWeakTLS(demoTLSHosts(), e.now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	for i, dw := range demoWorkspaces {
-		data, err := demoModel(dw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := model.Load(dw.example, data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files, err := e.demoEvidence(context.Background(), i, dw.example, m, addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, f := range files {
-			format, facts, err := evidencefile.Parse(f.data, 32<<20)
-			if err != nil || len(facts) == 0 {
-				t.Fatalf("%s %s: %d facts, %v", dw.name, f.name, len(facts), err)
-			}
-			got = append(got, format.Name)
-			for _, fact := range facts {
-				if fact.Check == probe.CheckUnreachable {
-					t.Errorf("%s: the weak TLS server was not reached: %s", dw.name, fact.Attrs["error"])
-				}
-			}
-			for _, id := range demoIdentifiers(t, i) {
-				if bytes.Contains(f.data, []byte(id)) {
-					t.Errorf("%s %s holds a full identifier %q", dw.name, f.name, id)
-				}
-			}
-		}
-		if strings.Join(got, ",") != "scan,edi,probe" {
-			t.Errorf("%s: formats %v; want scan, edi, probe", dw.name, got)
-		}
-	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Errorf("making the demo evidence took %v", took)
 	}
 }
 
@@ -231,7 +123,7 @@ func TestDemoSeedsEvidence(t *testing.T) {
 			if uploads != 3 {
 				t.Errorf("%s: %d evidence uploads audited; want 3", dw.name, uploads)
 			}
-			for _, id := range demoIdentifiers(t, i) {
+			for _, id := range demo.ShareIdentifiers(i) {
 				for _, s := range append(plain, out.String(), errs.String()) {
 					if strings.Contains(s, id) {
 						t.Errorf("%s: an identifier of the synthetic share is in clear: %q", dw.name, id)
@@ -249,7 +141,7 @@ func TestDemoSeedsEvidence(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range demoWorkspaces {
-				for _, id := range demoIdentifiers(t, i) {
+				for _, id := range demo.ShareIdentifiers(i) {
 					// Nine bare digits turn up in any large file; the dashed
 					// form stands for the SSN.
 					if len(id) > 9 && bytes.Contains(raw, []byte(id)) {
@@ -257,7 +149,7 @@ func TestDemoSeedsEvidence(t *testing.T) {
 					}
 				}
 			}
-			if bytes.Contains(raw, []byte(demoISAPassword)) {
+			if bytes.Contains(raw, []byte(demo.ISAPassword)) {
 				t.Errorf("%s holds the 837's ISA password", p)
 			}
 		}

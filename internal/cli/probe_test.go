@@ -16,11 +16,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"rcmguard/internal/probe"
+	"rcmguard/internal/probe/probetest"
 )
 
 // probeServeLines runs a line-oriented test server on 127.0.0.1: greet is sent
@@ -44,33 +44,7 @@ func probeServeLines(t *testing.T, greet string, answer func(line string) string
 	})
 }
 
-func probeServeConns(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+func probeServeConns(t *testing.T, handle func(net.Conn)) string { return probetest.Start(t, handle) }
 
 // probePlainFTP is an FTP server without AUTH TLS.
 func probePlainFTP(t *testing.T) string {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"rcmguard/internal/demo"
 	"regexp"
 	"strings"
 	"testing"
@@ -123,7 +124,7 @@ func TestDemoServesAndSignsIn(t *testing.T) {
 		}
 	}
 	for i := range demoWorkspaces {
-		for _, id := range demoIdentifiers(t, i) {
+		for _, id := range demo.ShareIdentifiers(i) {
 			if strings.Contains(out.String(), id) || strings.Contains(body, id) {
 				t.Errorf("the demo shows a full identifier of its synthetic files: %q", id)
 			}

@@ -1,7 +1,6 @@
 package evidence
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -37,29 +36,9 @@ func ReadFacts(r io.Reader) ([]Fact, error) {
 		}
 		return facts, nil
 	}
-	var facts []Fact
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var f Fact
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			return nil, fmt.Errorf("evidence: line %d: %w", line, err)
-		}
-		if err := f.Validate(); err != nil {
-			return nil, fmt.Errorf("evidence: line %d: %w", line, err)
-		}
-		facts = append(facts, f)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("evidence: line %d: %w", line+1, err)
+	facts, err := ReadLines(bytes.NewReader(data), true, Fact.Validate)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
 	}
 	return facts, nil
 }

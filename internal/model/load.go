@@ -18,6 +18,16 @@ const MaxFileSize = 16 << 20
 
 // LoadFile reads and validates a model file.
 func LoadFile(path string) (*Model, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(path, data)
+}
+
+// readFile reads a model file, at most one byte past MaxFileSize, which
+// Load then refuses with a position-less error.
+func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
@@ -27,12 +37,18 @@ func LoadFile(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: read %s: %w", path, err)
 	}
-	return Load(path, data)
+	return data, nil
 }
 
-// Load parses and validates a model. The returned error is an ErrorList
+// Load parses and validates a model. A model of an older version is read
+// through the migrations to the current one, as it meant when written;
+// one of a newer version is refused. The returned error is an ErrorList
 // when the file was readable YAML with problems in it.
 func Load(name string, data []byte) (*Model, error) {
+	return builtin.load(name, data)
+}
+
+func (reg registry) load(name string, data []byte) (*Model, error) {
 	if len(data) > MaxFileSize {
 		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file is larger than the %d MiB limit for a model", MaxFileSize>>20)}}
 	}
@@ -54,12 +70,21 @@ func Load(name string, data []byte) (*Model, error) {
 		body = doc.Body
 	}
 	if body == nil {
-		return nil, ErrorList{{File: name, Msg: "file is empty; a model starts with `version: 1`"}}
+		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file is empty; a model starts with `version: %d`", CurrentVersion)}}
+	}
+	from, pair, verr := reg.fileVersion(name, body)
+	if verr != nil {
+		return nil, ErrorList{*verr}
+	}
+	if err := reg.upgrade(body, from, pair, &editor{}); err != nil {
+		return nil, ErrorList{{File: name, Msg: err.Error()}}
 	}
 	m := &Model{path: name}
 	d := &decoder{file: name, anchors: map[string]ast.Node{}, positions: map[string]Pos{}, budget: nodeBudget}
 	d.decode(body, reflectValue(m), "")
 	m.positions = d.positions
+	m.Version = reg.current
+	m.read.version, m.read.stated = from, pair != nil
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
 	}

@@ -8,7 +8,7 @@ package model
 // Model is a whole billing operation as written by its author. The struct tags
 // are the YAML keys; `doc` tags are the descriptions the JSON Schema carries.
 type Model struct {
-	Version      int           `yaml:"version" doc:"Format version; 1." req:"true"`
+	Version      int           `yaml:"version" doc:"Format version of the file. Optional: a file without one is version 1. An older version is read as it meant when written (rcmguard migrate rewrites it); a newer one is refused."`
 	Organization Organization  `yaml:"organization" doc:"The organisation under assessment." req:"true"`
 	Assessment   Assessment    `yaml:"assessment,omitempty" doc:"Scope and metadata of this assessment."`
 	Stages       []CustomStage `yaml:"stages,omitempty" doc:"Custom workflow stages beyond the six standard billing stages."`
@@ -27,6 +27,12 @@ type Model struct {
 	// their place in that file. Both are empty for models built in code.
 	path      string
 	positions map[string]Pos
+	// read is the version the file was written in, and whether it said
+	// so; the model itself is always of the current version.
+	read struct {
+		version int
+		stated  bool
+	}
 }
 
 // Organization describes the entity under assessment.

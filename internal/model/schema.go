@@ -12,6 +12,10 @@ import (
 // this output, kept in step by a test.
 func Schema() ([]byte, error) {
 	root := typeSchema(reflect.TypeOf(Model{}))
+	// An editor should flag a version this rcmguard cannot read; older
+	// ones are read through the migrations.
+	version := root["properties"].(map[string]any)["version"].(map[string]any)
+	version["minimum"], version["maximum"] = 1, CurrentVersion
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = "https://rcmguard.dev/schema/rcmguard-model.schema.json"
 	root["title"] = "rcmguard billing-operation model"

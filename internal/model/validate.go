@@ -52,9 +52,6 @@ func (m *Model) Path() string { return m.path }
 
 func (m *Model) validate() ErrorList {
 	v := &validator{m: m, ids: map[string]string{}}
-	if m.Version != 1 {
-		v.errorf("version", "unsupported version %d; this rcmguard reads version 1", m.Version)
-	}
 	v.walkValues(reflect.ValueOf(m).Elem(), "")
 	v.checkOrganization()
 	v.collectIDs()

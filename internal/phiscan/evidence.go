@@ -111,24 +111,9 @@ func ReadEvidence(r io.Reader) ([]evidence.Fact, error) {
 		}
 		return checked(doc.Findings)
 	}
-	var all []Finding
-	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 64<<10), 4<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var f Finding
-		if err := json.Unmarshal(b, &f); err != nil {
-			return nil, fmt.Errorf("phiscan: evidence: line %d: %w", line, err)
-		}
-		all = append(all, f)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("phiscan: evidence: read: %w", err)
+	all, err := evidence.ReadLines[Finding](br, false, nil)
+	if err != nil {
+		return nil, fmt.Errorf("phiscan: evidence: %w", err)
 	}
 	return checked(all)
 }

@@ -54,6 +54,18 @@ func TestReadEvidenceFormats(t *testing.T) {
 			t.Errorf("%s: facts %v; want ssn high, name, npi info", format, checks)
 		}
 	}
+	// A scan file saved by an editor that adds a byte-order mark still
+	// reads, and a bad line is named.
+	var out bytes.Buffer
+	w, _ := NewWriter("jsonl", &out)
+	w.Write(r)
+	w.Close()
+	if facts, err := ReadEvidence(strings.NewReader("\xef\xbb\xbf" + out.String())); err != nil || len(facts) != 3 {
+		t.Errorf("jsonl with a byte-order mark: %d facts, %v; want 3", len(facts), err)
+	}
+	if _, err := ReadEvidence(strings.NewReader(out.String() + "{\"path\": 3}\n")); err == nil || !strings.Contains(err.Error(), "phiscan: evidence: line ") {
+		t.Errorf("a bad line: %v; want an error naming its line", err)
+	}
 	for _, bad := range []string{"", "not json", `{"path":"x","kind":"weird"}`, "[1,2]"} {
 		if _, err := ReadEvidence(strings.NewReader(bad)); err == nil {
 			t.Errorf("ReadEvidence(%q) succeeded; want an error", bad)

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"rcmguard/internal/probe/probetest"
 )
 
 // The servers in these tests listen on 127.0.0.1 only.
@@ -144,47 +146,10 @@ func (p *testPKI) leaf(t testing.TB, s leafSpec) tls.Certificate {
 
 // serve accepts connections on 127.0.0.1 until the test ends and hands each
 // to handle in its own goroutine.
-func serve(t testing.TB, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				// A stuck peer must not hold the test open.
-				_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+func serve(t testing.TB, handle func(net.Conn)) string { return probetest.Start(t, handle) }
 
 // serveTLS runs a Go TLS server that completes handshakes and hangs up.
-func serveTLS(t testing.TB, cfg *tls.Config) string {
-	t.Helper()
-	return serve(t, func(c net.Conn) {
-		tc := tls.Server(c, cfg)
-		// Failed handshakes are what the probe provokes on purpose.
-		_ = tc.Handshake()
-	})
-}
+func serveTLS(t testing.TB, cfg *tls.Config) string { return probetest.StartTLS(t, cfg) }
 
 // needTool returns the path of an external tool, skipping the test when it
 // is missing outside CI and failing it in CI, where .ci/run installs it.

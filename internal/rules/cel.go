@@ -38,19 +38,19 @@ func newEnv() (*cel.Env, error) {
 func (r *Rule) compile(env *cel.Env) error {
 	var err error
 	if r.when, err = compileExpr(env, r.When, r.AppliesTo); err != nil {
-		return fmt.Errorf("when: %w", err)
+		return atField(fmt.Errorf("when: %w", err), "when")
 	}
 	for i, a := range r.Likelihood {
 		p, err := compileExpr(env, a.When, r.AppliesTo)
 		if err != nil {
-			return fmt.Errorf("likelihood[%d].when: %w", i, err)
+			return atField(fmt.Errorf("likelihood[%d].when: %w", i, err), "likelihood", i, "when")
 		}
 		r.adjL = append(r.adjL, p)
 	}
 	for i, a := range r.Impact {
 		p, err := compileExpr(env, a.When, r.AppliesTo)
 		if err != nil {
-			return fmt.Errorf("impact[%d].when: %w", i, err)
+			return atField(fmt.Errorf("impact[%d].when: %w", i, err), "impact", i, "when")
 		}
 		r.adjI = append(r.adjI, p)
 	}
@@ -67,6 +67,9 @@ func compileExpr(env *cel.Env, src string, kind Kind) (program, error) {
 	}
 	reads, err := checkFields(ast, kind)
 	if err != nil {
+		return program{}, err
+	}
+	if err := checkLiterals(ast, kind); err != nil {
 		return program{}, err
 	}
 	prg, err := env.Program(ast, cel.CostLimit(costLimit), cel.EvalOptions(cel.OptOptimize))

@@ -9,12 +9,9 @@ package rules
 import (
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/goccy/go-yaml"
 
 	"rcmguard/internal/catalog"
 )
@@ -44,6 +41,9 @@ type Rule struct {
 	Regulation     string       `yaml:"regulation" json:"regulation,omitempty"`
 	Evidence       bool         `yaml:"evidence" json:"evidence"`
 	Examples       Examples     `yaml:"examples" json:"-"`
+	// Replaces names the earlier rule (a built-in one, usually) this one
+	// takes the place of; without it a clash of IDs is an error.
+	Replaces string `yaml:"replaces" json:"replaces,omitempty"`
 
 	Source string `yaml:"-" json:"source"` // file the rule came from
 
@@ -84,65 +84,6 @@ func (s *Set) Get(id string) (*Rule, bool) {
 	return r, ok
 }
 
-// Load reads every *.yaml rule file from the given file systems (the
-// embedded built-in rules first, then user directories), compiles the
-// conditions and checks each rule's metadata. A user rule with the ID of a
-// built-in one replaces it.
-func Load(sources ...Source) (*Set, error) {
-	cat, err := catalog.Load()
-	if err != nil {
-		return nil, err
-	}
-	env, err := newEnv()
-	if err != nil {
-		return nil, err
-	}
-	set := &Set{byID: map[string]*Rule{}}
-	order := 0
-	for _, src := range sources {
-		inSource := map[string]string{}
-		files, err := fs.Glob(src.FS, "*.yaml")
-		if err != nil {
-			return nil, fmt.Errorf("rules: %s: %w", src.Name, err)
-		}
-		sort.Strings(files)
-		for _, f := range files {
-			b, err := fs.ReadFile(src.FS, f)
-			if err != nil {
-				return nil, fmt.Errorf("rules: %w", err)
-			}
-			var list []*Rule
-			name := filepath.Join(src.Name, f)
-			if err := yaml.UnmarshalWithOptions(b, &list, yaml.DisallowUnknownField()); err != nil {
-				return nil, fmt.Errorf("rules: %s: %s", name, yaml.FormatError(err, false, true))
-			}
-			for _, r := range list {
-				r.Source = name
-				if err := r.check(cat); err != nil {
-					return nil, fmt.Errorf("rules: %s: rule %s: %w", name, r.ID, err)
-				}
-				if err := r.compile(env); err != nil {
-					return nil, fmt.Errorf("rules: %s: rule %s: %w", name, r.ID, err)
-				}
-				if other, dup := inSource[r.ID]; dup {
-					return nil, fmt.Errorf("rules: %s: duplicate rule ID %s (also in %s)", name, r.ID, other)
-				}
-				inSource[r.ID] = name
-				if prev, dup := set.byID[r.ID]; dup {
-					r.order = prev.order
-					set.Rules[slices.Index(set.Rules, prev)] = r
-				} else {
-					r.order = order
-					order++
-					set.Rules = append(set.Rules, r)
-				}
-				set.byID[r.ID] = r
-			}
-		}
-	}
-	return set, nil
-}
-
 // Source is a named directory of rule files.
 type Source struct {
 	Name string
@@ -167,55 +108,60 @@ func (r *Rule) check(cat *catalog.Catalog) error {
 		return fmt.Errorf("missing %s", strings.Join(missing, ", "))
 	}
 	if !slices.Contains(Kinds, r.AppliesTo) {
-		return fmt.Errorf("applies_to %q: want one of %v", r.AppliesTo, Kinds)
+		return atField(fmt.Errorf("applies_to %q: want one of %v", r.AppliesTo, Kinds), "applies_to")
 	}
 	if len(r.Citations) == 0 {
-		return fmt.Errorf("cites nothing; every rule cites the regulation")
+		return atField(fmt.Errorf("cites nothing; every rule cites the regulation"), "citations")
 	}
-	for _, c := range r.Citations {
+	for i, c := range r.Citations {
 		if !cat.Known(c) {
-			return fmt.Errorf("citation %q is not in the catalog", c)
+			return atField(fmt.Errorf("citation %q is not in the catalog", c), "citations", i)
 		}
 	}
 	if _, ok := threatClasses[r.ThreatClass]; !ok {
-		return fmt.Errorf("threat_class %q: want one of %s", r.ThreatClass, strings.Join(threatClassNames(), ", "))
+		return atField(fmt.Errorf("threat_class %q: want one of %s", r.ThreatClass, strings.Join(threatClassNames(), ", ")), "threat_class")
 	}
 	if len(r.CIA) == 0 {
-		return fmt.Errorf("cia: name at least one of confidentiality, integrity, availability")
+		return atField(fmt.Errorf("cia: name at least one of confidentiality, integrity, availability"), "cia")
 	}
-	for _, c := range r.CIA {
+	for i, c := range r.CIA {
 		if c != "confidentiality" && c != "integrity" && c != "availability" {
-			return fmt.Errorf("cia %q: want confidentiality, integrity or availability", c)
+			return atField(fmt.Errorf("cia %q: want confidentiality, integrity or availability", c), "cia", i)
 		}
 	}
 	if !slices.Contains(Owners, r.Owner) {
-		return fmt.Errorf("owner %q: want one of %s", r.Owner, strings.Join(Owners, ", "))
+		return atField(fmt.Errorf("owner %q: want one of %s", r.Owner, strings.Join(Owners, ", ")), "owner")
 	}
 	if !slices.Contains(areas, r.Area) {
-		return fmt.Errorf("area %q: want one of %s", r.Area, strings.Join(areas, ", "))
+		return atField(fmt.Errorf("area %q: want one of %s", r.Area, strings.Join(areas, ", ")), "area")
 	}
 	switch r.Effort {
 	case "low", "medium", "high":
 	case "":
 		r.Effort = "medium"
 	default:
-		return fmt.Errorf("effort %q: want low, medium or high", r.Effort)
+		return atField(fmt.Errorf("effort %q: want low, medium or high", r.Effort), "effort")
 	}
 	if r.Regulation != "" && r.Regulation != "nprm-2025-proposed" {
-		return fmt.Errorf("regulation %q: leave empty, or nprm-2025-proposed for proposed-rule checks", r.Regulation)
+		return atField(fmt.Errorf("regulation %q: leave empty, or nprm-2025-proposed for proposed-rule checks", r.Regulation), "regulation")
 	}
 	if r.Residual == 0 {
 		r.Residual = 35
 	}
 	if r.Residual < 0 || r.Residual > 90 {
-		return fmt.Errorf("residual %d: the likelihood reduction of the mitigation is 1–90 points", r.Residual)
+		return atField(fmt.Errorf("residual %d: the likelihood reduction of the mitigation is 1–90 points", r.Residual), "residual")
 	}
 	if len(r.Examples.Trigger) == 0 || len(r.Examples.NoTrigger) == 0 {
-		return fmt.Errorf("needs at least one example that triggers it and one that does not")
+		return atField(fmt.Errorf("needs at least one example that triggers it and one that does not"), "examples")
 	}
-	for _, a := range append(append([]Adjustment{}, r.Likelihood...), r.Impact...) {
-		if a.Name == "" || a.Reason == "" || a.When == "" || a.Points == 0 {
-			return fmt.Errorf("each likelihood/impact adjustment needs when, points (non-zero), name and reason")
+	for _, adj := range []struct {
+		field string
+		list  []Adjustment
+	}{{"likelihood", r.Likelihood}, {"impact", r.Impact}} {
+		for i, a := range adj.list {
+			if a.Name == "" || a.Reason == "" || a.When == "" || a.Points == 0 {
+				return atField(fmt.Errorf("each likelihood/impact adjustment needs when, points (non-zero), name and reason"), adj.field, i)
+			}
 		}
 	}
 	return nil

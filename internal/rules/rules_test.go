@@ -3,7 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
-	"sort"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -62,11 +62,10 @@ func TestSafeViewTriggersNothing(t *testing.T) {
 	}
 }
 
-func TestRuleSetShape(t *testing.T) {
+// TestRuleCitations: every built-in rule cites the catalog. The rule IDs
+// themselves are held to a golden list (ids_test.go).
+func TestRuleCitations(t *testing.T) {
 	s := loadBuiltin(t)
-	if len(s.Rules) < 60 {
-		t.Errorf("%d built-in rules; the product promises at least 60", len(s.Rules))
-	}
 	cat := catalog.MustLoad()
 	for _, r := range s.Rules {
 		for _, c := range r.Citations {
@@ -74,13 +73,6 @@ func TestRuleSetShape(t *testing.T) {
 				t.Errorf("%s cites unknown %s", r.ID, c)
 			}
 		}
-	}
-	ids := make([]string, 0, len(s.Rules))
-	for _, r := range s.Rules {
-		ids = append(ids, r.ID)
-	}
-	if !sort.SliceIsSorted(ids, func(i, j int) bool { return false }) {
-		t.Fatal("unreachable")
 	}
 }
 
@@ -146,6 +138,8 @@ func TestUserRuleOverridesBuiltin(t *testing.T) {
 		t.Fatal(err)
 	}
 	changed := strings.Replace(string(b), "title: Shared clearinghouse credentials on the claims pipeline", "title: Shared clearinghouse logins (local wording)", 1)
+	// Every rule of the copy says it replaces the built-in one.
+	changed = regexp.MustCompile(`(?m)^- id: (\S+)$`).ReplaceAllString(changed, "- id: $1\n  replaces: $1")
 	if err := os.WriteFile(filepath.Join(dir, "local.yaml"), []byte(changed), 0o600); err != nil {
 		t.Fatal(err)
 	}

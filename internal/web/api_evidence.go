@@ -111,96 +111,49 @@ const maxFactValue = 4 << 10
 // not. It returns the facts and how many had a value withheld.
 func withholdIdentifiers(facts []evidence.Fact) ([]apiFact, int) {
 	out := make([]apiFact, len(facts))
-	// Every value goes on a line of its own, attributes after their name
-	// as a label, so that one scan checks them all and a finding's line
-	// names the value. The first line keeps the text from looking like a
-	// table, JSON or mail to the scanner's sniffing.
-	type ref struct {
-		fact int
-		attr string // "" for the target or summary
-		what string // "target", "summary" or "attr"
-	}
-	var b strings.Builder
-	b.WriteString("rcmguard evidence facts\n")
-	refs := []ref{{fact: -1}} // refs[i] is line i+1
-	tooLong := map[int]bool{}
-	add := func(r ref, label, v string) {
-		if len(v) > maxFactValue {
-			tooLong[r.fact] = true
-			return
-		}
+	sc := phiscan.New(phiscan.Options{})
+	// An attribute's name goes before its value as the label the
+	// scanner reads ("ssn: …").
+	holds := func(label, v string) bool {
 		if strings.TrimSpace(v) == "" {
-			return
+			return false
 		}
 		if label != "" {
-			b.WriteString(label)
-			b.WriteString(": ")
+			v = label + ": " + v
 		}
-		b.WriteString(strings.Map(func(c rune) rune {
-			if c < 0x20 || c == 0x7f || c == '"' {
-				return ' '
-			}
-			return c
-		}, v))
-		b.WriteByte('\n')
-		refs = append(refs, r)
-	}
-	for i, f := range facts {
-		out[i] = apiFact{Source: f.Source, Check: f.Check, Target: f.Target, Severity: f.Severity, Summary: f.Summary}
-		if len(f.Attrs) > 0 {
-			out[i].Attrs = make(map[string]string, len(f.Attrs))
-			for k, v := range f.Attrs {
-				out[i].Attrs[k] = v
-			}
-		}
-		add(ref{fact: i, what: "target"}, "", f.Target)
-		add(ref{fact: i, what: "summary"}, "", f.Summary)
-		for k, v := range f.Attrs {
-			if len(k) > maxFactValue {
-				tooLong[i] = true
-				continue
-			}
-			add(ref{fact: i, what: "attr", attr: k}, k, v)
-		}
-	}
-	withhold := func(r ref) {
-		o := &out[r.fact]
-		o.Withheld = true
-		switch r.what {
-		case "target":
-			o.Target = withheldText
-		case "summary":
-			o.Summary = withheldText
-		case "attr":
-			o.Attrs[r.attr] = withheldText
-		}
-	}
-	res := phiscan.New(phiscan.Options{}).ScanReader("evidence", strings.NewReader(b.String()))
-	for _, fr := range res.Files {
-		for _, fd := range fr.Findings {
-			if !fd.PHI {
-				continue
-			}
-			if fd.Line < 2 || fd.Line > len(refs) {
-				// A finding not tied to one value: withhold every value
-				// rather than guess.
-				for _, r := range refs[1:] {
-					withhold(r)
-				}
-				continue
-			}
-			withhold(refs[fd.Line-1])
-		}
-	}
-	for i := range tooLong {
-		o := &out[i]
-		o.Withheld, o.Target, o.Summary, o.Attrs = true, withheldText, withheldText, nil
+		return len(sc.TextPHI(v)) > 0
 	}
 	n := 0
-	for _, o := range out {
+	for i, f := range facts {
+		o := apiFact{Source: f.Source, Check: f.Check, Target: f.Target, Severity: f.Severity, Summary: f.Summary}
+		tooLong := len(f.Target) > maxFactValue || len(f.Summary) > maxFactValue
+		for k, v := range f.Attrs {
+			tooLong = tooLong || len(k) > maxFactValue || len(v) > maxFactValue
+		}
+		switch {
+		case tooLong:
+			o.Withheld, o.Target, o.Summary = true, withheldText, withheldText
+		default:
+			if holds("", f.Target) {
+				o.Withheld, o.Target = true, withheldText
+			}
+			if holds("", f.Summary) {
+				o.Withheld, o.Summary = true, withheldText
+			}
+			if len(f.Attrs) > 0 {
+				o.Attrs = make(map[string]string, len(f.Attrs))
+				for k, v := range f.Attrs {
+					o.Attrs[k] = v
+					if holds(k, v) {
+						o.Withheld, o.Attrs[k] = true, withheldText
+					}
+				}
+			}
+		}
 		if o.Withheld {
 			n++
 		}
+		out[i] = o
 	}
 	return out, n
 }

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"rcmguard/internal/assess"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/model"
+	"rcmguard/internal/report"
 	"rcmguard/internal/store"
 )
 
@@ -33,7 +32,7 @@ func (s *Server) currentModel(ctx context.Context, wsID int64) (wm store.Workspa
 	if err != nil {
 		return wm, nil, false, err
 	}
-	m, err = model.Load(modelFile, wm.YAML)
+	wm.YAML, m, err = model.LoadCurrent(modelFile, wm.YAML)
 	if err != nil {
 		return wm, nil, false, fmt.Errorf("web: stored model of workspace %d: %w", wsID, err)
 	}
@@ -94,11 +93,11 @@ func (s *Server) audit(ctx context.Context, tx *store.Tx, c *call, action, objec
 
 // decodeResult reads an assessment's stored result.
 func decodeResult(a store.Assessment) (*assess.Result, error) {
-	var res assess.Result
-	if err := json.NewDecoder(bytes.NewReader(a.ResultJSON)).Decode(&res); err != nil {
+	res, err := report.DecodeResult(a.ResultJSON)
+	if err != nil {
 		return nil, fmt.Errorf("web: result of assessment %d: %w", a.ID, err)
 	}
-	return &res, nil
+	return res, nil
 }
 
 // latest returns the newest assessment of a workspace and its result;
