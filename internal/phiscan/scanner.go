@@ -32,6 +32,9 @@ func New(opts Options) *Scanner {
 	if l.MaxRatio == 0 {
 		l.MaxRatio = d.MaxRatio
 	}
+	if l.MaxArchiveBytes == 0 {
+		l.MaxArchiveBytes = d.MaxArchiveBytes
+	}
 	if l.MaxBuffer == 0 {
 		l.MaxBuffer = d.MaxBuffer
 	}
@@ -65,6 +68,14 @@ type Result struct {
 type job struct {
 	s   *Scanner
 	res *Result
+
+	// The archive budget of this file, nested archives included
+	// (extract_zip.go): entries opened, bytes decompressed, and the bytes
+	// the outermost archives allow.
+	archives int // archives being read, outermost first
+	entries  int
+	expanded int64
+	budget   int64
 }
 
 // notice records what was not read. Both parts are masked: the path may
