@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -78,7 +76,7 @@ func runProbe(e *env, args []string) int {
 	if *format == "json" {
 		err = probe.NewDocument(results).WriteJSON(e.stdout)
 	} else {
-		err = writeProbeText(e.stdout, results)
+		err = probe.WriteText(e.stdout, results)
 	}
 	if err != nil {
 		e.errorf("probe", "%v", err)
@@ -125,48 +123,4 @@ func (e *env) probeTargets(cmd, modelPath string, args []string) ([]probe.Target
 		return nil, false
 	}
 	return []probe.Target{{Protocol: args[0], Address: args[1]}}, true
-}
-
-// writeProbeText prints each endpoint with its findings, worst first.
-func writeProbeText(w io.Writer, results []probe.Result) error {
-	var b strings.Builder
-	counts := map[evidence.Severity]int{}
-	for i, r := range results {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "%s %s", r.Protocol, r.Address)
-		if r.Element != "" {
-			fmt.Fprintf(&b, " (%s)", r.Element)
-		}
-		b.WriteString("\n")
-		facts := slices.Clone(r.Facts)
-		slices.SortStableFunc(facts, func(a, c evidence.Fact) int {
-			ra, _ := a.Severity.Rank()
-			rc, _ := c.Severity.Rank()
-			return rc - ra
-		})
-		for _, f := range facts {
-			fmt.Fprintf(&b, "  %-8s %-24s %s\n", f.Severity, f.Check, f.Summary)
-			if f.Check == probe.CheckUnreachable {
-				fmt.Fprintf(&b, "  %-8s %-24s %s\n", "", "", f.Attrs["error"])
-			}
-			if f.Severity != evidence.SeverityInfo {
-				counts[f.Severity]++
-			}
-		}
-	}
-	var parts []string
-	for _, s := range []evidence.Severity{evidence.SeverityCritical, evidence.SeverityHigh, evidence.SeverityMedium, evidence.SeverityLow} {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
-	summary := "no findings"
-	if len(parts) > 0 {
-		summary = "findings: " + strings.Join(parts, ", ")
-	}
-	fmt.Fprintf(&b, "\n%d endpoint(s) probed; %s\n", len(results), summary)
-	_, err := io.WriteString(w, b.String())
-	return err
 }

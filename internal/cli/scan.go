@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"rcmguard/internal/escape"
 	"rcmguard/internal/evidence"
 	"rcmguard/internal/phiscan"
 )
@@ -50,7 +51,7 @@ func runScan(e *env, args []string) int {
 	}
 	for _, p := range paths {
 		if _, err := os.Stat(p); err != nil {
-			e.errorf("scan", "%s: %v", p, unwrapPathErr(err))
+			e.errorf("scan", "%s: %v", escape.Text(phiscan.MaskPath(p)), unwrapPathErr(err))
 			return exitInvalid
 		}
 	}

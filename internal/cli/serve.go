@@ -145,6 +145,9 @@ func (e *env) listenAndServe(cmd string, srv *web.Server, sf serverFlags, ready 
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		// net/http's own messages (TLS handshake errors, …) quote what
+		// clients sent: log them through the text handler, which escapes.
+		ErrorLog: slog.NewLogLogger(slog.NewTextHandler(e.stderr, nil), slog.LevelWarn),
 	}
 	scheme := "http"
 	if sf.tlsCert != "" {

@@ -57,8 +57,11 @@ func (e *NotRecognisedError) Error() string {
 var ErrTooLarge = errors.New("evidencefile: file is too large")
 
 // Parse recognises data and returns its format and facts, in evidence.Sort
-// order. A file larger than limit bytes is refused with ErrTooLarge before
-// any reader sees it.
+// order, with every identifier in them masked (phiscan.MaskFacts): a path
+// named after a patient, or a hand-written summary quoting an SSN, is
+// masked here, before it can reach the store, a result or a report. A
+// file larger than limit bytes is refused with ErrTooLarge before any
+// reader sees it.
 func Parse(data []byte, limit int64) (Format, []evidence.Fact, error) {
 	if int64(len(data)) > limit {
 		return Format{}, nil, fmt.Errorf("%w: larger than %d MiB", ErrTooLarge, limit>>20)
@@ -70,6 +73,7 @@ func Parse(data []byte, limit int64) (Format, []evidence.Fact, error) {
 			reasons = append(reasons, fmt.Sprintf("as %s: %v", f.Describe, err))
 			continue
 		}
+		facts = phiscan.MaskFacts(facts)
 		evidence.Sort(facts)
 		return f, facts, nil
 	}

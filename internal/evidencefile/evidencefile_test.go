@@ -98,3 +98,36 @@ func TestParseRefuses(t *testing.T) {
 		t.Errorf("Read over the limit: %v; want ErrTooLarge", err)
 	}
 }
+
+// TestParseMasksIdentifiers feeds each engine's format with identifiers in
+// the paths it names and in hand-written values: none comes out in full.
+func TestParseMasksIdentifiers(t *testing.T) {
+	const path = `/share/Doe Jane 512-44-7821 4111111111111111.csv`
+	files := map[string]string{
+		"scan": `{"path":"` + path + `","line":1,"kind":"ssn","confidence":1,"excerpt":"ssn: ***-**-7821","file_type":"csv","severity":"high","phi":true}` + "\n",
+		"edi": `{"format":"rcmguard.edi-inspect/v1","files":[{"path":"` + path + `","bytes":1,"segments":1,"interchanges":[],` +
+			`"findings":[{"check":"x12-in-logs","severity":"high","segment":1,"offset":0,"message":"found in ` + path + `"}]}]}`,
+		"facts": `{"source":"scan","check":"phi.ssn","target":"` + path + `","severity":"high","summary":"patient SSN 512-44-7821 found",` +
+			`"attrs":{"card":"4111 1111 1111 1111","mbi":"1EG4-TE5-MK73","count":"1"}}` + "\n",
+	}
+	for format, data := range files {
+		f, facts, err := Parse([]byte(data), 1<<20)
+		if err != nil || f.Name != format || len(facts) == 0 {
+			t.Fatalf("%s: Parse = %q, %d facts, %v", format, f.Name, len(facts), err)
+		}
+		for _, fact := range facts {
+			all := fact.Target + "|" + fact.Summary
+			for _, v := range fact.Attrs {
+				all += "|" + v
+			}
+			for _, id := range []string{"512-44-7821", "4111111111111111", "4111 1111 1111 1111", "1EG4-TE5-MK73"} {
+				if strings.Contains(all, id) {
+					t.Errorf("%s: fact %s holds %s in full: %s", format, fact.Check, id, all)
+				}
+			}
+			if fact.Target != `/share/Doe Jane ***-**-7821 ************1111.csv` {
+				t.Errorf("%s: target %q; want the path masked", format, fact.Target)
+			}
+		}
+	}
+}

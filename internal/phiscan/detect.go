@@ -140,6 +140,15 @@ func (u *unit) scanLine(line []byte, lineNo int, hint role) {
 // caller retries a joined compound group by group only when it did not.
 func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 	v := c.value()
+	loose := u.loose(c)
+	if loose {
+		switch lbl {
+		case roleHealth, roleNegative, rolePhone, roleDate:
+			// In a file name "claim" or "invoice" does not vouch that a
+			// number beside it is only a reference number.
+			lbl = roleNone
+		}
+	}
 	if lbl == roleHealth {
 		u.health = true
 		return true
@@ -152,13 +161,13 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 	}
 	switch c.ng {
 	case 1:
-		return u.classifyDigits(v, lbl, lineNo)
+		return u.classifyDigits(v, lbl, lineNo, loose)
 	case 3:
 		if c.glen(0) == 3 && c.glen(1) == 2 && c.glen(2) == 4 && c.sep != '/' {
-			if c.sep == ' ' && lbl != roleSSN {
+			if c.sep == ' ' && lbl != roleSSN && !loose {
 				return true
 			}
-			if validSSN(v) {
+			if u.ssn(v) {
 				conf := 0.75
 				if lbl == roleSSN {
 					conf = 1
@@ -178,7 +187,7 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 	}
 	if c.sep != '/' && cardGroups(c) {
 		// "2298 2299 3120 3121" inside a table of numbers is not a card.
-		if c.sep == ' ' && spacedNeighbour(line, c.start, c.end) {
+		if c.sep == ' ' && !loose && spacedNeighbour(line, c.start, c.end) {
 			return true
 		}
 		if validCard(v) {
@@ -191,6 +200,17 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 		return true
 	}
 	return false
+}
+
+// ssn validates a nine-digit value. A content scan applies SSA's issuing
+// rules so that numbers which cannot be SSNs are not reported; masking a
+// name hides every SSN-shaped value, published samples and never-issued
+// areas included, since hiding one too many costs nothing.
+func (u *unit) ssn(v []byte) bool {
+	if u.masking {
+		return len(v) == 9 && allDigits(v)
+	}
+	return validSSN(v)
 }
 
 // spacedNeighbour says whether the token at line[start:end] has a
@@ -238,7 +258,8 @@ func cardConf(lbl role) float64 {
 }
 
 // classifyDigits handles one run of digits.
-func (u *unit) classifyDigits(v []byte, lbl role, lineNo int) bool {
+// loose applies MaskPath's file-name rules: a bare SSN or card number.
+func (u *unit) classifyDigits(v []byte, lbl role, lineNo int, loose bool) bool {
 	n := len(v)
 	switch lbl {
 	case roleMember, roleMRN:
@@ -259,7 +280,7 @@ func (u *unit) classifyDigits(v []byte, lbl role, lineNo int) bool {
 	}
 	switch {
 	case n == 9:
-		if lbl == roleSSN && validSSN(v) {
+		if (lbl == roleSSN || loose) && u.ssn(v) {
 			u.add(KindSSN, v, 0.95, lineNo, "", lblWord(lbl))
 		}
 		return true
@@ -279,7 +300,7 @@ func (u *unit) classifyDigits(v []byte, lbl role, lineNo int) bool {
 	case n >= 13 && n <= 19:
 		// A bare run of digits is a card only under a card label: long
 		// numbers in data files pass Luhn one time in ten.
-		if lbl == roleCard && validCard(v) {
+		if (lbl == roleCard || loose) && validCard(v) {
 			u.add(KindCard, v, cardConf(lbl), lineNo, "", lblWord(lbl))
 		}
 		return true

@@ -76,9 +76,10 @@ func Facts(findings []Finding) []evidence.Fact {
 			attrs["x12"] = a.detail
 		}
 		facts = append(facts, evidence.Fact{
-			Source:   evidence.SourceScan,
-			Check:    "phi." + string(k.kind),
-			Target:   k.path,
+			Source: evidence.SourceScan,
+			Check:  "phi." + string(k.kind),
+			// Scan output of an older rcmguard carries paths in clear.
+			Target:   MaskPath(k.path),
 			Severity: sev,
 			Summary:  fmt.Sprintf("%d %s finding(s) in %s", a.count, k.kind, a.fileType),
 			Attrs:    attrs,

@@ -172,10 +172,11 @@ func (j *job) scanMbox(p string, r *bufio.Reader, depth int) error {
 		if !mr.nextMessage() {
 			return mr.err
 		}
-		if n > j.s.lim.MaxEntries {
-			j.notice(p, "stopped after %d messages (entry limit)", j.s.lim.MaxEntries)
+		if j.entries >= j.s.lim.MaxEntries {
+			j.notice(p, "stopped after %d messages and archive entries (entry limit, nested ones included); the rest of this mailbox was not read", j.s.lim.MaxEntries)
 			return nil
 		}
+		j.entries++
 		inner := p + "!message-" + strconv.Itoa(n)
 		if err := j.scanMail(inner, mr, depth+1); err != nil {
 			return err

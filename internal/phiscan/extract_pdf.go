@@ -37,7 +37,20 @@ func (j *job) scanPDF(path string, ra io.ReaderAt, size int64) error {
 	if _, err := ra.ReadAt(data, 0); err != nil && err != io.EOF {
 		return fmt.Errorf("phiscan: read pdf: %w", err)
 	}
-	doc := parsePDF(data, j.s.lim.MaxBuffer)
+	maxInflate := j.s.lim.MaxBuffer
+	if j.archives > 0 {
+		// Streams inflated inside an archive count against its budget.
+		left := j.budget - j.expanded
+		if left <= 0 {
+			j.notice(path, "not inspected: the archive's expansion limit was reached")
+			return nil
+		}
+		maxInflate = min(maxInflate, left)
+	}
+	doc := parsePDF(data, maxInflate)
+	if j.archives > 0 {
+		j.expanded += doc.inflated
+	}
 	u := newUnit(path, typePDF, &j.s.lim, j.s.now)
 	defer j.collect(u)
 	pages := doc.pages()

@@ -2,16 +2,23 @@ package phiscan
 
 import (
 	"archive/zip"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
 // Zip archives are opened with limits a zip bomb cannot get past: nesting
-// depth, entries per archive, decompressed bytes per entry and the ratio
-// of decompressed to compressed size. Office files are zip archives too;
-// they are recognised by their parts and read as documents.
+// depth, decompressed bytes per entry and the ratio of decompressed to
+// compressed size per entry, and, for the file as a whole (nested archives
+// included), entries opened, bytes decompressed and the ratio of those
+// bytes to the size of the outermost archive. Entries whose compressed data
+// overlap (one compressed kernel referenced by thousands of entries, the
+// construction of the smallest zip bombs) stop the archive at once. Office
+// files are zip archives too; they are recognised by their parts and read
+// as documents.
 
 func (j *job) scanZip(path string, ra io.ReaderAt, size int64, depth int) error {
 	zr, err := zip.NewReader(ra, size)
@@ -19,6 +26,13 @@ func (j *job) scanZip(path string, ra io.ReaderAt, size int64, depth int) error 
 		j.notice(path, "not inspected: not a readable zip archive: %v", err)
 		return nil
 	}
+	if j.archives == 0 {
+		// An outermost archive: what it may expand to is set by its size.
+		lim := j.s.lim
+		j.budget = min(j.budget+lim.MaxRatio*size+1<<20, lim.MaxArchiveBytes)
+	}
+	j.archives++
+	defer func() { j.archives-- }()
 	if kind := officeKind(zr); kind != "" {
 		if kind == typeDOCX {
 			return j.scanDOCX(path, zr)
@@ -29,9 +43,13 @@ func (j *job) scanZip(path string, ra io.ReaderAt, size int64, depth int) error 
 		j.notice(path, "not inspected: archive nested deeper than %d levels", j.s.lim.MaxDepth)
 		return nil
 	}
+	if overlapping(zr.File) {
+		j.notice(path, "not inspected: entries overlap, sharing compressed data (zip bomb guard); %d entries not read", unread(zr.File))
+		return nil
+	}
 	for i, f := range zr.File {
-		if i >= j.s.lim.MaxEntries {
-			j.notice(path, "stopped after %d entries (entry limit)", j.s.lim.MaxEntries)
+		if stop := j.archiveStop(); stop != "" {
+			j.notice(path, "%s; %d entries of this archive not read", stop, unread(zr.File[i:]))
 			break
 		}
 		if f.FileInfo().IsDir() {
@@ -42,6 +60,7 @@ func (j *job) scanZip(path string, ra io.ReaderAt, size int64, depth int) error 
 			j.notice(inner, "not inspected: entry is encrypted")
 			continue
 		}
+		j.entries++
 		rc, err := j.openEntry(f)
 		if err != nil {
 			j.notice(inner, "not inspected: %v", err)
@@ -53,6 +72,53 @@ func (j *job) scanZip(path string, ra io.ReaderAt, size int64, depth int) error 
 		}
 	}
 	return nil
+}
+
+// archiveStop says why no further entry may be opened in this file, or "".
+func (j *job) archiveStop() string {
+	lim := j.s.lim
+	switch {
+	case j.entries >= lim.MaxEntries:
+		return fmt.Sprintf("stopped after %d entries (entry limit, nested archives included)", lim.MaxEntries)
+	case j.expanded >= j.budget:
+		return fmt.Sprintf("stopped after expanding %d MiB (expansion limit: %d times the archive's size, at most %d MiB, nested archives included)",
+			j.expanded>>20, lim.MaxRatio, lim.MaxArchiveBytes>>20)
+	}
+	return ""
+}
+
+// overlapping reports whether the compressed data of two entries overlap.
+// No archiver writes that; a zip bomb does, to make thousands of entries
+// out of one small compressed kernel. Entries whose data cannot be located
+// are left for the read to report.
+func overlapping(files []*zip.File) bool {
+	type span struct{ start, end int64 }
+	spans := make([]span, 0, len(files))
+	for _, f := range files {
+		off, err := f.DataOffset()
+		if err != nil {
+			continue
+		}
+		spans = append(spans, span{off, off + int64(f.CompressedSize64)})
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].start < spans[i-1].end {
+			return true
+		}
+	}
+	return false
+}
+
+// unread counts the entries of files that are not folders.
+func unread(files []*zip.File) int {
+	n := 0
+	for _, f := range files {
+		if !f.FileInfo().IsDir() {
+			n++
+		}
+	}
+	return n
 }
 
 // openEntry opens a zip entry behind the size and ratio guards.
@@ -69,13 +135,17 @@ func (j *job) openEntry(f *zip.File) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("phiscan: open entry: %w", err)
 	}
 	// The declared sizes may lie; the guard counts what really comes out.
-	return &guardReader{rc: rc, left: lim.MaxEntryBytes, ratio: lim.MaxRatio, comp: int64(f.CompressedSize64)}, nil
+	return &guardReader{rc: rc, j: j, left: lim.MaxEntryBytes, ratio: lim.MaxRatio, comp: int64(f.CompressedSize64)}, nil
 }
 
-var errBomb = errors.New("phiscan: entry expands past its limits (zip bomb guard)")
+var (
+	errBomb      = errors.New("phiscan: entry expands past its limits (zip bomb guard)")
+	errExpansion = errors.New("phiscan: the archive's expansion limit was reached; the rest of this entry was not read")
+)
 
 type guardReader struct {
 	rc    io.ReadCloser
+	j     *job
 	left  int64
 	read  int64
 	ratio int64
@@ -86,12 +156,20 @@ func (g *guardReader) Read(p []byte) (int, error) {
 	if g.left <= 0 {
 		return 0, errBomb
 	}
-	if int64(len(p)) > g.left {
-		p = p[:g.left]
+	budget := g.j.budget - g.j.expanded
+	if budget <= 0 {
+		// An entry that ends exactly at the limit was read whole.
+		var one [1]byte
+		if n, err := g.rc.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, errExpansion
 	}
+	p = p[:min(int64(len(p)), g.left, budget)]
 	n, err := g.rc.Read(p)
 	g.left -= int64(n)
 	g.read += int64(n)
+	g.j.expanded += int64(n)
 	if g.read > 1<<20 && g.read > g.ratio*(g.comp+1) {
 		return n, errBomb
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"rcmguard/internal/escape"
 	"rcmguard/internal/evidence"
 )
 
@@ -170,7 +171,9 @@ func nonNilN(s []Notice) []Notice {
 }
 
 // textWriter prints a summary a person can act on: files by severity,
-// what each holds, and what could not be inspected.
+// what each holds, and what could not be inspected. Every string that came
+// from the files (names, parsers' messages) goes through escape.Text: it is
+// printed to a terminal.
 type textWriter struct {
 	files   []FileSummary
 	notices []Notice
@@ -207,7 +210,7 @@ func (t *textWriter) Close() error {
 		fmt.Fprintln(w, "No PHI found.")
 	}
 	for _, f := range t.files {
-		fmt.Fprintf(w, "%-8s  %s  (%s)\n", strings.ToUpper(f.Severity), f.Path, f.FileType)
+		fmt.Fprintf(w, "%-8s  %s  (%s)\n", strings.ToUpper(escape.Text(f.Severity)), escape.Text(f.Path), escape.Text(f.FileType))
 		var parts []string
 		for _, k := range Kinds {
 			if n := f.Counts[k]; n > 0 {
@@ -219,21 +222,21 @@ func (t *textWriter) Close() error {
 			fmt.Fprint(w, "; with diagnosis/procedure codes")
 		}
 		if len(f.Sets) > 0 {
-			fmt.Fprintf(w, "; X12 sets %s", strings.Join(f.Sets, ", "))
+			fmt.Fprintf(w, "; X12 sets %s", escape.Text(strings.Join(f.Sets, ", ")))
 		}
 		fmt.Fprintln(w)
 	}
 	if len(t.notices) > 0 {
 		fmt.Fprintln(w, "\nNot inspected or partly inspected:")
 		for _, n := range t.notices {
-			fmt.Fprintf(w, "  %s: %s\n", n.Path, n.Message)
+			fmt.Fprintf(w, "  %s: %s\n", escape.Text(n.Path), escape.Text(n.Message))
 		}
 	}
 	fmt.Fprintf(w, "\n%d file(s) scanned, %s read, %d with findings (%d findings)", t.totals.Files, humanBytes(t.totals.Bytes), t.totals.WithPHI, t.totals.Findings)
 	if t.totals.Skipped > 0 {
 		var why []string
 		for k, n := range t.skipped {
-			why = append(why, fmt.Sprintf("%d %s", n, k))
+			why = append(why, fmt.Sprintf("%d %s", n, escape.Text(k)))
 		}
 		sort.Strings(why)
 		fmt.Fprintf(w, "; skipped %s", strings.Join(why, ", "))

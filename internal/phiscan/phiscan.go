@@ -97,26 +97,33 @@ type FileSummary struct {
 }
 
 // Limits bound what one scan may read and hold, whatever the input.
+//
+// The archive limits count per file given to the scan (or found by the
+// walk), nested archives and mail included: a 2 MB zip whose 10,000
+// entries each stay within the per-entry limits still stops at
+// MaxArchiveBytes or at MaxRatio times its own size, whichever comes first.
 type Limits struct {
-	MaxDepth      int   // nested containers (zip in eml in zip…)
-	MaxEntries    int   // entries read from one archive
-	MaxEntryBytes int64 // decompressed bytes read from one entry
-	MaxRatio      int64 // decompressed/compressed bytes before an entry is a zip bomb
-	MaxBuffer     int64 // bytes held in memory for content that needs random access (nested zip, pdf)
-	MaxFindings   int   // findings listed per file; the rest are counted
-	MaxFileBytes  int64 // bytes read from one plain file; 0 means no limit
+	MaxDepth        int   // nested containers (zip in eml in zip…)
+	MaxEntries      int   // archive entries and mbox messages read from one file, nested ones included
+	MaxEntryBytes   int64 // decompressed bytes read from one entry
+	MaxRatio        int64 // decompressed/compressed bytes before an entry, or a whole archive, is a zip bomb
+	MaxArchiveBytes int64 // decompressed bytes read from the archives of one file, nested ones included
+	MaxBuffer       int64 // bytes held in memory for content that needs random access (nested zip, pdf)
+	MaxFindings     int   // findings listed per file; the rest are counted
+	MaxFileBytes    int64 // bytes read from one plain file; 0 means no limit
 }
 
 // DefaultLimits suit a file share: nested archives three deep, 64 MiB held
-// in memory at most per open container.
+// in memory at most per open container, 4 GiB expanded from one archive.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxDepth:      3,
-		MaxEntries:    10000,
-		MaxEntryBytes: 1 << 30,
-		MaxRatio:      200,
-		MaxBuffer:     64 << 20,
-		MaxFindings:   10000,
+		MaxDepth:        3,
+		MaxEntries:      10000,
+		MaxEntryBytes:   1 << 30,
+		MaxRatio:        200,
+		MaxArchiveBytes: 4 << 30,
+		MaxBuffer:       64 << 20,
+		MaxFindings:     10000,
 	}
 }
 

@@ -32,6 +32,9 @@ func New(opts Options) *Scanner {
 	if l.MaxRatio == 0 {
 		l.MaxRatio = d.MaxRatio
 	}
+	if l.MaxArchiveBytes == 0 {
+		l.MaxArchiveBytes = d.MaxArchiveBytes
+	}
 	if l.MaxBuffer == 0 {
 		l.MaxBuffer = d.MaxBuffer
 	}
@@ -65,11 +68,21 @@ type Result struct {
 type job struct {
 	s   *Scanner
 	res *Result
+
+	// The archive budget of this file, nested archives included
+	// (extract_zip.go): entries opened, bytes decompressed, and the bytes
+	// the outermost archives allow.
+	archives int // archives being read, outermost first
+	entries  int
+	expanded int64
+	budget   int64
 }
 
+// notice records what was not read. Both parts are masked: the path may
+// name a patient, and a parser's error may quote the content it choked on.
 func (j *job) notice(path, format string, args ...any) {
 	if len(j.res.Notices) < 1000 {
-		j.res.Notices = append(j.res.Notices, Notice{Path: path, Message: fmt.Sprintf(format, args...)})
+		j.res.Notices = append(j.res.Notices, Notice{Path: MaskPath(path), Message: MaskText(fmt.Sprintf(format, args...))})
 	}
 }
 
@@ -82,11 +95,11 @@ func (j *job) collect(u *unit) {
 	}
 }
 
-// ScanReader scans content read from r under the given display path. It
-// is what the walk calls for every file, and what tests and callers with
-// content in memory use directly.
+// ScanReader scans content read from r under the given display path,
+// which is masked in the result like every path the scan reports. It is
+// what tests and callers with content in memory use.
 func (s *Scanner) ScanReader(path string, r io.Reader) Result {
-	res := Result{Path: path}
+	res := Result{Path: MaskPath(path)}
 	j := &job{s: s, res: &res}
 	cr := &countReader{r: r}
 	j.content(path, cr, nil, 0, 0)

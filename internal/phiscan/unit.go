@@ -32,6 +32,13 @@ type unit struct {
 	routing bankSide
 	account bankSide
 	persons distinct // X12 patients, for counting individuals
+
+	// Set when the unit masks a string (maskpath.go) instead of scanning
+	// a file: identifiers become spans, not findings.
+	masking   bool
+	looseFrom int // byte of the string from which MaskPath's file-name rules apply
+	lineOff   int // byte of the string where the line being scanned starts
+	spans     []maskSpan
 }
 
 type bankSide struct {
@@ -40,14 +47,20 @@ type bankSide struct {
 	line int
 }
 
+// newUnit starts the findings of the file or entry at path. The path is
+// masked here, where every finding and summary takes it from.
 func newUnit(path, fileType string, lim *Limits, now time.Time) *unit {
 	return &unit{
-		path: path, fileType: fileType, lim: lim, now: now,
+		path: MaskPath(path), fileType: fileType, lim: lim, now: now,
 	}
 }
 
 // add records one validated value.
 func (u *unit) add(kind Kind, norm []byte, conf float64, line int, detail, label string) {
+	if u.masking {
+		u.markSpan(kind, norm)
+		return
+	}
 	f := Finding{
 		Path: u.path, Line: line, Kind: kind, Confidence: conf, FileType: u.fileType,
 		Location: u.location, Offset: u.offset, PHI: kind.PHI(), Detail: detail,
@@ -119,6 +132,12 @@ func (u *unit) endRecord() {
 // bankPart remembers a routing or account number of the current record
 // and reports a bank account once both are there.
 func (u *unit) bankPart(v []byte, isRouting bool, line int) {
+	if u.masking {
+		// Either half of an account is masked on its own: a name has no
+		// record in which to wait for the other half.
+		u.markSpan(KindBankAccount, v)
+		return
+	}
 	side := &u.account
 	if isRouting {
 		side = &u.routing

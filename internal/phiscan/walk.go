@@ -54,14 +54,14 @@ func (s *Scanner) Scan(ctx context.Context, roots []string, workers int, fn func
 			case tasks <- task{path, out}:
 			case <-ctx.Done():
 				// Its turn in the output order is taken: fill it.
-				out <- Result{Path: path, Skipped: "canceled"}
+				out <- Result{Path: MaskPath(path), Skipped: "canceled"}
 				return false
 			}
 			return true
 		}
 		skip := func(path, why string) bool {
 			out := make(chan Result, 1)
-			out <- Result{Path: path, Skipped: why}
+			out <- Result{Path: MaskPath(path), Skipped: why}
 			select {
 			case order <- out:
 				return true
@@ -133,22 +133,24 @@ func (s *Scanner) walkRoot(ctx context.Context, root string, emit func(string) b
 	return err == nil || !errors.Is(err, ctx.Err())
 }
 
-// scanFile opens one regular file read-only and scans it.
+// scanFile opens one regular file read-only and scans it. The path opens
+// the file; the result carries it masked, as every output shows it.
 func (s *Scanner) scanFile(path string) Result {
+	shown := MaskPath(path)
 	f, err := openRegular(path)
 	if err != nil {
-		return Result{Path: path, Skipped: "unreadable: " + errText(err)}
+		return Result{Path: shown, Skipped: "unreadable: " + MaskText(errText(err))}
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil || !info.Mode().IsRegular() {
-		return Result{Path: path, Skipped: "not a regular file"}
+		return Result{Path: shown, Skipped: "not a regular file"}
 	}
-	res := Result{Path: path}
+	res := Result{Path: shown}
 	j := &job{s: s, res: &res}
 	cr := &countReader{r: f}
 	var r = readerOf(cr, s.lim.MaxFileBytes)
-	j.content(path, r, f, info.Size(), 0)
+	j.content(shown, r, f, info.Size(), 0)
 	res.Bytes = cr.n
 	return res
 }

@@ -6,12 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"rcmguard/internal/seal"
 )
 
-const fieldModelYAML = "assessments.model_yaml"
+const (
+	fieldModelYAML  = "assessments.model_yaml"
+	fieldResultJSON = "assessments.result_json"
+)
 
 // Assessment is one versioned run of the risk analysis in a workspace. The
-// model it ran on is sealed at rest. Once signed off it never changes.
+// model it ran on and its result (which names the systems, locations and
+// files where PHI lives) are sealed at rest. Once signed off it never
+// changes.
 type Assessment struct {
 	ID          int64
 	WorkspaceID int64
@@ -42,8 +49,8 @@ func (c *conn) scanAssessment(row rowScanner) (Assessment, error) {
 	if a.ModelYAML, err = c.open(fieldModelYAML, sealed); err != nil {
 		return a, err
 	}
-	if result != "" {
-		a.ResultJSON = []byte(result)
+	if a.ResultJSON, err = c.openResult(result); err != nil {
+		return a, err
 	}
 	if a.Created, err = parseTS(created); err != nil {
 		return a, err
@@ -58,12 +65,16 @@ func (t *Tx) CreateAssessment(ctx context.Context, a Assessment) (Assessment, er
 	if err != nil {
 		return a, fmt.Errorf("store: create assessment in workspace %d: %w", a.WorkspaceID, err)
 	}
+	result, err := t.sealResult(a.ResultJSON)
+	if err != nil {
+		return a, fmt.Errorf("store: create assessment in workspace %d: %w", a.WorkspaceID, err)
+	}
 	if err := t.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM assessments WHERE workspace_id = ?`,
 		a.WorkspaceID).Scan(&a.Version); err != nil {
 		return a, fmt.Errorf("store: create assessment in workspace %d: %w", a.WorkspaceID, err)
 	}
 	a.ID, err = t.insertID(ctx, `INSERT INTO assessments (workspace_id, version, created_by, created_at, model_yaml, result_json)
-		VALUES (?, ?, ?, ?, ?, ?)`, a.WorkspaceID, a.Version, nid(a.CreatedBy), ts(a.Created), sealed, string(a.ResultJSON))
+		VALUES (?, ?, ?, ?, ?, ?)`, a.WorkspaceID, a.Version, nid(a.CreatedBy), ts(a.Created), sealed, result)
 	if err != nil {
 		return a, fmt.Errorf("store: create assessment in workspace %d: %w", a.WorkspaceID, conflict(err))
 	}
@@ -92,8 +103,12 @@ func (c *conn) Assessments(ctx context.Context, workspaceID int64) ([]Assessment
 
 // SetAssessmentResult stores the result of an assessment not yet signed off.
 func (t *Tx) SetAssessmentResult(ctx context.Context, workspaceID, id int64, result []byte) error {
-	err := t.unsigned(ctx, workspaceID, id, `UPDATE assessments SET result_json = ?
-		WHERE workspace_id = ? AND id = ? AND signed_off_at IS NULL`, string(result), workspaceID, id)
+	sealed, err := t.sealResult(result)
+	if err != nil {
+		return fmt.Errorf("store: set result of assessment %d: %w", id, err)
+	}
+	err = t.unsigned(ctx, workspaceID, id, `UPDATE assessments SET result_json = ?
+		WHERE workspace_id = ? AND id = ? AND signed_off_at IS NULL`, sealed, workspaceID, id)
 	if err != nil {
 		return fmt.Errorf("store: set result of assessment %d: %w", id, err)
 	}
@@ -121,4 +136,33 @@ func (t *Tx) unsigned(ctx context.Context, workspaceID, id int64, q string, args
 		return ErrNotFound
 	}
 	return ErrImmutable
+}
+
+// sealResult seals a result for the result_json column; an empty result
+// (an assessment not yet run) stays empty.
+func (c *conn) sealResult(result []byte) (string, error) {
+	if len(result) == 0 {
+		return "", nil
+	}
+	return c.seal(fieldResultJSON, result)
+}
+
+// openResult opens a stored result. A result stored in clear by an
+// rcmguard before results were sealed still reads; migration 10 or the
+// next key rotation seals it (resultsSealedV10, Reseal).
+func (c *conn) openResult(stored string) ([]byte, error) {
+	switch {
+	case stored == "":
+		return nil, nil
+	case !isSealed(stored):
+		return []byte(stored), nil
+	}
+	return c.open(fieldResultJSON, stored)
+}
+
+// isSealed tells a sealed value from one stored in clear: a result in
+// clear is a JSON object, a sealed value starts with its format prefix.
+func isSealed(v string) bool {
+	_, err := seal.KeyID(v)
+	return err == nil
 }

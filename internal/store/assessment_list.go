@@ -68,7 +68,11 @@ func (c *conn) AssessmentResult(ctx context.Context, workspaceID, id int64) ([]b
 	if err != nil {
 		return nil, fmt.Errorf("store: result of assessment %d: %w", id, notFound(err))
 	}
-	return []byte(result), nil
+	plain, err := c.openResult(result)
+	if err != nil {
+		return nil, fmt.Errorf("store: result of assessment %d: %w", id, err)
+	}
+	return plain, nil
 }
 
 // HasWorkspaceModel reports whether a workspace has a current model,

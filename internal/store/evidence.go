@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"rcmguard/internal/evidence"
+	"rcmguard/internal/phiscan"
 )
 
 // The sealed column's name is the AEAD associated data, as for models.
@@ -15,8 +16,10 @@ const fieldEvidenceFacts = "evidence_sets.facts"
 
 // EvidenceSet is one uploaded evidence file of a workspace: the facts an
 // evidence engine (scan, edi, probe, or a facts file) observed. The facts
-// are sealed at rest; they are already masked by the engines and never
-// hold a full identifier.
+// are sealed at rest. Neither they nor the upload's name hold a full
+// identifier: the store masks both (phiscan.MaskPath, phiscan.MaskFacts)
+// as they come in, whoever sends them, and again as they are read, for
+// sets stored before masking.
 type EvidenceSet struct {
 	ID          int64
 	WorkspaceID int64
@@ -41,6 +44,7 @@ func scanEvidenceSet(row rowScanner) (EvidenceSet, error) {
 		return e, err
 	}
 	e.UploadedBy = by.Int64
+	e.FileName = phiscan.MaskPath(e.FileName)
 	var err error
 	e.Uploaded, err = parseTS(uploaded)
 	return e, err
@@ -51,6 +55,8 @@ func (t *Tx) CreateEvidenceSet(ctx context.Context, e EvidenceSet) (EvidenceSet,
 	if e.Facts == nil {
 		e.Facts = []evidence.Fact{}
 	}
+	e.FileName = phiscan.MaskPath(e.FileName)
+	e.Facts = phiscan.MaskFacts(e.Facts)
 	plain, err := json.Marshal(e.Facts)
 	if err != nil {
 		return e, fmt.Errorf("store: create evidence set in workspace %d: %w", e.WorkspaceID, err)
@@ -103,6 +109,7 @@ func (c *conn) EvidenceSetFacts(ctx context.Context, workspaceID, id int64) (Evi
 		return e, fmt.Errorf("store: evidence set %d: %w", id, notFound(err))
 	}
 	e.UploadedBy = by.Int64
+	e.FileName = phiscan.MaskPath(e.FileName)
 	if e.Uploaded, err = parseTS(uploaded); err != nil {
 		return e, fmt.Errorf("store: evidence set %d: %w", id, err)
 	}
@@ -114,7 +121,7 @@ func (c *conn) EvidenceSetFacts(ctx context.Context, workspaceID, id int64) (Evi
 	if err := json.Unmarshal(plain, &e.Facts); err != nil {
 		return e, fmt.Errorf("store: evidence set %d: %w", id, err)
 	}
-	evidence.Sort(e.Facts)
+	evidence.Sort(phiscan.MaskFacts(e.Facts))
 	return e, nil
 }
 
@@ -140,7 +147,7 @@ func (c *conn) EvidenceFacts(ctx context.Context, workspaceID int64) ([]evidence
 		}
 		all = append(all, facts...)
 	}
-	evidence.Sort(all)
+	evidence.Sort(phiscan.MaskFacts(all))
 	return all, nil
 }
 

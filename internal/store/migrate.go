@@ -25,6 +25,7 @@ var migrations = []migration{
 	{"invitations of people without an account", invitationsV7},
 	{"a counter of each workspace's decision changes", decisionRevV8},
 	{"work assigned to contributors", assignmentsV9},
+	{migrationSealResults, resultsSealedV10},
 	{"proven e-mail addresses and invitations delivered by e-mail", emailProofV12},
 }
 
@@ -246,6 +247,11 @@ func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err erro
 	m := migrations[v]
 	for _, stmt := range m.stmts(s.d) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return false, fmt.Errorf("store: migration %d (%s): %w", v+1, m.name, err)
+		}
+	}
+	if after := afterMigration[m.name]; after != nil {
+		if err := after(ctx, tx, s); err != nil {
 			return false, fmt.Errorf("store: migration %d (%s): %w", v+1, m.name, err)
 		}
 	}

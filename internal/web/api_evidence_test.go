@@ -42,7 +42,7 @@ func TestAPIEvidence(t *testing.T) {
 			t.Fatalf("upload: %d %s", resp.StatusCode, body)
 		}
 		// A hand-written facts file may hold what no engine writes: a full
-		// SSN, card number and MBI. They are stored, sealed, as uploaded.
+		// SSN, card number and MBI. They are masked as the file comes in.
 		const ssn, card, mbi, canary = "512-44-7821", "4111 1111 1111 1111", "1EG4-TE5-MK73", "canary-target-9f2c"
 		hand := []byte(`{"source":"scan","check":"phi.ssn","target":"share/` + canary + `.csv","severity":"high","summary":"patient SSN ` + ssn + ` found"}
 {"source":"scan","check":"phi.payment_card","target":"share/cards.csv","severity":"high","summary":"1 payment_card finding(s) in csv","attrs":{"card":"` + card + `","count":"1"}}
@@ -95,8 +95,8 @@ func TestAPIEvidence(t *testing.T) {
 			t.Errorf("read audited as %s %s by %s: %s", a.Action, a.Object, a.Actor, a.Details)
 		}
 
-		// A full identifier never leaves: its value is withheld, the rest of
-		// the fact and the other facts stay.
+		// A full identifier never leaves: it was masked on upload, the rest
+		// of the fact and the other facts stay.
 		resp, body = e.apiGet(contributor, setPath(handSet.ID))
 		var hs apiEvidenceSetFacts
 		if err := json.Unmarshal(body, &hs); err != nil || resp.StatusCode != http.StatusOK || len(hs.FactList) != 4 {
@@ -111,20 +111,20 @@ func TestAPIEvidence(t *testing.T) {
 		for _, f := range hs.FactList {
 			byCheck[f.Check] = f
 		}
-		if f := byCheck["phi.ssn"]; !f.Withheld || f.Summary != withheldText || f.Target != "share/"+canary+".csv" {
-			t.Errorf("SSN fact %+v; want its summary withheld, its target kept", f)
+		if f := byCheck["phi.ssn"]; f.Withheld || f.Summary != "patient SSN ***-**-7821 found" || f.Target != "share/"+canary+".csv" {
+			t.Errorf("SSN fact %+v; want its summary masked, its target kept", f)
 		}
-		if f := byCheck["phi.payment_card"]; !f.Withheld || f.Attrs["card"] != withheldText || f.Attrs["count"] != "1" || f.Summary == withheldText {
-			t.Errorf("card fact %+v; want the card attribute withheld, the rest kept", f)
+		if f := byCheck["phi.payment_card"]; f.Withheld || f.Attrs["card"] != "************1111" || f.Attrs["count"] != "1" {
+			t.Errorf("card fact %+v; want the card attribute masked, the rest kept", f)
 		}
-		if f := byCheck["phi.mbi"]; !f.Withheld || f.Target != withheldText {
-			t.Errorf("MBI fact %+v; want its target withheld", f)
+		if f := byCheck["phi.mbi"]; f.Withheld || f.Target != "share/medicare *******MK73.csv" {
+			t.Errorf("MBI fact %+v; want its target masked", f)
 		}
 		if f := byCheck["tls.legacy-protocol"]; f.Withheld || f.Summary != "TLS1.0 accepted" {
 			t.Errorf("probe fact %+v; want it whole", f)
 		}
-		if a := e.lastAudit(); a.Action != "evidence.read" || !strings.Contains(a.Details, `"withheld":3`) {
-			t.Errorf("read of the hand-written set audited as %s %s; want 3 withheld", a.Action, a.Details)
+		if a := e.lastAudit(); a.Action != "evidence.read" || !strings.Contains(a.Details, `"withheld":0`) {
+			t.Errorf("read of the hand-written set audited as %s %s; want none withheld", a.Action, a.Details)
 		}
 
 		// An auditor reads but does not delete; nothing changes.
