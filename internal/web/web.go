@@ -157,6 +157,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrImmutable):
 		return http.StatusConflict
+	case errors.Is(err, audit.ErrChainBroken):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
