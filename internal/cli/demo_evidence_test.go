@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"rcmguard/examples"
 	"rcmguard/internal/assess"
+	"rcmguard/internal/audit"
 	"rcmguard/internal/evidencefile"
 	"rcmguard/internal/model"
 	"rcmguard/internal/probe"
@@ -147,7 +149,7 @@ func TestDemoSeedsEvidence(t *testing.T) {
 		st := storetest.Open(t, dsn, kr)
 		var out, errs bytes.Buffer
 		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, now: time.Now}
-		srv, err := newWebServer(e, st, kr, serverFlags{idle: 15 * time.Minute})
+		srv, err := newWebServer(e, st, audit.New(kr), slog.New(slog.NewTextHandler(&errs, nil)), serverFlags{idle: 15 * time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}
