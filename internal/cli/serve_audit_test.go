@@ -146,22 +146,26 @@ func TestWatchAuditLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	tick := make(chan time.Time)
-	done := make(chan struct{})
-	go func() { watchAuditLog(ctx, alog, st, logger, tick); close(done) }()
-	// An unbuffered tick is taken only once the previous check is over.
-	tick <- time.Time{}
-	tick <- time.Time{}
-	if alog.Broken() != nil {
-		t.Fatal("intact chain reported broken")
+	// watch runs the watcher for n ticks and returns once it has handled
+	// them all: a tick is taken only after the previous one was handled,
+	// and the watcher stops only after the last.
+	watch := func(n int) {
+		ctx, cancel := context.WithCancel(context.Background())
+		tick := make(chan time.Time)
+		done := make(chan struct{})
+		go func() { watchAuditLog(ctx, alog, st, logger, tick); close(done) }()
+		for range n {
+			tick <- time.Time{}
+		}
+		cancel()
+		<-done
+	}
+	watch(2)
+	if alog.Broken() != nil || strings.Contains(logs.String(), "chain_broken") {
+		t.Fatalf("intact chain reported broken:\n%s", logs.String())
 	}
 	storetest.TamperAudit(t, st, `UPDATE audit_log SET object = 'user:9' WHERE seq = 1`)
-	tick <- time.Time{}
-	tick <- time.Time{}
-	tick <- time.Time{}
-	cancel()
-	<-done
+	watch(3)
 	if b := alog.Broken(); b == nil || b.Seq != 1 {
 		t.Fatalf("Broken() = %v; want entry 1", b)
 	}
