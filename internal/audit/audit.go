@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"rcmguard/internal/seal"
@@ -45,10 +46,20 @@ type Event struct {
 	Details     map[string]any
 }
 
-// Log appends to and verifies the chain.
+// Log appends to and verifies the chain. One Log serves a whole process:
+// it remembers the last head it verified (guard.go).
 type Log struct {
-	kr    *seal.Keyring
-	every int64
+	kr      *seal.Keyring
+	every   int64
+	onBreak func(Broken)
+
+	mu sync.Mutex
+	// known is the last committed head this Log verified; tracked says
+	// there is one.
+	known   Anchor
+	tracked bool
+	// broken is the first break found; from then on nothing is appended.
+	broken *BreakError
 }
 
 // Option configures a Log.
@@ -72,12 +83,16 @@ func New(kr *seal.Keyring, opts ...Option) *Log {
 	return l
 }
 
-// Append adds ev to the chain inside tx. When it fails, the caller must
-// return the error so that the transaction, and the change it records, is
-// rolled back.
+// Append adds ev to the chain inside tx, after checking the chain it
+// extends (guard.go). When it fails, the caller must return the error so
+// that the transaction, and the change it records, is rolled back; on a
+// broken chain the error matches ErrChainBroken.
 func (l *Log) Append(ctx context.Context, tx *store.Tx, ev Event) (store.AuditRow, error) {
 	if ev.Actor == "" || ev.Action == "" {
 		return store.AuditRow{}, errors.New("audit: append: actor and action are required")
+	}
+	if err := l.refuse("append " + ev.Action); err != nil {
+		return store.AuditRow{}, err
 	}
 	details := []byte("{}")
 	if len(ev.Details) > 0 {
@@ -88,6 +103,14 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, ev Event) (store.AuditRo
 	}
 	head, err := tx.LockAuditHead(ctx)
 	if err != nil {
+		return store.AuditRow{}, fmt.Errorf("audit: append %s: %w", ev.Action, err)
+	}
+	if err := l.checkTail(ctx, tx, head, !tx.Audited()); err != nil {
+		var be *BreakError
+		if errors.As(err, &be) {
+			l.markBroken(*be, "append")
+			return store.AuditRow{}, fmt.Errorf("audit: append %s refused, the chain does not verify: %w", ev.Action, err)
+		}
 		return store.AuditRow{}, fmt.Errorf("audit: append %s: %w", ev.Action, err)
 	}
 	prev := head.Hash
@@ -145,8 +168,21 @@ func entryHash(r store.AuditRow) (string, error) {
 }
 
 // Resign re-signs the head and every checkpoint with next's current key; key
-// rotation calls it in the same transaction that re-seals the data.
+// rotation calls it in the same transaction that re-seals the data. It
+// first verifies the whole chain in that transaction: re-signing must
+// never launder a tampered log into a freshly signed one.
 func (l *Log) Resign(ctx context.Context, tx *store.Tx, next *seal.Keyring) error {
+	if err := l.refuse("re-sign"); err != nil {
+		return err
+	}
+	if _, err := l.Verify(ctx, tx, nil); err != nil {
+		var be *BreakError
+		if errors.As(err, &be) {
+			l.markBroken(*be, "re-sign")
+			return fmt.Errorf("audit: re-sign refused, the chain does not verify: %w", err)
+		}
+		return fmt.Errorf("audit: re-sign: %w", err)
+	}
 	nl := New(next, CheckpointEvery(l.every))
 	err := tx.ResignAudit(ctx, func(kind string, s store.AuditSeal) (string, string, error) {
 		return nl.sign(kind, s)

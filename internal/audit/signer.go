@@ -66,3 +66,16 @@ func (l *Log) verifySig(kind string, s store.AuditSeal) bool {
 	}
 	return ed25519.Verify(priv.Public().(ed25519.PublicKey), sealMessage(kind, s), sig)
 }
+
+// keyHint explains a signature that fails because its key is not in the
+// key file, the usual cause after a rotation the reader has not caught up
+// with, rather than leaving it to look like tampering alone.
+func (l *Log) keyHint(s store.AuditSeal) string {
+	if s.KeyID == "" {
+		return ""
+	}
+	if _, ok := l.kr.Key(s.KeyID); ok {
+		return ""
+	}
+	return fmt.Sprintf(" (it is signed with key %s, which is not in this key file)", s.KeyID)
+}

@@ -73,15 +73,9 @@ func (l *Log) Verify(ctx context.Context, s reader, anchor *Anchor) (Report, err
 	if err != nil {
 		return rep, fmt.Errorf("audit: verify: %w", err)
 	}
-	cpAt := map[int64]store.AuditSeal{}
-	for _, cp := range cps {
-		if cp.Seq <= head.Seq {
-			cpAt[cp.Seq] = cp
-		}
-	}
-	prev, next := genesis, int64(1)
+	w := l.newWalk(Anchor{Seq: 0, Hash: genesis}, head.Seq, cps)
 	for {
-		rows, err := s.AuditEntries(ctx, next-1, verifyPage)
+		rows, err := s.AuditEntries(ctx, w.next-1, verifyPage)
 		if err != nil {
 			return rep, fmt.Errorf("audit: verify: %w", err)
 		}
@@ -89,56 +83,92 @@ func (l *Log) Verify(ctx context.Context, s reader, anchor *Anchor) (Report, err
 			if r.Seq > head.Seq {
 				break
 			}
-			if r.Seq != next {
-				return rep, &BreakError{next, fmt.Sprintf("entry missing or out of order (next stored entry is %d)", r.Seq)}
-			}
-			if r.PrevHash != prev {
-				return rep, &BreakError{r.Seq, "does not link to the entry before it"}
-			}
-			h, err := entryHash(r)
-			if err != nil || h != r.Hash {
-				return rep, &BreakError{r.Seq, "content does not match its hash (edited)"}
-			}
-			if r.Seq%l.every == 0 {
-				cp, ok := cpAt[r.Seq]
-				switch {
-				case !ok:
-					return rep, &BreakError{r.Seq, "its checkpoint is missing"}
-				case cp.Hash != r.Hash:
-					return rep, &BreakError{r.Seq, "differs from its signed checkpoint"}
-				case !l.verifySig(kindCheckpoint, cp):
-					return rep, &BreakError{r.Seq, "checkpoint signature does not verify"}
-				}
-				rep.Checkpoints++
+			if err := w.step(r); err != nil {
+				return rep, err
 			}
 			if anchor != nil && r.Seq == anchor.Seq && r.Hash != anchor.Hash {
 				return rep, &BreakError{r.Seq, "differs from the anchor recorded outside the database"}
 			}
-			prev, next = r.Hash, r.Seq+1
 		}
-		if len(rows) < verifyPage || next > head.Seq {
+		if len(rows) < verifyPage || w.next > head.Seq {
 			break
 		}
 	}
-	last := next - 1
-	if last != head.Seq {
-		return rep, &BreakError{last + 1, fmt.Sprintf("log truncated: the head records %d entries, %d found", head.Seq, last)}
-	}
-	if last > 0 && (head.Hash != prev || !l.verifySig(kindHead, head)) {
-		return rep, &BreakError{last, "the signed head does not match the last entry"}
+	if err := w.finish(head); err != nil {
+		return rep, err
 	}
 	for _, cp := range cps {
 		if cp.Seq > head.Seq {
 			return rep, &BreakError{head.Seq + 1, fmt.Sprintf("log truncated: a checkpoint exists at entry %d", cp.Seq)}
 		}
 	}
+	last := w.next - 1
 	if anchor != nil && anchor.Seq > last {
 		return rep, &BreakError{last + 1, fmt.Sprintf("log truncated: the anchor records entry %d", anchor.Seq)}
 	}
 	rep.Entries = last
-	rep.Head = Anchor{Seq: last, Hash: prev}
-	if last == 0 {
-		rep.Head.Hash = genesis
-	}
+	rep.Checkpoints = w.checkpoints
+	rep.Head = Anchor{Seq: last, Hash: w.prev}
 	return rep, nil
+}
+
+// walk checks consecutive entries from a trusted starting point: each must
+// follow the one before, link to it, match its own hash and, at every
+// checkpoint distance, match its signed checkpoint.
+type walk struct {
+	l           *Log
+	prev        string // hash of the last entry accepted (genesis before the first)
+	next        int64  // the seq the next entry must have
+	cpAt        map[int64]store.AuditSeal
+	checkpoints int
+}
+
+// newWalk starts after from and takes the checkpoints up to the head.
+func (l *Log) newWalk(from Anchor, head int64, cps []store.AuditSeal) *walk {
+	w := &walk{l: l, prev: from.Hash, next: from.Seq + 1, cpAt: map[int64]store.AuditSeal{}}
+	for _, cp := range cps {
+		if cp.Seq <= head {
+			w.cpAt[cp.Seq] = cp
+		}
+	}
+	return w
+}
+
+func (w *walk) step(r store.AuditRow) error {
+	if r.Seq != w.next {
+		return &BreakError{w.next, fmt.Sprintf("entry missing or out of order (next stored entry is %d)", r.Seq)}
+	}
+	if r.PrevHash != w.prev {
+		return &BreakError{r.Seq, "does not link to the entry before it"}
+	}
+	h, err := entryHash(r)
+	if err != nil || h != r.Hash {
+		return &BreakError{r.Seq, "content does not match its hash (edited)"}
+	}
+	if r.Seq%w.l.every == 0 {
+		cp, ok := w.cpAt[r.Seq]
+		switch {
+		case !ok:
+			return &BreakError{r.Seq, "its checkpoint is missing"}
+		case cp.Hash != r.Hash:
+			return &BreakError{r.Seq, "differs from its signed checkpoint"}
+		case !w.l.verifySig(kindCheckpoint, cp):
+			return &BreakError{r.Seq, "checkpoint signature does not verify" + w.l.keyHint(cp)}
+		}
+		w.checkpoints++
+	}
+	w.prev, w.next = r.Hash, r.Seq+1
+	return nil
+}
+
+// finish checks that the walk ended at the signed head.
+func (w *walk) finish(head store.AuditSeal) error {
+	last := w.next - 1
+	if last != head.Seq {
+		return &BreakError{last + 1, fmt.Sprintf("log truncated: the head records %d entries, %d found", head.Seq, last)}
+	}
+	if last > 0 && (head.Hash != w.prev || !w.l.verifySig(kindHead, head)) {
+		return &BreakError{last, "the signed head does not match the last entry" + w.l.keyHint(head)}
+	}
+	return nil
 }

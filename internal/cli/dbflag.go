@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -37,13 +38,39 @@ func defaultDB() string { return filepath.Join(dataDir(), "rcmguard.db") }
 type dbFlags struct {
 	db      string
 	keyFile string
+	// insecureKey uses a key file that group or others may read, with a
+	// warning on warn (the command's standard error).
+	insecureKey bool
+	warn        io.Writer
 }
 
 func addDBFlags(fs *flag.FlagSet) *dbFlags {
-	f := &dbFlags{}
+	f := &dbFlags{warn: fs.Output()}
 	fs.StringVar(&f.db, "db", "", "database: a SQLite file path or a postgres:// URL (default $RCMGUARD_DATA_DIR/rcmguard.db, data dir ~/.local/share/rcmguard)")
-	fs.StringVar(&f.keyFile, "key-file", "", "data key file (default: $RCMGUARD_KEY, then $RCMGUARD_KEY_FILE)")
+	fs.StringVar(&f.keyFile, "key-file", "", "data key file (default: $RCMGUARD_KEY, then $RCMGUARD_KEY_FILE); it must be readable by its owner alone")
+	fs.BoolVar(&f.insecureKey, "insecure-key-permissions", false, "use a key file that group or others may read or change (not recommended: fix it with chmod 600)")
 	return f
+}
+
+// keyOptions are the options every key file the command reads is loaded
+// with: refused when others may read it, unless --insecure-key-permissions.
+func (f *dbFlags) keyOptions() []seal.LoadOption {
+	if !f.insecureKey {
+		return nil
+	}
+	return []seal.LoadOption{seal.AllowInsecurePermissions(func(pe *seal.PermissionError) {
+		fmt.Fprintf(f.warn, "rcmguard: warning: using key file %s although group or others may read or change it (mode %04o), because of --insecure-key-permissions; fix it with: chmod 600 %s\n",
+			pe.Path, pe.Mode.Perm(), pe.Path)
+	})}
+}
+
+// keyError adds the way out to a refused key file.
+func keyError(err error) error {
+	var pe *seal.PermissionError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%w\n(--insecure-key-permissions uses it as it is; not recommended)", err)
+	}
+	return err
 }
 
 // dsn returns the database to use, honouring $RCMGUARD_DB before the default.
@@ -58,11 +85,11 @@ func (f *dbFlags) dsn() string {
 }
 
 func (f *dbFlags) keyring() (*seal.Keyring, error) {
-	kr, err := seal.Load(f.keyFile, os.Getenv)
+	kr, err := seal.Load(f.keyFile, os.Getenv, f.keyOptions()...)
 	if errors.Is(err, seal.ErrNoKey) {
 		return nil, fmt.Errorf("%w\ncreate one with: rcmguard keys generate -o KEYFILE", err)
 	}
-	return kr, err
+	return kr, keyError(err)
 }
 
 // open loads the key and opens the database with it.

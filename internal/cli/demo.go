@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -102,7 +103,13 @@ func runDemo(e *env, args []string) int {
 		return exitInvalid
 	}
 	defer st.Close()
-	srv, err := newWebServer(e, st, kr, sf)
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	alog, err := startAuditLog(ctx, st, kr, logger, false)
+	if err != nil {
+		e.errorf("demo", "%v", err)
+		return exitInvalid
+	}
+	srv, err := newWebServer(e, st, alog, logger, sf)
 	if err != nil {
 		e.errorf("demo", "%v", err)
 		return exitInvalid

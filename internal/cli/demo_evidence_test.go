@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"rcmguard/internal/assess"
+	"rcmguard/internal/audit"
 	"rcmguard/internal/demo"
 	"rcmguard/internal/store/storetest"
 )
@@ -39,7 +41,7 @@ func TestDemoSeedsEvidence(t *testing.T) {
 		st := storetest.Open(t, dsn, kr)
 		var out, errs bytes.Buffer
 		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, now: time.Now}
-		srv, err := newWebServer(e, st, kr, serverFlags{idle: 15 * time.Minute})
+		srv, err := newWebServer(e, st, audit.New(kr), slog.New(slog.NewTextHandler(&errs, nil)), serverFlags{idle: 15 * time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 const keysUsage = `keys generate -o FILE
-       rcmguard keys rotate --new-key-file FILE [--db PATH|URL] [--key-file FILE]`
+       rcmguard keys rotate --new-key-file FILE [--db PATH|URL] [--key-file FILE] [--insecure-key-permissions]`
 
 // runKeys dispatches the keys subcommands.
 func runKeys(e *env, args []string) int {
@@ -79,7 +79,7 @@ func runKeysRotate(e *env, args []string) int {
 		return exitInvalid
 	}
 	defer st.Close()
-	next, created, err := nextKeyring(*newFile, old)
+	next, created, err := nextKeyring(*newFile, old, db.keyOptions()...)
 	if err != nil {
 		e.errorf("keys", "%v", err)
 		return exitInvalid
@@ -118,11 +118,11 @@ func runKeysRotate(e *env, args []string) int {
 	return exitOK
 }
 
-func nextKeyring(path string, old *seal.Keyring) (kr *seal.Keyring, created bool, err error) {
+func nextKeyring(path string, old *seal.Keyring, opts ...seal.LoadOption) (kr *seal.Keyring, created bool, err error) {
 	if _, err := os.Stat(path); err == nil {
-		given, err := seal.LoadKeyFile(path)
+		given, err := seal.LoadKeyFile(path, opts...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, keyError(err)
 		}
 		return seal.NewKeyring(given.Current(), append(given.Keys()[1:], old.Keys()...)...), false, nil
 	} else if !errors.Is(err, os.ErrNotExist) {

@@ -23,7 +23,7 @@ import (
 	"rcmguard/internal/web"
 )
 
-const serveUsage = "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--tls-cert FILE --tls-key FILE] [--behind-tls-proxy] [--idle-timeout 15m] [--public-url URL] [--smtp-url URL [--smtp-from ADDRESS] [--smtp-password-file FILE]]"
+const serveUsage = "serve [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--tls-cert FILE --tls-key FILE] [--behind-tls-proxy] [--idle-timeout 15m] [--public-url URL] [--smtp-url URL [--smtp-from ADDRESS] [--smtp-password-file FILE]] [--audit-check-every 1h] [--accept-broken-audit]"
 
 // serverFlags are shared by serve and demo.
 type serverFlags struct {
@@ -34,6 +34,11 @@ type serverFlags struct {
 	idle        time.Duration
 	publicURL   string
 	smtp        smtpFlags
+	// auditEvery is how often the running server verifies the whole audit
+	// chain again; acceptBroken lets serve start, read-only, on a chain
+	// that does not verify.
+	auditEvery   time.Duration
+	acceptBroken bool
 }
 
 func addServerFlags(fs *flag.FlagSet, f *serverFlags) {
@@ -52,6 +57,12 @@ func (f *serverFlags) validate(e *env) error {
 	}
 	if f.idle < time.Minute || f.idle > time.Hour {
 		return errors.New("--idle-timeout must be between 1m and 1h")
+	}
+	if f.auditEvery == 0 {
+		f.auditEvery = time.Hour
+	}
+	if f.auditEvery < time.Minute || f.auditEvery > 24*time.Hour {
+		return errors.New("--audit-check-every must be between 1m and 24h")
 	}
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return fmt.Errorf("--addr: %w", err)
@@ -77,6 +88,8 @@ func runServe(e *env, args []string) int {
 	db := addDBFlags(fs)
 	var sf serverFlags
 	addServerFlags(fs, &sf)
+	fs.DurationVar(&sf.auditEvery, "audit-check-every", time.Hour, "verify the whole audit log this often while serving (1m to 24h)")
+	fs.BoolVar(&sf.acceptBroken, "accept-broken-audit", false, "start even though the audit log fails verification, serving reads only: every change answers 503 until an administrator has dealt with it")
 	if ok, status := e.parseFlags(fs, args); !ok {
 		return status
 	}
@@ -98,35 +111,101 @@ func runServe(e *env, args []string) int {
 		return exitInvalid
 	}
 	defer st.Close()
-	srv, err := newWebServer(e, st, kr, sf)
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	alog, err := startAuditLog(ctx, st, kr, logger, sf.acceptBroken)
+	if err != nil {
+		e.errorf("serve", "%v", err)
+		if errors.Is(err, audit.ErrChainBroken) {
+			return exitFailOn
+		}
+		return exitInvalid
+	}
+	srv, err := newWebServer(e, st, alog, logger, sf)
 	if err != nil {
 		e.errorf("serve", "%v", err)
 		return exitInvalid
 	}
+	watch, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	tick := time.NewTicker(sf.auditEvery)
+	defer tick.Stop()
+	go watchAuditLog(watch, alog, st, logger, tick.C)
 	return e.listenAndServe("serve", srv, sf, nil)
 }
 
 // newWebServer wires the store, audit log, accounts and rules into the web UI.
-func newWebServer(e *env, st *store.Store, kr *seal.Keyring, sf serverFlags) (*web.Server, error) {
+func newWebServer(e *env, st *store.Store, alog *audit.Log, logger *slog.Logger, sf serverFlags) (*web.Server, error) {
 	set, err := loadRules(nil)
 	if err != nil {
 		return nil, err
 	}
-	log := audit.New(kr)
-	svc := auth.New(st, log, auth.Config{IdleTimeout: sf.idle})
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	svc := auth.New(st, alog, auth.Config{IdleTimeout: sf.idle})
 	var mail notify.Sender
 	if s, err := sf.smtp.sender(e); err != nil {
 		return nil, err
 	} else if s != nil {
 		mail = s
 	}
-	a := app.New(app.Config{Store: st, Audit: log, Auth: svc, Rules: set, Mail: mail, Now: e.now,
+	a := app.New(app.Config{Store: st, Audit: alog, Auth: svc, Rules: set, Mail: mail, Now: e.now,
 		Tool: "rcmguard " + Version, PublicURL: sf.publicURL, Logger: logger})
-	return web.New(web.Config{Store: st, Audit: log, Auth: svc, Rules: set, Now: e.now,
+	return web.New(web.Config{Store: st, Audit: alog, Auth: svc, Rules: set, Now: e.now,
 		Secure: sf.tlsCert != "" || sf.behindProxy, Tool: "rcmguard " + Version, PublicURL: sf.publicURL,
-		TrustForwardedFor: sf.behindProxy, App: a,
-		Logger: logger})
+		TrustForwardedFor: sf.behindProxy, App: a, Logger: logger})
+}
+
+// startAuditLog verifies the whole audit chain before the server takes a
+// request, and returns the Log that every change will go through. On a
+// chain that does not verify it refuses to start, unless acceptBroken:
+// then the Log refuses every append and the server serves reads only.
+// Either way the break is logged as the event behind alert D17.
+func startAuditLog(ctx context.Context, st *store.Store, kr *seal.Keyring, logger *slog.Logger, acceptBroken bool) (*audit.Log, error) {
+	alog := audit.New(kr, audit.OnBreak(func(b audit.Broken) { logAuditBreak(logger, b.Break, b.During) }))
+	rep, err := alog.Check(ctx, st)
+	var be *audit.BreakError
+	switch {
+	case errors.As(err, &be) && !acceptBroken:
+		return nil, fmt.Errorf("%w\nrefusing to start: the server would extend a log that cannot be trusted. "+
+			"Run 'rcmguard audit verify', find out what changed the database and restore it from a verified backup "+
+			"(docs/operations.md §5); --accept-broken-audit starts it serving reads only", err)
+	case errors.As(err, &be):
+		logger.Error("audit: serving reads only: every change answers 503 until an administrator has dealt with the audit log",
+			"entry", be.Seq, "reason", be.Reason)
+	case err != nil:
+		return nil, fmt.Errorf("verify the audit log: %w", err)
+	default:
+		logger.Info("audit: log verified", "entries", rep.Entries, "checkpoints", rep.Checkpoints, "head", rep.Head.String())
+	}
+	return alog, nil
+}
+
+// logAuditBreak records the break of the audit chain. The monitoring
+// design's critical alert D17 ("our audit chain broken") is to be raised
+// from here once alerts exist: the line carries the alert's ID for a log
+// shipper to match until then.
+func logAuditBreak(logger *slog.Logger, b audit.BreakError, during string) {
+	logger.Error("audit: chain broken", "event", "audit.chain_broken", "alert", "D17", "severity", "critical",
+		"entry", b.Seq, "reason", b.Reason, "found_by", during)
+}
+
+// watchAuditLog verifies the whole chain on every tick, which catches
+// changes behind the head that appends check; while the chain is broken
+// it says so again on every tick, at error level.
+func watchAuditLog(ctx context.Context, alog *audit.Log, st *store.Store, logger *slog.Logger, tick <-chan time.Time) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+		}
+		if b := alog.Broken(); b != nil {
+			logger.Error("audit: serving reads only: the audit log failed verification; every change answers 503 until an administrator has dealt with it",
+				"event", "audit.chain_broken", "alert", "D17", "entry", b.Seq, "reason", b.Reason)
+			continue
+		}
+		if _, err := alog.Check(ctx, st); err != nil && !errors.Is(err, audit.ErrChainBroken) && ctx.Err() == nil {
+			logger.Error("audit: periodic verification could not run", "err", err)
+		}
+	}
 }
 
 // listenAndServe serves until SIGINT/SIGTERM (or the test hook) and then

@@ -15,7 +15,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -216,25 +219,91 @@ func ParseKey(s string) (*Key, error) {
 	return NewKey(raw)
 }
 
-// LoadKeyFile reads a key file from disk.
-func LoadKeyFile(path string) (*Keyring, error) {
-	data, err := os.ReadFile(path)
+// LoadKeyFile reads a key file from disk. Like ssh with a private key, it
+// refuses a file that group or others may read or change (a
+// *PermissionError), unless AllowInsecurePermissions is given.
+func LoadKeyFile(path string, opts ...LoadOption) (*Keyring, error) {
+	var cfg loadConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("seal: read key file: %w", err)
+	}
+	defer f.Close()
+	// Checked on the open file, so the answer is about what is read.
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("seal: read key file: %w", err)
+	}
+	if perr := checkPermissions(path, fi); perr != nil {
+		if cfg.insecure == nil {
+			return nil, perr
+		}
+		cfg.insecure(perr)
+	}
+	// A key file is a few lines; a device or a huge file is a mistake.
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("seal: read key file: %w", err)
+	}
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("seal: key file %s is larger than %d bytes; it is not a key file", path, maxKeyFile)
 	}
 	return ParseKeyFile(data)
 }
 
+// maxKeyFile bounds a key file: hundreds of rotated keys fit.
+const maxKeyFile = 64 << 10
+
+// PermissionError reports a key file that people other than its owner may
+// read or change. Whoever can read the key can read every sealed field and
+// forge the audit log's signatures.
+type PermissionError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (e *PermissionError) Error() string {
+	return fmt.Sprintf("seal: key file %s is open to group or others (mode %04o); allow its owner alone with: chmod 600 %s",
+		e.Path, e.Mode.Perm(), e.Path)
+}
+
+// checkPermissions applies to regular files: a pipe or a descriptor handed
+// over by a service manager has no permissions on disk to get wrong. On
+// Windows the mode bits do not describe access.
+func checkPermissions(path string, fi fs.FileInfo) *PermissionError {
+	if runtime.GOOS == "windows" || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return &PermissionError{Path: path, Mode: fi.Mode()}
+}
+
+// LoadOption changes how a key file is loaded.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct {
+	insecure func(*PermissionError)
+}
+
+// AllowInsecurePermissions loads a key file that group or others may read,
+// after passing what is wrong with it to warn, which must not be nil.
+func AllowInsecurePermissions(warn func(*PermissionError)) LoadOption {
+	return func(c *loadConfig) { c.insecure = warn }
+}
+
 // Load finds the keyring: the key file path when given, else the
-// RCMGUARD_KEY variable (the key itself), else RCMGUARD_KEY_FILE.
-func Load(keyFile string, getenv func(string) string) (*Keyring, error) {
+// RCMGUARD_KEY variable (the key itself), else RCMGUARD_KEY_FILE. Key files
+// are loaded as LoadKeyFile does, with opts.
+func Load(keyFile string, getenv func(string) string, opts ...LoadOption) (*Keyring, error) {
 	switch {
 	case keyFile != "":
-		return LoadKeyFile(keyFile)
+		return LoadKeyFile(keyFile, opts...)
 	case getenv("RCMGUARD_KEY") != "":
 		return ParseKeyFile([]byte(getenv("RCMGUARD_KEY")))
 	case getenv("RCMGUARD_KEY_FILE") != "":
-		return LoadKeyFile(getenv("RCMGUARD_KEY_FILE"))
+		return LoadKeyFile(getenv("RCMGUARD_KEY_FILE"), opts...)
 	}
 	return nil, ErrNoKey
 }

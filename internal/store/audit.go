@@ -74,6 +74,11 @@ func (t *Tx) AppendAudit(ctx context.Context, r AuditRow, head AuditSeal, cp *Au
 	return nil
 }
 
+// Audited reports whether an audit entry was appended in this transaction
+// already. Until then, what the transaction reads of the chain is what was
+// committed before it, which package audit may remember as verified.
+func (t *Tx) Audited() bool { return t.audited }
+
 func (t *Tx) putAuditHead(ctx context.Context, h AuditSeal) error {
 	err := mustAffect(t.ex.ExecContext(ctx, t.d.rebind(`UPDATE audit_head SET seq = ?, hash = ?, key_id = ?, signature = ? WHERE id = 1`),
 		h.Seq, h.Hash, h.KeyID, h.Signature))
@@ -143,12 +148,34 @@ func (c *conn) auditRows(ctx context.Context, q string, args ...any) ([]AuditRow
 	return out, nil
 }
 
+// AuditCheckpointsAfter returns the checkpoints with seq > after, in seq
+// order: the few an append's check of the recent chain needs.
+func (c *conn) AuditCheckpointsAfter(ctx context.Context, after int64) ([]AuditSeal, error) {
+	out, err := collect(ctx, c, scanSeal, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints WHERE seq > ? ORDER BY seq`, after)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit checkpoints after %d: %w", after, err)
+	}
+	return out, nil
+}
+
+// LastAuditCheckpoint returns the checkpoint with the highest seq
+// (ErrNotFound when there is none).
+func (c *conn) LastAuditCheckpoint(ctx context.Context) (AuditSeal, error) {
+	s, err := scanSeal(c.queryRow(ctx, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`))
+	if err != nil {
+		return s, fmt.Errorf("store: last audit checkpoint: %w", notFound(err))
+	}
+	return s, nil
+}
+
+func scanSeal(row rowScanner) (s AuditSeal, err error) {
+	err = row.Scan(&s.Seq, &s.Hash, &s.At, &s.KeyID, &s.Signature)
+	return s, err
+}
+
 // AuditCheckpoints returns every checkpoint in seq order.
 func (c *conn) AuditCheckpoints(ctx context.Context) ([]AuditSeal, error) {
-	out, err := collect(ctx, c, func(row rowScanner) (s AuditSeal, err error) {
-		err = row.Scan(&s.Seq, &s.Hash, &s.At, &s.KeyID, &s.Signature)
-		return s, err
-	}, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`)
+	out, err := collect(ctx, c, scanSeal, `SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit checkpoints: %w", err)
 	}

@@ -102,6 +102,9 @@ func TestEvidenceSets(t *testing.T) {
 		if _, err := f.s.EvidenceFacts(ctx, w.ID); !errors.Is(err, seal.ErrUnknownKey) {
 			t.Errorf("old key alone after rotation: %v; want ErrUnknownKey", err)
 		}
+		// After a rotation the audit log is extended under the new key:
+		// the old one cannot vouch for the head the rotation signed.
+		f.log = audit.New(next)
 		err = f.write(t, "evidence.delete", func(tx *store.Tx) error { return tx.DeleteEvidenceSet(ctx, w.ID, sets[0].ID) })
 		if err != nil {
 			t.Fatal(err)

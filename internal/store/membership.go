@@ -46,11 +46,19 @@ func (t *Tx) PutMembership(ctx context.Context, m Membership) error {
 	return nil
 }
 
-// RemoveMembership takes a user out of a workspace.
+// RemoveMembership takes a user out of a workspace, with everything that
+// acted for them there: their API tokens for it and their assignments.
+// Sessions belong to no workspace (each request checks membership anew),
+// so they stay for the user's other workspaces.
 func (t *Tx) RemoveMembership(ctx context.Context, workspaceID, userID int64) error {
 	err := mustAffect(t.exec(ctx, `DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID))
 	if err != nil {
 		return fmt.Errorf("store: remove user %d from workspace %d: %w", userID, workspaceID, err)
+	}
+	// A token outliving the membership would work again the day its owner
+	// is added back, without anyone having issued it anew.
+	if _, err := t.exec(ctx, `DELETE FROM api_tokens WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID); err != nil {
+		return fmt.Errorf("store: revoke api tokens of user %d in workspace %d: %w", userID, workspaceID, err)
 	}
 	// Work assigned to someone who left is not theirs if they come back.
 	if _, err := t.exec(ctx, `DELETE FROM assignments WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID); err != nil {

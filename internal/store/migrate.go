@@ -27,6 +27,7 @@ var migrations = []migration{
 	{"work assigned to contributors", assignmentsV9},
 	{migrationSealResults, resultsSealedV10},
 	{"proven e-mail addresses and invitations delivered by e-mail", emailProofV12},
+	{"workspace names unique per billing company, not across tenants", workspaceNamesV11},
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -223,7 +224,22 @@ func (s *Store) migrateTo(ctx context.Context, target int) error {
 }
 
 func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: migrate: %w", err)
+	}
+	defer conn.Close()
+	if s.d == sqlite {
+		// SQLite changes a table's constraints only by rebuilding it, which
+		// drops the table other tables refer to: that needs foreign keys
+		// off, and only outside a transaction can they be turned off. The
+		// check before commit stands in for them.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return false, fmt.Errorf("store: migrate: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: migrate: begin: %w", err)
 	}
@@ -255,6 +271,11 @@ func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err erro
 			return false, fmt.Errorf("store: migration %d (%s): %w", v+1, m.name, err)
 		}
 	}
+	if s.d == sqlite {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return false, fmt.Errorf("store: migration %d (%s): %w", v+1, m.name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE schema_version SET version = ? WHERE id = 1`), v+1); err != nil {
 		return false, fmt.Errorf("store: migration %d: bump version: %w", v+1, err)
 	}
@@ -262,6 +283,26 @@ func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err erro
 		return false, fmt.Errorf("store: migration %d: commit: %w", v+1, err)
 	}
 	return false, nil
+}
+
+// foreignKeyCheck fails when a row refers to one that does not exist.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table string
+		var rowid sql.NullInt64
+		var parent string
+		var fk int64
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 func schemaVersionTx(ctx context.Context, q interface {

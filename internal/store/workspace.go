@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -57,8 +58,18 @@ func (t *Tx) CreateWorkspace(ctx context.Context, w Workspace) (Workspace, error
 	}
 	id, err := t.insertID(ctx, `INSERT INTO workspaces (name, kind, parent_id, created_at) VALUES (?, ?, ?, ?)`,
 		w.Name, w.Kind, nid(w.ParentID), ts(w.Created))
+	if err = conflict(err); errors.Is(err, ErrConflict) {
+		// Names are unique among one billing company's clients and among
+		// top-level workspaces only: the message can name the scope
+		// without saying anything about another tenant.
+		scope := "a top-level workspace"
+		if w.ParentID != 0 {
+			scope = "a client of this billing company"
+		}
+		return w, fmt.Errorf("store: create workspace %q: %s already has this name: %w", w.Name, scope, err)
+	}
 	if err != nil {
-		return w, fmt.Errorf("store: create workspace %q: %w", w.Name, conflict(err))
+		return w, fmt.Errorf("store: create workspace %q: %w", w.Name, err)
 	}
 	w.ID = id
 	return w, nil
@@ -73,13 +84,25 @@ func (c *conn) Workspace(ctx context.Context, id int64) (Workspace, error) {
 	return w, nil
 }
 
-// WorkspaceByName returns the workspace with the given unique name.
+// ErrAmbiguousName means several billing companies have a client of the
+// name asked for.
+var ErrAmbiguousName = errors.New("several billing companies have a client of this name")
+
+// WorkspaceByName returns the top-level workspace of that name, else the
+// one client workspace of that name (ErrAmbiguousName when there are
+// several: client names are unique within a billing company only).
 func (c *conn) WorkspaceByName(ctx context.Context, name string) (Workspace, error) {
-	w, err := scanWorkspace(c.queryRow(ctx, `SELECT `+workspaceCols+` FROM workspaces WHERE name = ?`, name))
-	if err != nil {
-		return w, fmt.Errorf("store: workspace %q: %w", name, notFound(err))
+	ws, err := collect(ctx, c, scanWorkspace, `SELECT `+workspaceCols+` FROM workspaces WHERE name = ?
+		ORDER BY parent_id IS NOT NULL, id LIMIT 2`, name)
+	switch {
+	case err != nil:
+		return Workspace{}, fmt.Errorf("store: workspace %q: %w", name, err)
+	case len(ws) == 0:
+		return Workspace{}, fmt.Errorf("store: workspace %q: %w", name, ErrNotFound)
+	case ws[0].ParentID == 0 || len(ws) == 1:
+		return ws[0], nil
 	}
-	return w, nil
+	return Workspace{}, fmt.Errorf("store: workspace %q: %w", name, ErrAmbiguousName)
 }
 
 // ClientWorkspaces lists a billing company's client workspaces by name.

@@ -41,7 +41,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request, c *call) e
 		return s.audit(ctx, tx, cc, "workspace.create", "workspace:"+itoa(ws.ID), map[string]any{"parent": c.WS.ID, "owner": "user:" + itoa(c.User.ID)})
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return fail("A workspace with this name already exists.")
+		return fail("Your billing company already has a client practice of this name. Choose another name.")
 	}
 	if err != nil {
 		return err

@@ -75,17 +75,23 @@ func TestClientCreate(t *testing.T) {
 	ws := e.ws["B"].ID
 	b := e.signIn("B:owner")
 	b.get(wsPath(ws, "/portfolio"))
-	resp, body := b.post(wsPath(ws, "/clients"), url.Values{"name": {"Tenant A practice"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="client-name-err"`) {
-		t.Errorf("client with a taken name: %d; want 422 beside the name", resp.StatusCode)
+	// Its own client's name is taken; another tenant's is not, and trying
+	// it says nothing about that tenant.
+	resp, body := b.post(wsPath(ws, "/clients"), url.Values{"name": {"Tenant B client"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="client-name-err"`) ||
+		!strings.Contains(body, "already has a client practice of this name") {
+		t.Errorf("client with its own client's name: %d; want 422 beside the name", resp.StatusCode)
+	}
+	if resp, _ := b.post(wsPath(ws, "/clients"), url.Values{"name": {"Tenant A practice"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("client named like another tenant's workspace: %d; want it created", resp.StatusCode)
 	}
 	resp, _ = b.post(wsPath(ws, "/clients"), url.Values{"name": {"Maple Grove Pediatrics"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("new client: %d", resp.StatusCode)
 	}
 	clients, err := e.st.ClientWorkspaces(ctx, ws)
-	if err != nil || len(clients) != 2 {
-		t.Fatalf("clients = %v, %v; want 2", clients, err)
+	if err != nil || len(clients) != 3 {
+		t.Fatalf("clients = %v, %v; want 3", clients, err)
 	}
 	var id int64
 	for _, c := range clients {

@@ -4,10 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
@@ -46,7 +48,18 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
+		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+			// Until a handler reads the body, a response closes the
+			// connection: a request refused before its body is read must
+			// not have the server drain what the client keeps sending.
+			h.Set("Connection", "close")
+			r.Body = &unreadBody{ReadCloser: r.Body, h: h}
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, bodyLimit(r.Method, r.URL.Path))
+		if b := s.log.Broken(); b != nil && !safeMethod(r.Method) {
+			s.refuseChange(w, r, &call{AuditBroken: b})
+			return
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -74,12 +87,15 @@ type call struct {
 	Assigned map[string]bool
 	// SignedIn is set once both factors passed (not on the code pages).
 	SignedIn bool
+	// AuditBroken is the audit chain's break while the server serves
+	// reads only (the layout's banner); nil normally.
+	AuditBroken *audit.BreakError
 }
 
 // wrap applies a route's policy and runs its handler.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{}
+		c := &call{AuditBroken: s.log.Broken()}
 		ctx := r.Context()
 		now := s.now()
 		w, settle, ok := s.throttle(w, r, rt, c, now)
@@ -96,18 +112,10 @@ func (s *Server) wrap(rt route) http.Handler {
 			binding = s.setPreCookie(w)
 		}
 		c.CSRF = csrfToken(binding)
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			ok, tooLarge := s.checkCSRF(r, binding)
-			if tooLarge {
-				s.renderError(w, r, c, http.StatusRequestEntityTooLarge, "")
-				return
-			}
-			if !ok {
-				s.logger.Warn("web: csrf token missing or wrong", "method", r.Method, "path", logPath(r))
-				s.renderError(w, r, c, http.StatusForbidden, "")
-				return
-			}
-		}
+		// Who is asking, and whether they may, is settled before a byte
+		// of the body is read: an anonymous or unauthorised upload is
+		// refused without parsing up to the route's size limit.
+		hasBody := !safeMethod(r.Method)
 		switch rt.kind {
 		case pending:
 			u, err := s.auth.PendingUser(ctx, c.Token, now)
@@ -150,6 +158,18 @@ func (s *Server) wrap(rt route) http.Handler {
 			if obj := objectOf(rt.path, r); !assignedOK(c.Role, rt.act, c.Assigned, obj) {
 				s.logger.Warn("web: not assigned", "user", c.User.ID, "workspace", c.WS.ID, "action", string(rt.act), "object", obj)
 				s.fail(w, r, c, errForbidden)
+				return
+			}
+		}
+		if hasBody {
+			ok, tooLarge := s.checkCSRF(r, binding)
+			if tooLarge {
+				s.renderError(w, r, c, http.StatusRequestEntityTooLarge, "")
+				return
+			}
+			if !ok {
+				s.logger.Warn("web: csrf token missing or wrong", "method", r.Method, "path", logPath(r))
+				s.renderError(w, r, c, http.StatusForbidden, "")
 				return
 			}
 		}
@@ -198,6 +218,12 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, err error) {
 // fail turns a handler error into an error page. Internal errors are logged
 // with a random ID; the user sees only a generic message and that ID.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
+	if errors.Is(err, audit.ErrChainBroken) {
+		// A read that is audited (an export) cannot be recorded either.
+		c.AuditBroken = s.log.Broken()
+		s.refuseChange(w, r, c)
+		return
+	}
 	status := statusOf(err)
 	if status == http.StatusTooManyRequests {
 		setRetryBusy(w)
@@ -208,6 +234,49 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error
 		s.logger.Error("web: internal error", "error_id", id, "method", r.Method, "path", logPath(r), "err", err)
 	}
 	s.renderError(w, r, c, status, id)
+}
+
+// unreadBody drops the middleware's "Connection: close" once the handler
+// starts reading the body: from then on keeping the connection is safe.
+type unreadBody struct {
+	io.ReadCloser
+	h    http.Header
+	read bool
+}
+
+func (b *unreadBody) Read(p []byte) (int, error) {
+	if !b.read {
+		b.read = true
+		b.h.Del("Connection")
+	}
+	return b.ReadCloser.Read(p)
+}
+
+// safeMethod reports a method that changes nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// refuseChange answers 503 while the audit chain is broken: no change can
+// be recorded, so none is made (the log fails closed). Sign-ins are
+// changes too. The browser gets the page with the banner, the API JSON.
+func (s *Server) refuseChange(w http.ResponseWriter, r *http.Request, c *call) {
+	seq := int64(0)
+	if c.AuditBroken != nil {
+		seq = c.AuditBroken.Seq
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.apiError(w, r, http.StatusServiceUnavailable, "changes are disabled: the audit log failed verification at entry "+
+			strconv.FormatInt(seq, 10)+"; nothing was changed; an administrator must check it (rcmguard audit verify)")
+		return
+	}
+	e := errorPage{Status: http.StatusServiceUnavailable, Heading: "Changes are disabled",
+		Message: "The audit log failed verification, so rcmguard makes no change it cannot record — signing in included — " +
+			"until an administrator has dealt with it. Nothing was changed."}
+	if err := s.render(w, e.Status, "error", page{Title: e.Heading, C: c, Data: e}); err != nil {
+		s.logger.Error("web: render error page", "err", err)
+		http.Error(w, e.Message, e.Status)
+	}
 }
 
 func errorID() string {

@@ -170,6 +170,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, auth.ErrBusy):
 		return http.StatusTooManyRequests
+	case errors.Is(err, audit.ErrChainBroken):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
