@@ -161,7 +161,7 @@ func riskFromHit(h rules.Hit, org map[string]any, m *model.Model, cat *catalog.C
 		Why: h.Why(org), Likelihood: *h.Likelihood, Impact: *h.Impact, Level: lvl, Value: v,
 		SRATool: risk.SRATool(lvl), Residual: residual(h.Likelihood, h.Impact, r.Residual),
 		Mitigation: r.Mitigation, FalsePositives: r.FalsePositives, Owner: r.Owner, Effort: r.Effort,
-		Evidence: r.Evidence, Status: risk.Unchecked,
+		Evidence: r.Evidence, Basis: r.Basis, Status: risk.Unchecked,
 	}
 }
 

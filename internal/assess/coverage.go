@@ -129,7 +129,7 @@ func plan(rs []Risk, asOf time.Time) []PlanItem {
 		items = append(items, PlanItem{
 			Rank: n + 1, RiskID: r.ID, Title: r.Title, Level: r.Level, Value: r.Value, Owner: owner,
 			Action: r.Mitigation, Effort: r.Effort, Due: due, Status: string(r.Status),
-			Residual: r.Residual.Level, Citations: cites, Elements: elems,
+			Residual: r.Residual.Level, Citations: cites, Elements: elems, Basis: r.Basis,
 		})
 	}
 	return items

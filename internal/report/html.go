@@ -38,6 +38,7 @@ var reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.F
 	"add":        func(a, b int) int { return a + b },
 	"owners":     ownerSummary,
 	"signed":     func(p int) string { return fmt.Sprintf("%+d", p) },
+	"businessLabel": func() string { return assess.BusinessLabel },
 }).ParseFS(templatesFS, "templates/report.html.tmpl"))
 
 // HTML writes the self-contained report: inline styles and SVG, no scripts,
