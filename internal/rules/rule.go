@@ -44,8 +44,8 @@ type Rule struct {
 	// organisation's money or operations that HIPAA does not govern unless
 	// patient data is involved; the report labels it, and it does not count
 	// as examining any specification.
-	Basis string `yaml:"basis" json:"basis,omitempty"`
-	Examples       Examples     `yaml:"examples" json:"-"`
+	Basis    string   `yaml:"basis" json:"basis,omitempty"`
+	Examples Examples `yaml:"examples" json:"-"`
 	// Replaces names the earlier rule (a built-in one, usually) this one
 	// takes the place of; without it a clash of IDs is an error.
 	Replaces string `yaml:"replaces" json:"replaces,omitempty"`
