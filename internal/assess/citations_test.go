@@ -119,3 +119,28 @@ func TestPaymentDiversionIsABusinessRisk(t *testing.T) {
 		t.Fatalf("PAY-01 %v basis %q", ok, r.Basis)
 	}
 }
+
+// TestCoverageCreditsOnlyDirectCitations: a specification counts as
+// examined by a rule only when the rule cites it itself; a rule citing its
+// standard, or a business-basis rule, does not examine it.
+func TestCoverageCreditsOnlyDirectCitations(t *testing.T) {
+	set := ruleSet(t)
+	for _, p := range []string{"../../examples/practice.yaml", "../../examples/billing-company.yaml"} {
+		res := runModel(t, load(t, p), nil)
+		for _, c := range res.Coverage {
+			for _, id := range c.Rules {
+				r, _ := set.Get(id)
+				if r.Basis == BasisBusiness {
+					t.Errorf("%s: business rule %s credited for %s", p, id, c.Citation)
+				}
+				direct := false
+				for _, cited := range r.Citations {
+					direct = direct || cited == c.Citation
+				}
+				if !direct {
+					t.Errorf("%s: %s credited for %s but cites %v", p, id, c.Citation, r.Citations)
+				}
+			}
+		}
+	}
+}

@@ -221,24 +221,12 @@ func (c *Catalog) Assessable() []*Entry {
 	return out
 }
 
-// Covers reports whether citation a is b or sits under it: a rule citing
-// 164.308(a)(7)(ii)(B) also speaks to the standard 164.308(a)(7)(i); a rule
-// citing a standard such as 164.312(e)(1) reaches its specifications.
+// Covers reports whether a rule citing cited examines entry: only when it
+// cites the entry itself. A rule citing a standard such as 164.312(e)(1)
+// looks at what its condition reads, not at every specification under the
+// standard, so crediting those would overstate how thorough the analysis is.
 func (c *Catalog) Covers(cited, entry string) bool {
-	cited, entry = normalize(cited), normalize(entry)
-	if cited == entry {
-		return true
-	}
-	e, ok := c.byCitation[entry]
-	if !ok {
-		return false
-	}
-	ce, ok := c.byCitation[cited]
-	if !ok {
-		return false
-	}
-	// A cited standard reaches each of its specifications.
-	return e.Standard != "" && e.Standard == ce.Citation
+	return normalize(cited) == normalize(entry)
 }
 
 // SortCitations orders citations in catalog order, unknown ones last.
