@@ -65,6 +65,9 @@ func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m
 			}
 		}
 		a, answered := answers[e.Citation]
+		if answered {
+			c.WhyNotReasonable, c.EquivalentMeasure = a.WhyNotReasonable, a.EquivalentMeasure
+		}
 		switch {
 		case answered && a.Answer == "not_applicable":
 			c.Status, c.Answer, c.Note, c.Evidence = "not_applicable", string(a.Answer), a.Note, a.Evidence

@@ -196,6 +196,10 @@ type Coverage struct {
 	Answer   string   `json:"answer,omitempty"`
 	Note     string   `json:"note,omitempty"`
 	Evidence string   `json:"evidence,omitempty"`
+	// The 164.306(d)(3) record of an addressable specification not
+	// implemented: why not, and the equivalent measure.
+	WhyNotReasonable  string `json:"why_not_reasonable,omitempty"`
+	EquivalentMeasure string `json:"equivalent_measure,omitempty"`
 }
 
 // Question is something the model could not answer.

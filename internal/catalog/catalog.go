@@ -38,6 +38,11 @@ type Entry struct {
 	Question  string   `yaml:"question" json:"question,omitempty"`
 	Links     []string `yaml:"links" json:"links,omitempty"`
 	Proposed  string   `yaml:"proposed" json:"proposed_2025,omitempty"`
+	// Condition, for a required entry that binds only organisations of a
+	// certain kind (a clearinghouse inside a larger organisation, a group
+	// health plan sponsor), says which; only these may be answered "not
+	// applicable".
+	Condition string `yaml:"condition" json:"condition,omitempty"`
 }
 
 // IsSpec reports whether the entry is an implementation specification.
