@@ -99,7 +99,7 @@ type Source struct {
 	FS   fs.FS
 }
 
-var areas = []string{"edi", "portal", "api", "followup", "outsourcing", "vendor", "client", "technical", "monitoring", "training", "incident", "contingency", "access", "payment", "workflow", "policy", "evidence", "model", "nprm"}
+var areas = []string{"edi", "portal", "api", "followup", "outsourcing", "vendor", "client", "technical", "monitoring", "training", "incident", "contingency", "access", "payment", "workflow", "policy", "evidence", "model", "nprm", "physical"}
 
 func (r *Rule) check(cat *catalog.Catalog) error {
 	var missing []string
