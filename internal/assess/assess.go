@@ -97,8 +97,25 @@ func Run(in Input) (*Result, error) {
 	return res, nil
 }
 
-// checkAnswers rejects answers to questions the catalog does not have, with
-// the answer's position.
+// CheckAnswers checks a model's answers against the catalog, each problem
+// placed at its line: `rcmguard validate` reports them as Run would.
+func CheckAnswers(m *model.Model) error {
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	if errs := checkAnswers(m, cat); len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// checkAnswers rejects answers to questions the catalog does not have, a
+// required safeguard answered "not applicable" (164.306(d)(2): required
+// specifications and standards must be implemented), and an addressable
+// specification answered "no" without the record 164.306(d)(3)(ii)(B)
+// demands: why it is not reasonable and appropriate, and the equivalent
+// measure taken instead.
 func checkAnswers(m *model.Model, cat *catalog.Catalog) model.ErrorList {
 	var errs model.ErrorList
 	seen := map[string]string{}
@@ -113,6 +130,24 @@ func checkAnswers(m *model.Model, cat *catalog.Catalog) model.ErrorList {
 			errs = append(errs, m.ErrorAt(path, fmt.Sprintf("%s is already answered at %s", e.Citation, prev)))
 		}
 		seen[e.Citation] = path
+		at := fmt.Sprintf("answers[%d]", i)
+		switch {
+		case a.Answer == "not_applicable" && e.RA() != "Addressable" && e.Condition == "":
+			errs = append(errs, m.ErrorAt(at+".answer", fmt.Sprintf("%s %s is %s: it must be implemented (164.306(d)(2)) and cannot be answered not_applicable; answer yes, partial or no",
+				e.Citation, e.Name, strings.ToLower(e.RA()))))
+		case a.Answer == "no" && e.RA() == "Addressable":
+			var missing []string
+			if strings.TrimSpace(a.WhyNotReasonable) == "" {
+				missing = append(missing, "why_not_reasonable (why it is not reasonable and appropriate)")
+			}
+			if strings.TrimSpace(a.EquivalentMeasure) == "" {
+				missing = append(missing, "equivalent_measure (the alternative measure implemented instead)")
+			}
+			if len(missing) > 0 {
+				errs = append(errs, m.ErrorAt(at+".answer", fmt.Sprintf("%s %s is addressable and answered no: 164.306(d)(3) requires documenting %s",
+					e.Citation, e.Name, strings.Join(missing, " and "))))
+			}
+		}
 	}
 	return errs
 }
@@ -161,7 +196,7 @@ func riskFromHit(h rules.Hit, org map[string]any, m *model.Model, cat *catalog.C
 		Why: h.Why(org), Likelihood: *h.Likelihood, Impact: *h.Impact, Level: lvl, Value: v,
 		SRATool: risk.SRATool(lvl), Residual: residual(h.Likelihood, h.Impact, r.Residual),
 		Mitigation: r.Mitigation, FalsePositives: r.FalsePositives, Owner: r.Owner, Effort: r.Effort,
-		Evidence: r.Evidence, Status: risk.Unchecked,
+		Evidence: r.Evidence, Basis: r.Basis, Status: risk.Unchecked,
 	}
 }
 

@@ -122,7 +122,7 @@ vendors:
 roles:
   - {id: biller, name: Biller, kind: biller, headcount: 1}
 answers:
-  - {question: "164.310(a)(2)(iv)", answer: "no"}
+  - {question: "164.310(a)(2)(iv)", answer: "no", why_not_reasonable: leased suite, equivalent_measure: landlord notifies changes}
 tracking:
   - {risk: "EDI-01@f1", status: mitigated, justification: moved to SFTP last week}
   - {risk: "EDI-01@*", status: accepted, justification: partner constraint, approver: Owner, expires: 2026-10-01}

@@ -15,7 +15,9 @@ import (
 // coverage maps every assessable catalog entry (the 43 implementation
 // specifications and the standards without any) to how the analysis covered
 // it: by rules that examined the model, by an answer, as not applicable, or
-// not at all — in which case its question is asked.
+// not at all — in which case its question is asked. A rule examines an
+// entry only when it cites that entry itself, is a HIPAA rule (not a
+// business-basis one), and the model has elements of the kind it reads.
 func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m *model.Model, nprm bool) ([]Coverage, []Question) {
 	answers := map[string]model.AnswerEntry{}
 	for _, a := range m.Answers {
@@ -44,6 +46,9 @@ func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m
 			c.Type = "Addressable (Required under the 2025 proposal)"
 		}
 		for _, r := range set.Rules {
+			if r.Basis == rules.BasisBusiness {
+				continue
+			}
 			cites := false
 			for _, cited := range r.Citations {
 				if cat.Covers(cited, e.Citation) {
@@ -60,6 +65,9 @@ func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m
 			}
 		}
 		a, answered := answers[e.Citation]
+		if answered {
+			c.WhyNotReasonable, c.EquivalentMeasure = a.WhyNotReasonable, a.EquivalentMeasure
+		}
 		switch {
 		case answered && a.Answer == "not_applicable":
 			c.Status, c.Answer, c.Note, c.Evidence = "not_applicable", string(a.Answer), a.Note, a.Evidence
@@ -129,7 +137,7 @@ func plan(rs []Risk, asOf time.Time) []PlanItem {
 		items = append(items, PlanItem{
 			Rank: n + 1, RiskID: r.ID, Title: r.Title, Level: r.Level, Value: r.Value, Owner: owner,
 			Action: r.Mitigation, Effort: r.Effort, Due: due, Status: string(r.Status),
-			Residual: r.Residual.Level, Citations: cites, Elements: elems,
+			Residual: r.Residual.Level, Citations: cites, Elements: elems, Basis: r.Basis,
 		})
 	}
 	return items

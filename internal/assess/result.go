@@ -8,6 +8,7 @@ package assess
 import (
 	"rcmguard/internal/evidence"
 	"rcmguard/internal/risk"
+	"rcmguard/internal/rules"
 )
 
 // SchemaVersion names the JSON format of Result; it changes only when a
@@ -124,6 +125,7 @@ type Risk struct {
 	Owner          string       `json:"owner"`
 	Effort         string       `json:"effort"`
 	Evidence       bool         `json:"evidence_backed"`
+	Basis          string       `json:"basis,omitempty"` // "business" for a risk HIPAA does not govern
 	Status         risk.Status  `json:"status"`
 	Tracking       *Tracking    `json:"tracking,omitempty"`
 }
@@ -158,6 +160,13 @@ type Tracking struct {
 	AcceptanceExpired bool   `json:"acceptance_expired,omitempty"`
 }
 
+// BasisBusiness marks a risk to the business that HIPAA does not govern
+// unless patient data is involved; BusinessLabel is how reports name it.
+const (
+	BasisBusiness = rules.BasisBusiness
+	BusinessLabel = "Business risk, not a HIPAA requirement: HIPAA applies only where patient data is involved"
+)
+
 // PlanItem is one step of the remediation plan, in priority order.
 type PlanItem struct {
 	Rank      int        `json:"rank"`
@@ -173,6 +182,7 @@ type PlanItem struct {
 	Residual  risk.Level `json:"residual_level"`
 	Citations []string   `json:"citations"`
 	Elements  []string   `json:"elements"`
+	Basis     string     `json:"basis,omitempty"`
 }
 
 // Coverage is how one assessable catalog entry was covered.
@@ -186,6 +196,10 @@ type Coverage struct {
 	Answer   string   `json:"answer,omitempty"`
 	Note     string   `json:"note,omitempty"`
 	Evidence string   `json:"evidence,omitempty"`
+	// The 164.306(d)(3) record of an addressable specification not
+	// implemented: why not, and the equivalent measure.
+	WhyNotReasonable  string `json:"why_not_reasonable,omitempty"`
+	EquivalentMeasure string `json:"equivalent_measure,omitempty"`
 }
 
 // Question is something the model could not answer.

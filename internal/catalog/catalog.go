@@ -38,6 +38,11 @@ type Entry struct {
 	Question  string   `yaml:"question" json:"question,omitempty"`
 	Links     []string `yaml:"links" json:"links,omitempty"`
 	Proposed  string   `yaml:"proposed" json:"proposed_2025,omitempty"`
+	// Condition, for a required entry that binds only organisations of a
+	// certain kind (a clearinghouse inside a larger organisation, a group
+	// health plan sponsor), says which; only these may be answered "not
+	// applicable".
+	Condition string `yaml:"condition" json:"condition,omitempty"`
 }
 
 // IsSpec reports whether the entry is an implementation specification.
@@ -221,24 +226,12 @@ func (c *Catalog) Assessable() []*Entry {
 	return out
 }
 
-// Covers reports whether citation a is b or sits under it: a rule citing
-// 164.308(a)(7)(ii)(B) also speaks to the standard 164.308(a)(7)(i); a rule
-// citing a standard such as 164.312(e)(1) reaches its specifications.
+// Covers reports whether a rule citing cited examines entry: only when it
+// cites the entry itself. A rule citing a standard such as 164.312(e)(1)
+// looks at what its condition reads, not at every specification under the
+// standard, so crediting those would overstate how thorough the analysis is.
 func (c *Catalog) Covers(cited, entry string) bool {
-	cited, entry = normalize(cited), normalize(entry)
-	if cited == entry {
-		return true
-	}
-	e, ok := c.byCitation[entry]
-	if !ok {
-		return false
-	}
-	ce, ok := c.byCitation[cited]
-	if !ok {
-		return false
-	}
-	// A cited standard reaches each of its specifications.
-	return e.Standard != "" && e.Standard == ce.Citation
+	return normalize(cited) == normalize(entry)
 }
 
 // SortCitations orders citations in catalog order, unknown ones last.

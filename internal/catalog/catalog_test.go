@@ -68,10 +68,11 @@ func TestLookupAndCovers(t *testing.T) {
 		cited, entry string
 		want         bool
 	}{
-		{"164.312(e)(1)", "164.312(e)(2)(ii)", true},
+		{"164.312(e)(1)", "164.312(e)(2)(ii)", false}, // a standard does not examine its specifications
 		{"164.312(e)(2)(ii)", "164.312(e)(2)(ii)", true},
+		{"45 CFR § 164.312(e)(2)(ii)", "164.312(e)(2)(ii)", true},
 		{"164.312(e)(2)(ii)", "164.312(e)(2)(i)", false},
-		{"164.308(a)(7)(i)", "164.308(a)(7)(ii)(B)", true},
+		{"164.308(a)(7)(i)", "164.308(a)(7)(ii)(B)", false},
 		{"164.502(b)", "164.308(a)(4)(ii)(B)", false},
 	}
 	for _, tc := range cases {

@@ -1,6 +1,30 @@
 package cli
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+
+	"rcmguard/internal/assess"
+	"rcmguard/internal/model"
+)
+
+// checkAnswers reports answers the catalog rejects (an unknown question, a
+// required safeguard answered not_applicable, an addressable one answered no
+// without its 164.306(d)(3) record), each at its line.
+func (e *env) checkAnswers(cmd, path string, m *model.Model) bool {
+	err := assess.CheckAnswers(m)
+	if err == nil {
+		return true
+	}
+	var list model.ErrorList
+	if errors.As(err, &list) {
+		e.printModelErrors(list)
+		fmt.Fprintf(e.stderr, "rcmguard %s: %s is not a valid model (%d problem%s)\n", cmd, path, len(list), plural(len(list)))
+	} else {
+		e.errorf(cmd, "%v", err)
+	}
+	return false
+}
 
 func runValidate(e *env, args []string) int {
 	fs := e.newFlagSet("validate", "validate MODEL.yaml...")
@@ -15,6 +39,9 @@ func runValidate(e *env, args []string) int {
 	status := exitOK
 	for _, p := range fs.Args() {
 		m, ok := e.loadModel("validate", p)
+		if ok {
+			ok = e.checkAnswers("validate", p, m)
+		}
 		if !ok {
 			status = exitInvalid
 			continue

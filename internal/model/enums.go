@@ -145,7 +145,7 @@ func (PolicyKind) Enum() []string {
 		"incident_response", "breach_notification", "contingency_plan", "data_backup", "disaster_recovery",
 		"emergency_mode", "contingency_testing", "criticality_analysis", "evaluation", "vendor_management",
 		"facility_security", "workstation_use", "device_media_controls", "encryption", "minimum_necessary",
-		"eft_change_control", "acceptable_use", "remote_work", "documentation_retention",
+		"eft_change_control", "acceptable_use", "remote_work", "documentation_retention", "emergency_access",
 	}
 }
 

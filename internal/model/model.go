@@ -289,6 +289,11 @@ type AnswerEntry struct {
 	Answer   Answer `yaml:"answer" doc:"yes, no, partial or not_applicable." req:"true"`
 	Note     string `yaml:"note,omitempty" doc:"Explanation; required for partial and not_applicable."`
 	Evidence string `yaml:"evidence,omitempty" doc:"Where the evidence is (document, ticket, screenshot)."`
+	// The 164.306(d)(3)(ii)(B) record for an addressable specification
+	// answered "no": why it is not reasonable and appropriate, and what
+	// equivalent measure is in place instead.
+	WhyNotReasonable  string `yaml:"why_not_reasonable,omitempty" doc:"For an addressable specification answered no: why implementing it is not reasonable and appropriate (164.306(d)(3))."`
+	EquivalentMeasure string `yaml:"equivalent_measure,omitempty" doc:"For an addressable specification answered no: the equivalent alternative measure implemented instead (164.306(d)(3))."`
 }
 
 // Tracking is a decision about one or more risks.

@@ -49,6 +49,9 @@ func Text(w io.Writer, res *assess.Result) error {
 		for _, p := range res.Plan[:min(topN, len(res.Plan))] {
 			fmt.Fprintf(b, "%3d. %-9s %3d  %s\n", p.Rank, strings.ToUpper(p.Level.String()), p.Value, p.Title)
 			fmt.Fprintf(b, "     %s · %s · owner %s · due %s\n", p.RiskID, strings.Join(p.Citations, ", "), p.Owner, p.Due)
+			if p.Basis == assess.BasisBusiness {
+				fmt.Fprintf(b, "     %s\n", assess.BusinessLabel)
+			}
 		}
 	}
 	if len(res.Questions) > 0 {

@@ -3,8 +3,12 @@ package rules
 import "rcmguard/internal/model"
 
 // dataDefaults gives, per data kind, whether it is PHI and how sensitive it
-// is when the model does not say. Card and bank data are not PHI on their
-// own, but beside PHI they raise impact and bring PCI DSS or NACHA scope.
+// is when the model does not say. A patient's payment card details held by a
+// covered entity (or its business associate) are individually identifiable
+// information about payment for health care, so PHI (45 CFR 160.103), and
+// they also bring PCI DSS scope. EFT enrollment and 835 BPR bank details are
+// the provider's and payer's accounts, not a patient's, so not PHI unless
+// the model says they hold patients' bank accounts.
 var dataDefaults = map[model.DataKind]struct {
 	phi         bool
 	sensitivity string
@@ -21,7 +25,7 @@ var dataDefaults = map[model.DataKind]struct {
 	"insurance":            {true, "moderate", false},
 	"guarantor":            {true, "moderate", false},
 	"balances":             {true, "moderate", false},
-	"card_data":            {false, "high", true},
+	"card_data":            {true, "high", true},
 	"bank_eft":             {false, "high", true},
 	"clinical_notes":       {true, "very_high", false},
 	"patient_statements":   {true, "moderate", false},
@@ -47,6 +51,12 @@ var encryptedChannels = map[model.Channel]bool{
 	"local_file": true,
 }
 
+// physicalChannels move PHI on paper, by voice or analog fax, or on carried
+// media rather than over an electronic communications network.
+var physicalChannels = map[model.Channel]bool{
+	"print_mail": true, "phone": true, "fax": true, "removable_media": true,
+}
+
 // outsideChannels always leave the organisation's boundary.
 var outsideChannels = map[model.Channel]bool{
 	"email": true, "encrypted_email": true, "fax": true, "fax_cloud": true, "print_mail": true,
@@ -64,6 +74,37 @@ var phiSystemKinds = map[model.SystemKind]bool{
 var exposedSystemKinds = map[model.SystemKind]bool{
 	"clearinghouse_portal": true, "clearinghouse_sftp": true, "payer_portal": true, "email": true,
 	"payment_gateway": true, "statement_vendor": true,
+}
+
+// serviceKinds are services someone else runs whatever the model says about
+// hosting: a payer's or clearinghouse's portal, or (hosted in the cloud) an
+// e-mail, file or statement service. Their patching is the provider's, and a
+// consumer service with no contract has no patch cycle anyone can set.
+var serviceKinds = map[model.SystemKind]bool{
+	"payer_portal": true, "clearinghouse_portal": true, "statement_vendor": true, "payment_gateway": true,
+}
+
+// cloudServiceKinds are services when they are in the cloud, and software the
+// organisation runs only when they are on its premises.
+var cloudServiceKinds = map[model.SystemKind]bool{"email": true, "document_storage": true}
+
+// unpatchableKinds have no software the organisation patches (analog fax
+// machines, phone systems).
+var unpatchableKinds = map[model.SystemKind]bool{"fax": true, "phone_system": true}
+
+// patchable reports whether keeping the system patched is the organisation's
+// own job: software on its premises, or a server in its own cloud account.
+func patchable(kind model.SystemKind, hosting, vendor string) bool {
+	if unpatchableKinds[kind] || serviceKinds[kind] {
+		return false
+	}
+	switch hosting {
+	case "on_prem":
+		return true
+	case "cloud":
+		return vendor == "" && !cloudServiceKinds[kind]
+	}
+	return false
 }
 
 func tri(b *bool) string {

@@ -45,7 +45,7 @@ func (b *builder) buildSystems() {
 			"mfa": mfa, "sso": tri(s.SSO), "role_based_access": tri(s.RoleBasedAccess),
 			"unique_logins": unique, "shared_login_roles": shared[s.ID],
 			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": s.AutoLogoffMin,
-			"patch_cadence": cadence(s.Patching.Cadence), "days_since_patch": daysSince(s.Patching.LastPatched, b.now),
+			"patchable": patchable(s.Kind, hosting, s.Vendor), "patch_cadence": cadence(s.Patching.Cadence), "days_since_patch": daysSince(s.Patching.LastPatched, b.now),
 			"audit_logging": tri(s.AuditLog.Enabled), "log_review": cadence(s.AuditLog.Review),
 			"log_retention_days": s.AuditLog.RetentionDays, "failed_login_alerts": tri(s.AuditLog.FailedLogins),
 			"client": s.Client, "backup_frequency": cadence(s.Backup.Frequency),
@@ -384,7 +384,7 @@ func (b *builder) buildSteps() {
 	for i := range b.m.Workflow {
 		st := &b.m.Workflow[i]
 		sc := b.scope(st.Data)
-		manual, unprotected := 0, 0
+		manual, unprotected, physical := 0, 0, 0
 		for _, fid := range st.Flows {
 			fv := flowView[fid]
 			if fv == nil || !fv["carries_phi"].(bool) {
@@ -392,6 +392,16 @@ func (b *builder) buildSteps() {
 			}
 			if !fv["automated"].(bool) {
 				manual++
+			}
+			// Paper, voice and carried media are not transmissions over an
+			// electronic communications network, so 164.312 does not reach
+			// them; they are counted apart and rated under 164.530(c) and
+			// the device and media controls.
+			if physicalChannels[model.Channel(fv["channel"].(string))] {
+				if !fv["encrypted"].(bool) {
+					physical++
+				}
+				continue
 			}
 			if !fv["encrypted"].(bool) || fv["auth"] == "none" || fv["auth"] == "shared_password" {
 				unprotected++
@@ -404,7 +414,7 @@ func (b *builder) buildSteps() {
 		}
 		v := map[string]any{
 			"id": st.ID, "stage": st.Stage, "role": st.Role, "system": st.System, "phi": sc.phi, "flows": len(st.Flows),
-			"manual_phi_flows": manual, "unprotected_phi_flows": unprotected, "role_has_access": access,
+			"manual_phi_flows": manual, "unprotected_phi_flows": unprotected, "physical_phi_flows": physical, "role_has_access": access,
 			"internet_facing": exposed, "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
 		}
 		b.add(&Element{Kind: KindStep, IDs: []string{st.ID}, Label: fmt.Sprintf("step %s (%s)", st.ID, st.Action), Path: fmt.Sprintf("workflow[%d]", i), Stage: st.Stage, View: v})

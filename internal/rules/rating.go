@@ -116,7 +116,7 @@ func (r *Rule) rate(el *Element, org map[string]any) (l, i *risk.Rating, err err
 	}
 	i = risk.NewRating(base, reason)
 	if n, _ := v["records"].(int); n >= 500 {
-		pts, why := 10, fmt.Sprintf("%s individuals in scope: 500 or more means notice to HHS and the media (164.406, 164.408)", comma(n))
+		pts, why := 10, fmt.Sprintf("%s individuals in scope: a breach of 500 or more is reported to HHS at once (164.408), and to the media where more than 500 residents of a State are affected (164.406)", comma(n))
 		if n >= 5000 {
 			pts = 20
 		}

@@ -40,7 +40,12 @@ type Rule struct {
 	Residual       int          `yaml:"residual" json:"residual"`
 	Regulation     string       `yaml:"regulation" json:"regulation,omitempty"`
 	Evidence       bool         `yaml:"evidence" json:"evidence"`
-	Examples       Examples     `yaml:"examples" json:"-"`
+	// Basis is empty for a HIPAA risk, or "business" for a risk to the
+	// organisation's money or operations that HIPAA does not govern unless
+	// patient data is involved; the report labels it, and it does not count
+	// as examining any specification.
+	Basis    string   `yaml:"basis" json:"basis,omitempty"`
+	Examples Examples `yaml:"examples" json:"-"`
 	// Replaces names the earlier rule (a built-in one, usually) this one
 	// takes the place of; without it a clash of IDs is an error.
 	Replaces string `yaml:"replaces" json:"replaces,omitempty"`
@@ -69,6 +74,10 @@ type Examples struct {
 	NoTrigger []map[string]map[string]any `yaml:"no_trigger"`
 }
 
+// BasisBusiness marks a rule whose risk is to the business, not a HIPAA
+// requirement.
+const BasisBusiness = "business"
+
 // Owners are the remediation owners the plan groups work by.
 var Owners = []string{"security_official", "practice_manager", "billing_manager", "it", "vendor_management", "compliance"}
 
@@ -90,7 +99,7 @@ type Source struct {
 	FS   fs.FS
 }
 
-var areas = []string{"edi", "portal", "api", "followup", "outsourcing", "vendor", "client", "technical", "monitoring", "training", "incident", "contingency", "access", "payment", "workflow", "policy", "evidence", "model", "nprm"}
+var areas = []string{"edi", "portal", "api", "followup", "outsourcing", "vendor", "client", "technical", "monitoring", "training", "incident", "contingency", "access", "payment", "workflow", "policy", "evidence", "model", "nprm", "physical"}
 
 func (r *Rule) check(cat *catalog.Catalog) error {
 	var missing []string
@@ -141,6 +150,9 @@ func (r *Rule) check(cat *catalog.Catalog) error {
 		r.Effort = "medium"
 	default:
 		return atField(fmt.Errorf("effort %q: want low, medium or high", r.Effort), "effort")
+	}
+	if r.Basis != "" && r.Basis != BasisBusiness {
+		return atField(fmt.Errorf("basis %q: leave empty for a HIPAA risk, or %s for a business risk HIPAA does not govern", r.Basis, BasisBusiness), "basis")
 	}
 	if r.Regulation != "" && r.Regulation != "nprm-2025-proposed" {
 		return atField(fmt.Errorf("regulation %q: leave empty, or nprm-2025-proposed for proposed-rule checks", r.Regulation), "regulation")

@@ -102,6 +102,7 @@ var Schema = map[Kind][]Attr{
 		{"shared_login_roles", TInt, "roles that share a login on it", 0},
 		{"encryption_at_rest", TString, "yes, no or unknown", "yes"},
 		{"auto_logoff_minutes", TInt, "idle minutes before logoff; 0 when none", 15},
+		{"patchable", TBool, "the organisation itself patches this system: software it runs on premises, or a server in its own cloud account; not analog fax, phone systems, portals run by payers or clearinghouses, or services a provider runs (a consumer e-mail or file service with no vendor in the model included)", true},
 		{"patch_cadence", TString, "patching cadence", "monthly"},
 		{"days_since_patch", TInt, "days since last patch; -1 unknown", 20},
 		{"audit_logging", TString, "yes, no or unknown", "yes"},
@@ -218,7 +219,8 @@ var Schema = map[Kind][]Attr{
 		{"phi", TBool, "handles PHI", true},
 		{"flows", TInt, "flows it triggers", 1},
 		{"manual_phi_flows", TInt, "manual handoffs of PHI it triggers", 0},
-		{"unprotected_phi_flows", TInt, "handoffs of PHI it triggers that are unencrypted or unauthenticated", 0},
+		{"unprotected_phi_flows", TInt, "electronic handoffs of PHI it triggers that are unencrypted or unauthenticated (paper, voice and carried media are counted in physical_phi_flows)", 0},
+		{"physical_phi_flows", TInt, "handoffs of PHI it triggers on paper (print_mail), by voice or analog fax, or on unencrypted removable media", 0},
 		{"role_has_access", TBool, "the role is declared to have access to the step's system", true},
 	},
 	KindPolicy: {
