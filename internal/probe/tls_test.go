@@ -206,3 +206,28 @@ func factSummaries(fs []evidence.Fact) string {
 	}
 	return b.String()
 }
+
+// TestExpiredLeafOfNewerCA: a CA issued after its leaf expired (a reissued
+// CA, or a test PKI made today) must not turn the expiry into a second,
+// "untrusted" finding with a date in the middle of nowhere.
+func TestExpiredLeafOfNewerCA(t *testing.T) {
+	pki := newTestPKI(t) // valid from a year before testNow
+	cert := pki.leaf(t, leafSpec{rsaBits: 2048,
+		notBefore: testNow.AddDate(-3, 0, 0), notAfter: testNow.AddDate(-2, 0, 0)})
+	addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr},
+		Options{Timeout: 10 * time.Second, Roots: pki.pool, Now: func() time.Time { return testNow }})
+	if res.Error != "" {
+		t.Fatalf("probe: %s", res.Error)
+	}
+	if !hasCheck(res.Facts, CheckTLSCertExpired) || hasCheck(res.Facts, CheckTLSCertUntrusted) {
+		t.Errorf("want the expiry alone%s", factSummaries(res.Facts))
+	}
+	// An unknown CA is still reported, expired or not.
+	other := newTestPKI(t)
+	res = Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr},
+		Options{Timeout: 10 * time.Second, Roots: other.pool, Now: func() time.Time { return testNow }})
+	if !hasCheck(res.Facts, CheckTLSCertUntrusted) {
+		t.Errorf("unknown CA not reported%s", factSummaries(res.Facts))
+	}
+}
