@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net"
 	"slices"
+	"strings"
 )
 
 // Go's crypto/tls cannot offer SSLv3, cannot offer TLS 1.0/1.1 together with
@@ -258,7 +259,7 @@ func readFlight(r io.Reader, goal flightGoal) (serverFlight, error) {
 		typ, major := hdr[0], hdr[1]
 		n := int(binary.BigEndian.Uint16(hdr[3:]))
 		if typ < recordChangeCipherSpec || typ > recordApplicationData || major != 3 || n > maxRecord {
-			return fl, errNotTLS
+			return fl, notTLS(r, hdr)
 		}
 		frag := make([]byte, n)
 		if _, err := io.ReadFull(r, frag); err != nil {
@@ -433,4 +434,20 @@ func keyExchangeParams(ske []byte, dh bool) (dhBits int, group uint16, err error
 		return 0, 0, fmt.Errorf("probe: server key exchange without a named curve")
 	}
 	return 0, binary.BigEndian.Uint16(ske[1:]), nil
+}
+
+// notTLS says what the peer speaks instead, when its first line tells.
+func notTLS(r io.Reader, hdr []byte) error {
+	rest := make([]byte, 256)
+	n, _ := io.ReadAtLeast(r, rest, 1)
+	line := string(hdr) + string(rest[:max(n, 0)])
+	line, _, _ = strings.Cut(line, "\n")
+	got := identifyGreeting(line)
+	if got == "" && strings.HasPrefix(line, "220") {
+		got = "FTP or SMTP"
+	}
+	if got != "" {
+		return fmt.Errorf("%w: %w", errNotTLS, &protocolMismatch{declared: ProtoTLS, observed: got, evidence: clip(strings.TrimSpace(printable(line)))})
+	}
+	return errNotTLS
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -121,6 +122,12 @@ func probeTLS(ctx context.Context, addr string, opts Options, dialer dialFunc) (
 		}
 	}
 	if len(rep.versions) == 0 {
+		for _, v := range probedVersions {
+			var pm *protocolMismatch
+			if errors.As(scans[v].err, &pm) {
+				return nil, pm
+			}
+		}
 		switch {
 		case refusedSuites:
 			rep.NoCommonSuite = true
