@@ -140,6 +140,9 @@ func writeProbeText(w io.Writer, results []probe.Result) error {
 			fmt.Fprintf(&b, " (%s)", r.Element)
 		}
 		b.WriteString("\n")
+		for _, d := range r.Details() {
+			fmt.Fprintf(&b, "  %s\n", d)
+		}
 		facts := slices.Clone(r.Facts)
 		slices.SortStableFunc(facts, func(a, c evidence.Fact) int {
 			ra, _ := a.Severity.Rank()

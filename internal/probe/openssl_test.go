@@ -139,9 +139,16 @@ func TestProbeOpenSSLFull(t *testing.T) {
 			t.Errorf("no %s%s", check, factSummaries(res.Facts))
 		}
 	}
-	if res.TLS.DHBits == 0 || len(res.TLS.Groups) == 0 {
-		t.Errorf("key exchange not read: dh_bits %d, groups %v", res.TLS.DHBits, res.TLS.Groups)
+	if res.TLS.DHBits < 2048 || !slices.Contains(res.TLS.Groups, "x25519") || res.TLS.SecureRenegotiation == nil || !*res.TLS.SecureRenegotiation {
+		t.Errorf("key exchange not read: dh_bits %d, groups %v, secure renegotiation %v", res.TLS.DHBits, res.TLS.Groups, res.TLS.SecureRenegotiation)
 	}
+	// s_server picks by the client's order unless -serverpref.
+	for _, vc := range res.TLS.Ciphers {
+		if vc.ServerOrder == nil || *vc.ServerOrder {
+			t.Errorf("%s: server order %v; want the client's", vc.Version, vc.ServerOrder)
+		}
+	}
+	t.Logf("%s", strings.Join(res.Details(), "\n"))
 }
 
 func TestProbeOpenSSLExoticOnly(t *testing.T) {
