@@ -182,12 +182,17 @@ func TestProbeTLSWeakCipherSeverities(t *testing.T) {
 }
 
 func TestProbeTLSNotTLS(t *testing.T) {
-	addr := serve(t, func(c net.Conn) {
-		_, _ = c.Write([]byte("220 hello, this is not TLS\r\n"))
-	})
-	res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr}, Options{})
-	if !factChecks(res.Facts)[CheckTLSNoHandshake] {
-		t.Errorf("facts = %v; want %s", factSummaries(res.Facts), CheckTLSNoHandshake)
+	// Bytes that name no protocol: no TLS handshake. A greeting that does
+	// name one (220 of FTP or SMTP) is the wrong protocol instead.
+	for answer, want := range map[string]string{
+		"hello, this is not TLS\r\n":     CheckTLSNoHandshake,
+		"220 hello, this is not TLS\r\n": CheckWrongProtocol,
+	} {
+		addr := serve(t, func(c net.Conn) { _, _ = c.Write([]byte(answer)) })
+		res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr}, Options{})
+		if !factChecks(res.Facts)[want] {
+			t.Errorf("%q: facts = %v; want %s", answer, factSummaries(res.Facts), want)
+		}
 	}
 }
 
