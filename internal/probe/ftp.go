@@ -31,6 +31,12 @@ func probeFTP(ctx context.Context, addr string, opts Options) (*FTPReport, error
 	br := bufio.NewReader(c)
 	rep := &FTPReport{}
 
+	deadline(c, opts)
+	if _, err := br.Peek(1); err == nil {
+		if err := checkGreeting(br, ProtoFTP); err != nil {
+			return nil, err
+		}
+	}
 	greet, err := greeting(c, br, opts)
 	if err != nil {
 		return nil, fmt.Errorf("probe: ftp %s: %w", addr, err)
@@ -52,6 +58,12 @@ func probeFTP(ctx context.Context, addr string, opts Options) (*FTPReport, error
 	auth, err := command(c, br, opts, "AUTH TLS")
 	if err != nil {
 		return nil, fmt.Errorf("probe: ftp %s: AUTH TLS: %w", addr, err)
+	}
+	// An SMTP server with a banner that does not say so still answers
+	// with RFC 3463 enhanced status codes (5.5.1), which FTP never uses.
+	if auth.code != 234 && smtpStatus(auth) && smtpStatus(feat) {
+		return nil, &protocolMismatch{declared: ProtoFTP, observed: ProtoSMTP,
+			evidence: clip(printable(fmt.Sprintf("%d %s", auth.code, auth.text())))}
 	}
 	rep.AuthTLS = auth.code == 234
 	rep.AuthTLSReply = fmt.Sprintf("%d %s", auth.code, clip(auth.text()))
@@ -90,4 +102,13 @@ func command(c net.Conn, br *bufio.Reader, opts Options, line string) (reply, er
 		return reply{}, fmt.Errorf("send: %w", err)
 	}
 	return readReply(br)
+}
+
+// smtpStatus reports whether a reply carries an enhanced status code.
+func smtpStatus(r reply) bool {
+	if len(r.lines) == 0 {
+		return false
+	}
+	f := strings.Fields(r.lines[0])
+	return len(f) > 0 && len(f[0]) >= 5 && (f[0][0] == '4' || f[0][0] == '5') && f[0][1] == '.' && strings.Count(f[0], ".") == 2
 }

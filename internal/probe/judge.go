@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,11 @@ const (
 	CheckTLSCertUntrusted   = "tls.cert-untrusted"
 	CheckTLSCertLifespan    = "tls.cert-lifespan"
 	CheckTLSCertUnavailable = "tls.cert-unavailable"
+	CheckTLSNoCommonSuite   = "tls.no-common-suite"
+	CheckTLSWeakDH          = "tls.weak-dh"
+	CheckTLSWeakGroup       = "tls.weak-group"
+	CheckTLSClientOrder     = "tls.client-cipher-order"
+	CheckTLSInsecureReneg   = "tls.insecure-renegotiation"
 
 	CheckFTPSummary   = "ftp.summary"
 	CheckFTPNoAuthTLS = "ftp.no-auth-tls"
@@ -45,6 +51,17 @@ const (
 // P-256+, a valid, trusted certificate for the name.
 func judgeTLS(r *TLSReport) []finding {
 	var out []finding
+	if len(r.versions) == 0 && r.NoCommonSuite {
+		return []finding{
+			{check: CheckTLSSummary, severity: evidence.SeverityInfo,
+				summary: fmt.Sprintf("TLS spoken, but none of the %d cipher suites offered accepted", r.Offered),
+				attrs: map[string]string{"versions": "", "ciphers": "0", "offered": strconv.Itoa(r.Offered),
+					"starttls": strconv.FormatBool(r.STARTTLS)}},
+			{check: CheckTLSNoCommonSuite, severity: evidence.SeverityMedium,
+				summary: "the server answers in TLS but refused every cipher suite in the IANA registry at every version: its transport security is unverified",
+				attrs:   map[string]string{"error": r.HandshakeError}},
+		}
+	}
 	if len(r.versions) == 0 {
 		return []finding{
 			{check: CheckTLSSummary, severity: evidence.SeverityInfo,
@@ -72,6 +89,16 @@ func judgeTLS(r *TLSReport) []finding {
 		"max_version": r.Versions[len(r.Versions)-1],
 		"ciphers":     strconv.Itoa(len(suiteVersions)),
 		"starttls":    strconv.FormatBool(r.STARTTLS),
+		"offered":     strconv.Itoa(r.Offered),
+	}
+	if r.DHBits > 0 {
+		sum["dh_bits"] = strconv.Itoa(r.DHBits)
+	}
+	if len(r.Groups) > 0 {
+		sum["groups"] = strings.Join(r.Groups, ",")
+	}
+	if r.SecureRenegotiation != nil {
+		sum["secure_renegotiation"] = strconv.FormatBool(*r.SecureRenegotiation)
 	}
 	if c := r.Certificate; c != nil {
 		sum["cert_not_after"] = c.NotAfter.Format("2006-01-02")
@@ -107,6 +134,8 @@ func judgeTLS(r *TLSReport) []finding {
 				"reason": vd.reason}})
 	}
 
+	out = append(out, judgeKeyExchange(r, order)...)
+
 	if r.Certificate == nil {
 		msg := r.CertError
 		if msg == "" {
@@ -117,6 +146,50 @@ func judgeTLS(r *TLSReport) []finding {
 			attrs:   map[string]string{"error": msg}})
 	}
 	return append(out, judgeCert(r.Certificate)...)
+}
+
+// Below 2048 bits a DH prime is what Logjam and NIST SP 800-57 rule out;
+// below 1024 it is within reach of a precomputation.
+const (
+	minDHBits    = 2048
+	brokenDHBits = 1024
+)
+
+// judgeKeyExchange reports what testssl.sh reports beside the suites: the
+// DH prime size, weak groups, whether the client can steer the server to
+// its weakest suite, and renegotiation without RFC 5746.
+func judgeKeyExchange(r *TLSReport, order []uint16) []finding {
+	var out []finding
+	if r.DHBits > 0 && r.DHBits < minDHBits {
+		sev := evidence.SeverityMedium
+		if r.DHBits <= brokenDHBits {
+			sev = evidence.SeverityHigh
+		}
+		out = append(out, finding{check: CheckTLSWeakDH, severity: sev,
+			summary: fmt.Sprintf("DHE key exchange uses a %d-bit prime; at least %d bits are needed (Logjam)", r.DHBits, minDHBits),
+			attrs:   map[string]string{"dh_bits": strconv.Itoa(r.DHBits)}})
+	}
+	for _, g := range r.groups {
+		if weakGroups[g] {
+			out = append(out, finding{check: CheckTLSWeakGroup, severity: evidence.SeverityMedium,
+				summary: fmt.Sprintf("key exchange group %s accepted: under 128-bit security", GroupName(g)),
+				attrs:   map[string]string{"group": GroupName(g)}})
+		}
+	}
+	weak := slices.ContainsFunc(order, func(s uint16) bool { return !judgeSuite(s).ok })
+	for _, v := range r.versions {
+		server, known := r.serverOrder[v]
+		if known && !server && weak {
+			out = append(out, finding{check: CheckTLSClientOrder, severity: evidence.SeverityLow,
+				summary: fmt.Sprintf("%s: the server follows the client's cipher order, so a client can pick a weak suite it accepts", VersionName(v)),
+				attrs:   map[string]string{"version": VersionName(v)}})
+		}
+	}
+	if r.SecureRenegotiation != nil && !*r.SecureRenegotiation {
+		out = append(out, finding{check: CheckTLSInsecureReneg, severity: evidence.SeverityMedium,
+			summary: "the server does not support secure renegotiation (RFC 5746): exposed to renegotiation injection (CVE-2009-3555) if it renegotiates"})
+	}
+	return out
 }
 
 func judgeCert(c *CertReport) []finding {

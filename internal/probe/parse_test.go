@@ -212,11 +212,53 @@ func TestJudgeSuite(t *testing.T) {
 		{0x009C, false, "medium"},   // RSA key exchange
 		{0xC013, false, "low"},      // CBC
 		{0x1304, false, "low"},      // CCM
+		{0x0046, false, "critical"}, // DH_anon Camellia, outside the old list
+		{0xC0A2, false, "low"},      // DHE CCM_8
+		{0xC052, false, "low"},      // DHE ARIA-GCM
+		{0x0031, false, "medium"},   // static DH
+		{0x008C, false, "medium"},   // PSK
+		{0xC0B4, false, "critical"}, // integrity only (RFC 9150)
+		{0x0000, false, "critical"}, // NULL_WITH_NULL_NULL
+		{0x0062, false, "critical"}, // pre-standard EXPORT1024
+		{0x0020, false, "high"},     // KRB5 RC4
+		{0xC102, false, "high"},     // GOST 28147, 64-bit block
 	}
 	for _, tt := range tests {
 		v := judgeSuite(tt.id)
 		if v.ok != tt.ok || string(v.severity) != tt.sev {
 			t.Errorf("judgeSuite(%s) = %v %s; want %v %s", SuiteName(tt.id), v.ok, v.severity, tt.ok, tt.sev)
+		}
+	}
+}
+
+// TestRegistryCoversIANA pins the table to facts of the IANA registry that
+// an enumeration must not miss: its size, both ends of each block, and the
+// TLS 1.3-only suites being kept apart.
+func TestRegistryCoversIANA(t *testing.T) {
+	if len(registry) != 348 {
+		t.Errorf("registry has %d suites; the IANA registry assigns 348", len(registry))
+	}
+	for id, name := range map[uint16]string{
+		0x0000: "TLS_NULL_WITH_NULL_NULL", 0x0046: "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA",
+		0x00C5: "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA256", 0xC03C: "TLS_RSA_WITH_ARIA_128_CBC_SHA256",
+		0xC071: "TLS_ECDHE_PSK_WITH_ARIA_256_CBC_SHA384", 0xC09B: "TLS_ECDHE_PSK_WITH_CAMELLIA_256_CBC_SHA384",
+		0xC0AA: "TLS_PSK_DHE_WITH_AES_128_CCM_8", 0xC106: "TLS_GOSTR341112_256_WITH_MAGMA_MGM_S",
+		0xD005: "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256",
+	} {
+		if SuiteName(id) != name {
+			t.Errorf("SuiteName(0x%04X) = %s; want %s", id, SuiteName(id), name)
+		}
+	}
+	v12, v13 := suitesFor(versionTLS12), suitesFor(versionTLS13)
+	if len(v12)+len(v13) != len(registry)+len(preStandard) || len(v13) != 9 {
+		t.Errorf("offered %d at TLS 1.2 and %d at TLS 1.3; want all %d, 9 of them TLS 1.3", len(v12), len(v13), len(registry)+len(preStandard))
+	}
+	if slices.Contains(v12, 0x1301) || !slices.Contains(v13, 0x00C6) {
+		t.Error("TLS 1.3 suites offered at TLS 1.2 or missing at TLS 1.3")
+	}
+	for _, id := range v12 {
+		if c := ClassifySuite(id); !c.AEAD && !c.CBC && !c.RC4 && !c.Null && !c.Block64 && !strings.Contains(c.Cipher, "CNT") && !strings.Contains(c.Cipher, "CTR") {
+			t.Errorf("%s: no cipher mode recognised (%+v)", SuiteName(id), c)
 		}
 	}
 }

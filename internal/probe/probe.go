@@ -12,6 +12,7 @@ package probe
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -94,10 +95,13 @@ func (o Options) workers() int {
 // the protocol reports is set when the endpoint answered; Error is set when
 // it did not.
 type Result struct {
-	Protocol string          `json:"protocol"`
-	Address  string          `json:"address"`
-	Element  string          `json:"element,omitempty"`
-	Error    string          `json:"error,omitempty"`
+	Protocol string `json:"protocol"`
+	Address  string `json:"address"`
+	Element  string `json:"element,omitempty"`
+	Error    string `json:"error,omitempty"`
+	// Observed names the protocol the endpoint speaks when it is not the
+	// declared one; no protocol report is set then.
+	Observed string          `json:"observed_protocol,omitempty"`
 	TLS      *TLSReport      `json:"tls,omitempty"`
 	SSH      *SSHReport      `json:"ssh,omitempty"`
 	FTP      *FTPReport      `json:"ftp,omitempty"`
@@ -139,6 +143,14 @@ func Probe(ctx context.Context, t Target, opts Options) Result {
 		res.SMTP, err = probeSMTP(ctx, t.Address, opts)
 	default:
 		err = fmt.Errorf("probe: unknown protocol %q (want %s)", t.Protocol, strings.Join(Protocols, ", "))
+	}
+	var pm *protocolMismatch
+	if errors.As(err, &pm) {
+		res.Observed = pm.observed
+		res.Facts = toFacts(t, []finding{{check: CheckWrongProtocol, severity: evidence.SeverityMedium,
+			summary: fmt.Sprintf("the model declares %s here, but the endpoint speaks %s: its transport security was not judged", pm.declared, pm.observed),
+			attrs:   map[string]string{"declared": pm.declared, "observed": pm.observed, "greeting": pm.evidence}}})
+		return res
 	}
 	if err != nil {
 		res.Error = err.Error()

@@ -261,3 +261,30 @@ func wantUnreachable(t *testing.T, res Result) {
 		t.Errorf("unreachable fact = %+v", res.Facts[0])
 	}
 }
+
+// TestProbeWrongProtocol: an endpoint that speaks another protocol than the
+// declared one is reported as such, not judged as the declared protocol
+// (an SMTP server is not "an FTP server without AUTH TLS").
+func TestProbeWrongProtocol(t *testing.T) {
+	smtp := serveSMTP(t, nil)
+	ftp := serveFTP(t, false)
+	tests := []struct {
+		declared, addr, observed string
+		notWant                  string
+	}{
+		{ProtoFTP, smtp, ProtoSMTP, CheckFTPNoAuthTLS},
+		{ProtoSMTP, ftp, "ftp or another protocol", CheckSMTPNoSTARTTLS},
+		{ProtoTLS, smtp, ProtoSMTP, CheckTLSNoHandshake},
+		{ProtoSSH, ftp, "FTP or SMTP", CheckUnreachable},
+	}
+	for _, tt := range tests {
+		res := Probe(context.Background(), Target{Protocol: tt.declared, Address: tt.addr}, Options{Timeout: 10 * time.Second})
+		if res.Observed != tt.observed || !hasCheck(res.Facts, CheckWrongProtocol) || hasCheck(res.Facts, tt.notWant) {
+			t.Errorf("%s on a %s server: observed %q, error %q%s", tt.declared, tt.observed, res.Observed, res.Error, factSummaries(res.Facts))
+		}
+	}
+	// The right protocol is still judged as before.
+	if res := Probe(context.Background(), Target{Protocol: ProtoFTP, Address: ftp}, Options{Timeout: 10 * time.Second}); !hasCheck(res.Facts, CheckFTPNoAuthTLS) || res.Observed != "" {
+		t.Errorf("plain FTP: %+v%s", res, factSummaries(res.Facts))
+	}
+}

@@ -31,6 +31,12 @@ func probeSMTP(ctx context.Context, addr string, opts Options) (*SMTPReport, err
 	defer c.Close()
 	br := bufio.NewReader(c)
 	rep := &SMTPReport{}
+	deadline(c, opts)
+	if _, err := br.Peek(1); err == nil {
+		if err := checkGreeting(br, ProtoSMTP); err != nil {
+			return nil, err
+		}
+	}
 	greet, err := greeting(c, br, opts)
 	if err != nil {
 		return nil, fmt.Errorf("probe: smtp %s: %w", addr, err)
@@ -39,6 +45,14 @@ func probeSMTP(ctx context.Context, addr string, opts Options) (*SMTPReport, err
 	ehlo, err := command(c, br, opts, "EHLO "+smtpHelloName)
 	if err != nil {
 		return nil, fmt.Errorf("probe: smtp %s: EHLO: %w", addr, err)
+	}
+	// Every SMTP server knows EHLO or at least HELO (RFC 5321 4.1.1.1); a
+	// server that knows neither is not one. FTP servers answer 500/502.
+	if ehlo.code == 500 || ehlo.code == 502 {
+		if helo, err := command(c, br, opts, "HELO "+smtpHelloName); err == nil && helo.code >= 500 {
+			return nil, &protocolMismatch{declared: ProtoSMTP, observed: ProtoFTP + " or another protocol",
+				evidence: clip(printable(fmt.Sprintf("%d %s", ehlo.code, ehlo.text())))}
+		}
 	}
 	if ehlo.code == 250 {
 		rep.Extensions = ehlo.lines[1:]

@@ -18,6 +18,9 @@ const (
 	CheckSSHNoAuth       = "ssh.no-auth"
 )
 
+// minSSHRSABits is where current ssh-audit stops warning about RSA host keys.
+const minSSHRSABits = 3072
+
 // Algorithm classes, named as ssh-audit names them.
 const (
 	ClassFail    = "fail"
@@ -203,6 +206,13 @@ func judgeSSH(r *SSHReport) []finding {
 		out = append(out, finding{check: CheckSSHWeakAlgo, severity: evidence.SeverityHigh,
 			summary: fmt.Sprintf("RSA host key of %d bits (fail): at least 2048 needed", hk.Bits),
 			attrs: map[string]string{"kind": KindHostKey, "algorithm": hk.Type, "class": ClassFail,
+				"reason": fmt.Sprintf("%d-bit RSA key", hk.Bits)}})
+	} else if hk != nil && strings.Contains(hk.Type, "rsa") && hk.Bits < minSSHRSABits {
+		// Current ssh-audit warns under 3072 bits: 2048-bit RSA gives
+		// 112 bits of security, below the 128 of the other algorithms.
+		out = append(out, finding{check: CheckSSHWeakAlgo, severity: evidence.SeverityLow,
+			summary: fmt.Sprintf("RSA host key of %d bits (warn): 3072 or more recommended", hk.Bits),
+			attrs: map[string]string{"kind": KindHostKey, "algorithm": hk.Type, "class": ClassWarn,
 				"reason": fmt.Sprintf("%d-bit RSA key", hk.Bits)}})
 	}
 	if ok, why := terrapinExposed(r); ok {

@@ -95,6 +95,11 @@ func readKexInit(ctx context.Context, addr string, opts Options) (*SSHReport, er
 		return nil, fmt.Errorf("probe: ssh %s: send banner: %w", addr, err)
 	}
 	br := bufio.NewReader(c)
+	if _, err := br.Peek(1); err == nil {
+		if err := checkGreeting(br, ProtoSSH); err != nil {
+			return nil, err
+		}
+	}
 	banner, err := readSSHBanner(br)
 	if err != nil {
 		return nil, fmt.Errorf("probe: ssh %s: %w", addr, err)

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,5 +63,31 @@ func TestProbeSSHD(t *testing.T) {
 				t.Errorf("strong server has fail-class algorithms: %v", failed)
 			}
 		})
+	}
+}
+
+// TestSSHRSAHostKeySize follows current ssh-audit: RSA host keys under 3072
+// bits are warned, under 2048 failed; the fingerprint and algorithm lists
+// reach the text output.
+func TestSSHRSAHostKeySize(t *testing.T) {
+	for _, tt := range []struct {
+		bits int
+		sev  string // "" for no finding
+	}{{1024, "high"}, {2048, "low"}, {3072, ""}, {4096, ""}} {
+		r := &SSHReport{Banner: "SSH-2.0-x", KEX: []string{"mlkem768x25519-sha256"},
+			HostKey: &SSHHostKey{Type: "ssh-rsa", Bits: tt.bits, Fingerprint: "SHA256:abc"}}
+		got := ""
+		for _, f := range judgeSSH(r) {
+			if f.check == CheckSSHWeakAlgo && strings.Contains(f.summary, "RSA host key") {
+				got = string(f.severity)
+			}
+		}
+		if got != tt.sev {
+			t.Errorf("RSA %d: severity %q; want %q", tt.bits, got, tt.sev)
+		}
+		details := strings.Join(Result{SSH: r}.Details(), "\n")
+		if !strings.Contains(details, "SHA256:abc") || !strings.Contains(details, "kex: mlkem768x25519-sha256") {
+			t.Errorf("details lack the fingerprint or kex list:\n%s", details)
+		}
 	}
 }

@@ -62,9 +62,23 @@ func TestAgreesWithTestssl(t *testing.T) {
 			CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305},
 		},
 	}
+	starts := map[string]func(t *testing.T) string{}
 	for name, cfg := range servers {
+		starts[name] = func(t *testing.T) string { return serveTLS(t, cfg) }
+	}
+	// OpenSSL servers offer what Go cannot: anonymous, ARIA, Camellia,
+	// CCM_8, NULL, SEED and more.
+	starts["openssl-full"] = func(t *testing.T) string {
+		addr, _ := startOpenSSL(t, opensslServer{cipher: fullCipherString})
+		return addr
+	}
+	starts["openssl-exotic"] = func(t *testing.T) string {
+		addr, _ := startOpenSSL(t, opensslServer{cipher: exoticCipherString, flags: []string{"-tls1_2"}})
+		return addr
+	}
+	for name, start := range starts {
 		t.Run(name, func(t *testing.T) {
-			addr := serveTLS(t, cfg)
+			addr := start(t)
 			res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr},
 				Options{Timeout: 10 * time.Second, Roots: pki.pool, Now: func() time.Time { return testNow }})
 			if res.Error != "" {
@@ -103,8 +117,10 @@ func TestAgreesWithTestssl(t *testing.T) {
 			slices.Sort(ciphers)
 			// Both tools print IANA names, so they compare directly.
 			if !slices.Equal(ours, ciphers) {
-				t.Errorf("cipher suites:\n rcmguard   %v\n testssl.sh %v", ours, ciphers)
+				t.Errorf("cipher suites: rcmguard %d, testssl.sh %d\n only rcmguard   %v\n only testssl.sh %v",
+					len(ours), len(ciphers), diff(ours, ciphers), diff(ciphers, ours))
 			}
+			t.Logf("%d cipher suites, both tools", len(ours))
 
 			// Verdicts: testssl.sh rates TLS 1.0/1.1 "deprecated" (LOW or
 			// worse) exactly where rcmguard reports tls.legacy-protocol.

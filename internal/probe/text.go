@@ -34,6 +34,9 @@ func WriteText(w io.Writer, results []Result) error {
 			printf(" (%s)", r.Element)
 		}
 		b.WriteString("\n")
+		for _, d := range r.Details() {
+			printf("  %s\n", d)
+		}
 		facts := slices.Clone(r.Facts)
 		slices.SortStableFunc(facts, func(a, c evidence.Fact) int {
 			ra, _ := a.Severity.Rank()

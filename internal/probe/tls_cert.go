@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,14 +42,14 @@ type CertReport struct {
 // readCertificate fetches the chain with crypto/tls and, when Go refuses the
 // server's parameters (SSLv3 only, exotic suites), from a raw hello at the
 // highest accepted version that still sends certificates in clear.
-func readCertificate(ctx context.Context, dialer dialFunc, serverName string, versions []uint16, hello func(uint16, []uint16) clientHello, opts Options) (*CertReport, error) {
+func readCertificate(ctx context.Context, dialer dialFunc, serverName string, versions []uint16, suites map[uint16][]uint16, hello helloFunc, opts Options) (*CertReport, error) {
 	chain, goErr := certificatesWithGo(ctx, dialer, serverName, opts)
 	if goErr != nil {
 		if isDialError(goErr) {
 			return nil, goErr
 		}
 		var rawErr error
-		chain, rawErr = certificatesRaw(ctx, dialer, versions, hello, opts)
+		chain, rawErr = certificatesRaw(ctx, dialer, versions, suites, hello, opts)
 		if rawErr != nil {
 			if isDialError(rawErr) {
 				return nil, rawErr
@@ -93,7 +94,7 @@ func certificatesWithGo(ctx context.Context, dialer dialFunc, serverName string,
 	return tc.ConnectionState().PeerCertificates, nil
 }
 
-func certificatesRaw(ctx context.Context, dialer dialFunc, versions []uint16, hello func(uint16, []uint16) clientHello, opts Options) ([]*x509.Certificate, error) {
+func certificatesRaw(ctx context.Context, dialer dialFunc, versions []uint16, suites map[uint16][]uint16, hello helloFunc, opts Options) ([]*x509.Certificate, error) {
 	var v uint16
 	for _, a := range versions {
 		if a < versionTLS13 {
@@ -103,7 +104,13 @@ func certificatesRaw(ctx context.Context, dialer dialFunc, versions []uint16, he
 	if v == 0 {
 		return nil, fmt.Errorf("probe: only TLS 1.3 accepted, whose certificate is encrypted")
 	}
-	fl, err := exchangeHello(ctx, dialer, hello(v, suitesFor(v)), true, opts)
+	// Suites with a certificate first, so an anonymous suite the server
+	// prefers does not hide the certificate it also has.
+	offer := slices.Clone(suites[v])
+	slices.SortStableFunc(offer, func(a, b uint16) int {
+		return boolRank(ClassifySuite(a).Anonymous) - boolRank(ClassifySuite(b).Anonymous)
+	})
+	fl, err := exchangeHello(ctx, dialer, hello(v, offer), untilCertificate, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -151,28 +158,49 @@ func analyseChain(chain []*x509.Certificate, serverName string, opts Options) *C
 	r.HostnameMatch = leaf.VerifyHostname(serverName) == nil
 	r.SelfSigned = leaf.Subject.String() == leaf.Issuer.String() && leaf.CheckSignatureFrom(leaf) == nil
 
-	// Judge the chain at a moment inside the leaf's validity, so that an
-	// expired certificate is reported as expired and not also as untrusted
-	// for the same reason.
-	at := now
-	if r.Expired || r.NotYetValid {
-		at = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
-	}
+	r.Trusted, r.TrustError = verifyChain(leaf, chain[1:], now, opts.Roots)
+	return r
+}
+
+// verifyChain says whether the chain verifies apart from the leaf's own
+// dates, which tls.cert-expired judges: an expired certificate is not also
+// "untrusted" for the same reason. The chain counts as good if it verifies
+// now, or at the end or middle of the leaf's validity — a CA reissued after
+// the leaf, or an intermediate that expired with it, is not a second fault.
+func verifyChain(leaf *x509.Certificate, rest []*x509.Certificate, now time.Time, roots *x509.CertPool) (bool, string) {
 	inter := x509.NewCertPool()
-	for _, c := range chain[1:] {
+	for _, c := range rest {
 		inter.AddCert(c)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{
-		Roots:         opts.Roots,
-		Intermediates: inter,
-		CurrentTime:   at,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	})
-	r.Trusted = err == nil
-	if err != nil {
-		r.TrustError = trustReason(err)
+	// A copy whose validity covers every moment tried: Verify checks the
+	// signature over the original TBS bytes, so only the dates change.
+	undated := *leaf
+	times := []time.Time{now, leaf.NotAfter.Add(-time.Second), leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)}
+	undated.NotBefore = slices.MinFunc(append(times, leaf.NotBefore), time.Time.Compare).Add(-time.Second)
+	undated.NotAfter = slices.MaxFunc(append(times, leaf.NotAfter), time.Time.Compare).Add(time.Second)
+	var first error
+	for _, at := range times {
+		_, err := undated.Verify(x509.VerifyOptions{
+			Roots:         roots,
+			Intermediates: inter,
+			CurrentTime:   at,
+			KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+		})
+		if err == nil {
+			return true, ""
+		}
+		if first == nil {
+			first = err
+		}
 	}
-	return r
+	return false, trustReason(first)
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func trustReason(err error) string {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
+	"slices"
+	"strings"
 )
 
 // Go's crypto/tls cannot offer SSLv3, cannot offer TLS 1.0/1.1 together with
@@ -23,17 +26,20 @@ const (
 	recordHandshake        = 22
 	recordApplicationData  = 23
 
-	hsClientHello     = 1
-	hsServerHello     = 2
-	hsCertificate     = 11
-	hsServerHelloDone = 14
+	hsClientHello       = 1
+	hsServerHello       = 2
+	hsCertificate       = 11
+	hsServerKeyExchange = 12
+	hsServerHelloDone   = 14
 
 	extServerName          = 0
 	extSupportedGroups     = 10
 	extECPointFormats      = 11
 	extSignatureAlgorithms = 13
+	extPadding             = 21
 	extSupportedVersions   = 43
 	extKeyShare            = 51
+	extRenegotiationInfo   = 0xFF01
 
 	groupX25519 = 29
 
@@ -61,7 +67,15 @@ type clientHello struct {
 	serverName string   // SNI; empty or an IP address sends none
 	random     [32]byte
 	keyShare   []byte // X25519 public key, used only for TLS 1.3
+	// groups overrides the supported_groups offered; with it, TLS 1.3
+	// sends a key share only when the list holds X25519, so the server
+	// names the group it wants in a HelloRetryRequest.
+	groups []uint16
 }
+
+// helloGroups is offered unless clientHello.groups says otherwise: every
+// group a server may need to pick an ECDHE or DHE suite.
+var helloGroups = []uint16{groupX25519, 23, 24, 25, 30, 26, 27, 28, 22, 21, 19, 256, 257, 258, 259, 260}
 
 // marshal returns the hello as one TLS record.
 func (h clientHello) marshal() []byte {
@@ -90,6 +104,15 @@ func (h clientHello) marshal() []byte {
 	body = append(body, 1, 0) // compression: null only
 	if h.version >= versionTLS10 {
 		ext := h.extensions()
+		// Some load balancers hang on hellos of 256 to 511 bytes; the
+		// padding extension (RFC 7685) moves the hello past 512 as real
+		// clients do.
+		if n := 4 + len(body) + 2 + len(ext); n >= 256 && n < 512 {
+			pad := max(0, 512-n-4)
+			ext = binary.BigEndian.AppendUint16(ext, extPadding)
+			ext = binary.BigEndian.AppendUint16(ext, uint16(pad))
+			ext = append(ext, make([]byte, pad)...)
+		}
 		body = binary.BigEndian.AppendUint16(body, uint16(len(ext)))
 		body = append(body, ext...)
 	}
@@ -123,8 +146,10 @@ func (h clientHello) extensions() []byte {
 		d = binary.BigEndian.AppendUint16(d, uint16(len(name)))
 		add(extServerName, append(d, name...))
 	}
-	// x25519, secp256r1, secp384r1, secp521r1, ffdhe2048, ffdhe3072.
-	groups := []uint16{groupX25519, 23, 24, 25, 256, 257}
+	groups := helloGroups
+	if h.groups != nil {
+		groups = h.groups
+	}
 	add(extSupportedGroups, uint16List(groups))
 	add(extECPointFormats, []byte{1, 0})
 	if h.version >= versionTLS12 {
@@ -137,10 +162,15 @@ func (h clientHello) extensions() []byte {
 	if h.version == versionTLS13 {
 		add(extSupportedVersions, []byte{2, 0x03, 0x04})
 		var ks []byte
-		ks = binary.BigEndian.AppendUint16(ks, uint16(4+len(h.keyShare)))
-		ks = binary.BigEndian.AppendUint16(ks, groupX25519)
-		ks = binary.BigEndian.AppendUint16(ks, uint16(len(h.keyShare)))
-		add(extKeyShare, append(ks, h.keyShare...))
+		if slices.Contains(groups, groupX25519) {
+			ks = binary.BigEndian.AppendUint16(ks, uint16(4+len(h.keyShare)))
+			ks = binary.BigEndian.AppendUint16(ks, groupX25519)
+			ks = binary.BigEndian.AppendUint16(ks, uint16(len(h.keyShare)))
+			ks = append(ks, h.keyShare...)
+		} else {
+			ks = binary.BigEndian.AppendUint16(ks, 0)
+		}
+		add(extKeyShare, ks)
 	}
 	return out
 }
@@ -162,13 +192,29 @@ type serverFlight struct {
 	hello        *serverHello
 	alert        *tlsAlert
 	certificates [][]byte // DER, leaf first; only for TLS 1.2 and older
+	keyExchange  []byte   // the ServerKeyExchange body, when read
 }
 
 type serverHello struct {
 	version uint16 // negotiated: supported_versions when present
 	suite   uint16
 	retry   bool // a TLS 1.3 HelloRetryRequest, which still names a suite
+	// group is the key share's group (TLS 1.3), or the group a
+	// HelloRetryRequest asks for.
+	group uint16
+	// secureRenegotiation is set when the server answered with the
+	// renegotiation_info extension (RFC 5746).
+	secureRenegotiation bool
 }
+
+// flightGoal says how far into the server's first flight to read.
+type flightGoal int
+
+const (
+	untilHello flightGoal = iota
+	untilCertificate
+	untilHelloDone // through the ServerKeyExchange, for its parameters
+)
 
 type tlsAlert struct {
 	level, description uint8
@@ -191,6 +237,15 @@ func (a tlsAlert) String() string {
 // alert. A connection closed before either yields an empty flight: for a
 // probe, silence is a refusal.
 func readServerFlight(r io.Reader, wantCert bool) (serverFlight, error) {
+	goal := untilHello
+	if wantCert {
+		goal = untilCertificate
+	}
+	return readFlight(r, goal)
+}
+
+// readFlight reads the server's first flight as far as goal asks.
+func readFlight(r io.Reader, goal flightGoal) (serverFlight, error) {
 	var fl serverFlight
 	var hs []byte
 	hdr := make([]byte, 5)
@@ -204,7 +259,7 @@ func readServerFlight(r io.Reader, wantCert bool) (serverFlight, error) {
 		typ, major := hdr[0], hdr[1]
 		n := int(binary.BigEndian.Uint16(hdr[3:]))
 		if typ < recordChangeCipherSpec || typ > recordApplicationData || major != 3 || n > maxRecord {
-			return fl, errNotTLS
+			return fl, notTLS(r, hdr)
 		}
 		frag := make([]byte, n)
 		if _, err := io.ReadFull(r, frag); err != nil {
@@ -246,7 +301,7 @@ func readServerFlight(r io.Reader, wantCert bool) (serverFlight, error) {
 					return fl, err
 				}
 				fl.hello = &sh
-				if !wantCert || sh.retry || sh.version >= versionTLS13 {
+				if goal == untilHello || sh.retry || sh.version >= versionTLS13 {
 					return fl, nil
 				}
 			case hsCertificate:
@@ -258,6 +313,14 @@ func readServerFlight(r io.Reader, wantCert bool) (serverFlight, error) {
 					return fl, err
 				}
 				fl.certificates = certs
+				if goal == untilCertificate {
+					return fl, nil
+				}
+			case hsServerKeyExchange:
+				if fl.hello == nil {
+					return fl, fmt.Errorf("probe: key exchange before server hello")
+				}
+				fl.keyExchange = append([]byte(nil), body...)
 				return fl, nil
 			case hsServerHelloDone:
 				return fl, nil
@@ -308,11 +371,21 @@ func parseServerHello(b []byte) (serverHello, error) {
 		}
 		data := b[4 : 4+n]
 		b = b[4+n:]
-		if typ == extSupportedVersions {
+		switch typ {
+		case extSupportedVersions:
 			if len(data) != 2 {
 				return sh, fmt.Errorf("probe: bad supported_versions in server hello")
 			}
 			sh.version = binary.BigEndian.Uint16(data)
+		case extKeyShare:
+			// A ServerHello's share starts with its group, and a
+			// HelloRetryRequest's body is only the group.
+			if len(data) < 2 {
+				return sh, fmt.Errorf("probe: bad key_share in server hello")
+			}
+			sh.group = binary.BigEndian.Uint16(data)
+		case extRenegotiationInfo:
+			sh.secureRenegotiation = true
 		}
 	}
 	return sh, nil
@@ -341,4 +414,40 @@ func parseCertificateList(b []byte) ([][]byte, error) {
 		b = b[3+n:]
 	}
 	return certs, nil
+}
+
+// keyExchangeParams reads what the server chose from a ServerKeyExchange
+// (RFC 5246 7.4.3, RFC 8422 5.4): the prime's size for finite-field DH, the
+// named curve for ECDH. dh says which of the two the suite uses.
+func keyExchangeParams(ske []byte, dh bool) (dhBits int, group uint16, err error) {
+	if dh {
+		if len(ske) < 2 {
+			return 0, 0, fmt.Errorf("probe: short server key exchange")
+		}
+		n := int(binary.BigEndian.Uint16(ske))
+		if n == 0 || len(ske) < 2+n {
+			return 0, 0, fmt.Errorf("probe: truncated dh prime")
+		}
+		return new(big.Int).SetBytes(ske[2 : 2+n]).BitLen(), 0, nil
+	}
+	if len(ske) < 3 || ske[0] != 3 {
+		return 0, 0, fmt.Errorf("probe: server key exchange without a named curve")
+	}
+	return 0, binary.BigEndian.Uint16(ske[1:]), nil
+}
+
+// notTLS says what the peer speaks instead, when its first line tells.
+func notTLS(r io.Reader, hdr []byte) error {
+	rest := make([]byte, 256)
+	n, _ := io.ReadAtLeast(r, rest, 1)
+	line := string(hdr) + string(rest[:max(n, 0)])
+	line, _, _ = strings.Cut(line, "\n")
+	got := identifyGreeting(line)
+	if got == "" && strings.HasPrefix(line, "220") {
+		got = "FTP or SMTP"
+	}
+	if got != "" {
+		return fmt.Errorf("%w: %w", errNotTLS, &protocolMismatch{declared: ProtoTLS, observed: got, evidence: clip(strings.TrimSpace(printable(line)))})
+	}
+	return errNotTLS
 }

@@ -37,99 +37,38 @@ func VersionName(v uint16) string {
 	return fmt.Sprintf("0x%04x", v)
 }
 
-// suiteNames maps the cipher suites the probe offers to their IANA names.
-// The list covers what servers in the field actually negotiate, including the
-// broken suites (NULL, anonymous, export, RC4, DES) a probe exists to catch;
-// the exotic remainder of the IANA registry is left out to keep the number of
-// handshakes per endpoint reasonable.
-var suiteNames = map[uint16]string{
-	0x0001: "TLS_RSA_WITH_NULL_MD5",
-	0x0002: "TLS_RSA_WITH_NULL_SHA",
-	0x0003: "TLS_RSA_EXPORT_WITH_RC4_40_MD5",
-	0x0004: "TLS_RSA_WITH_RC4_128_MD5",
-	0x0005: "TLS_RSA_WITH_RC4_128_SHA",
-	0x0006: "TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5",
-	0x0007: "TLS_RSA_WITH_IDEA_CBC_SHA",
-	0x0008: "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA",
-	0x0009: "TLS_RSA_WITH_DES_CBC_SHA",
-	0x000A: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
-	0x0011: "TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA",
-	0x0012: "TLS_DHE_DSS_WITH_DES_CBC_SHA",
-	0x0013: "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
-	0x0014: "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA",
-	0x0015: "TLS_DHE_RSA_WITH_DES_CBC_SHA",
-	0x0016: "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
-	0x0017: "TLS_DH_anon_EXPORT_WITH_RC4_40_MD5",
-	0x0018: "TLS_DH_anon_WITH_RC4_128_MD5",
-	0x001A: "TLS_DH_anon_WITH_DES_CBC_SHA",
-	0x001B: "TLS_DH_anon_WITH_3DES_EDE_CBC_SHA",
-	0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA",
-	0x0032: "TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
-	0x0033: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
-	0x0034: "TLS_DH_anon_WITH_AES_128_CBC_SHA",
-	0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA",
-	0x0038: "TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
-	0x0039: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
-	0x003A: "TLS_DH_anon_WITH_AES_256_CBC_SHA",
-	0x003B: "TLS_RSA_WITH_NULL_SHA256",
-	0x003C: "TLS_RSA_WITH_AES_128_CBC_SHA256",
-	0x003D: "TLS_RSA_WITH_AES_256_CBC_SHA256",
-	0x0040: "TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
-	0x0041: "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA",
-	0x0045: "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA",
-	0x0067: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
-	0x006A: "TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
-	0x006B: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
-	0x0084: "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA",
-	0x0088: "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA",
-	0x0096: "TLS_RSA_WITH_SEED_CBC_SHA",
-	0x009C: "TLS_RSA_WITH_AES_128_GCM_SHA256",
-	0x009D: "TLS_RSA_WITH_AES_256_GCM_SHA384",
-	0x009E: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
-	0x009F: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-	0x00A2: "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256",
-	0x00A3: "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384",
-	0x00A6: "TLS_DH_anon_WITH_AES_128_GCM_SHA256",
-	0x00A7: "TLS_DH_anon_WITH_AES_256_GCM_SHA384",
-	0xC006: "TLS_ECDHE_ECDSA_WITH_NULL_SHA",
-	0xC007: "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
-	0xC008: "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA",
-	0xC009: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-	0xC00A: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-	0xC010: "TLS_ECDHE_RSA_WITH_NULL_SHA",
-	0xC011: "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
-	0xC012: "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
-	0xC013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-	0xC014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-	0xC015: "TLS_ECDH_anon_WITH_NULL_SHA",
-	0xC016: "TLS_ECDH_anon_WITH_RC4_128_SHA",
-	0xC017: "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA",
-	0xC018: "TLS_ECDH_anon_WITH_AES_128_CBC_SHA",
-	0xC019: "TLS_ECDH_anon_WITH_AES_256_CBC_SHA",
-	0xC023: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-	0xC024: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
-	0xC027: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-	0xC028: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
-	0xC02B: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-	0xC02C: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-	0xC02F: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-	0xC030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-	0xC072: "TLS_ECDHE_ECDSA_WITH_CAMELLIA_128_CBC_SHA256",
-	0xC076: "TLS_ECDHE_RSA_WITH_CAMELLIA_128_CBC_SHA256",
-	0xC09C: "TLS_RSA_WITH_AES_128_CCM",
-	0xC09D: "TLS_RSA_WITH_AES_256_CCM",
-	0xC09E: "TLS_DHE_RSA_WITH_AES_128_CCM",
-	0xC09F: "TLS_DHE_RSA_WITH_AES_256_CCM",
-	0xC0AC: "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
-	0xC0AD: "TLS_ECDHE_ECDSA_WITH_AES_256_CCM",
-	0xCCA8: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-	0xCCA9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-	0xCCAA: "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-	0x1301: "TLS_AES_128_GCM_SHA256",
-	0x1302: "TLS_AES_256_GCM_SHA384",
-	0x1303: "TLS_CHACHA20_POLY1305_SHA256",
-	0x1304: "TLS_AES_128_CCM_SHA256",
-	0x1305: "TLS_AES_128_CCM_8_SHA256",
+// preStandard holds suites testssl.sh also offers that IANA never assigned:
+// drafts and vendor codes that shipped in real servers (pre-RFC ChaCha20 in
+// BoringSSL and old Chrome, the 1024-bit "export" suites of OpenSSL 0.9.x,
+// pre-standard GOST, Netscape's FIPS codes). A server still accepting one
+// of them is a finding like any other.
+var preStandard = map[uint16]string{
+	0x0060: "TLS_RSA_EXPORT1024_WITH_RC4_56_MD5",
+	0x0061: "TLS_RSA_EXPORT1024_WITH_RC2_56_MD5",
+	0x0062: "TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA",
+	0x0063: "TLS_DHE_DSS_EXPORT1024_WITH_DES_CBC_SHA",
+	0x0064: "TLS_RSA_EXPORT1024_WITH_RC4_56_SHA",
+	0x0065: "TLS_DHE_DSS_EXPORT1024_WITH_RC4_56_SHA",
+	0x0066: "TLS_DHE_DSS_WITH_RC4_128_SHA",
+	0x0080: "TLS_GOSTR341094_WITH_28147_CNT_IMIT",
+	0x0081: "TLS_GOSTR341001_WITH_28147_CNT_IMIT",
+	0x0082: "TLS_GOSTR341094_WITH_NULL_GOSTR3411",
+	0x0083: "TLS_GOSTR341001_WITH_NULL_GOSTR3411",
+	0xCC13: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256_OLD",
+	0xCC14: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256_OLD",
+	0xCC15: "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256_OLD",
+	0xFEFE: "SSL_RSA_FIPS_WITH_DES_CBC_SHA",
+	0xFEFF: "SSL_RSA_FIPS_WITH_3DES_EDE_CBC_SHA",
+	0xFF00: "TLS_GOSTR341094_RSA_WITH_28147_CNT_MD5",
+	0xFF01: "TLS_RSA_WITH_28147_CNT_GOST94",
+}
+
+// tls13Suites are the registry's suites that exist only in TLS 1.3: the
+// five of RFC 8446, the ShangMi pair (RFC 8998) and the integrity-only
+// pair (RFC 9150).
+var tls13Suites = map[uint16]bool{
+	0x1301: true, 0x1302: true, 0x1303: true, 0x1304: true, 0x1305: true,
+	0x00C6: true, 0x00C7: true, 0xC0B4: true, 0xC0B5: true,
 }
 
 // mozillaIntermediate is the cipher list of Mozilla's "intermediate"
@@ -143,42 +82,94 @@ var mozillaIntermediate = map[uint16]bool{
 
 // SuiteName returns the IANA name of a cipher suite, or its hex code.
 func SuiteName(id uint16) string {
-	if n, ok := suiteNames[id]; ok {
+	if n, ok := registry[id]; ok {
+		return n
+	}
+	if n, ok := preStandard[id]; ok {
 		return n
 	}
 	return fmt.Sprintf("0x%04X", id)
 }
 
-func isTLS13Suite(id uint16) bool { return id >= 0x1301 && id <= 0x13FF }
+func isTLS13Suite(id uint16) bool { return tls13Suites[id] }
 
-// suitesFor returns the suites worth offering at a version: TLS 1.3 has its
-// own suites, and AEAD or SHA-2 suites only exist from TLS 1.2 on.
+// suitesFor returns every suite to offer at a version: TLS 1.3 has its own
+// suites; up to TLS 1.2 every other registry and pre-standard suite is
+// offered, even those a version predates, because a server that picks one
+// anyway is worth knowing about and a correct one ignores it.
 func suitesFor(v uint16) []uint16 {
 	var out []uint16
-	for id, name := range suiteNames {
-		switch {
-		case v == versionTLS13:
-			if isTLS13Suite(id) {
+	for _, m := range []map[uint16]string{registry, preStandard} {
+		for id := range m {
+			if isTLS13Suite(id) == (v == versionTLS13) {
 				out = append(out, id)
 			}
-		case isTLS13Suite(id):
-		case v < versionTLS12 && tls12Only(name):
-		default:
-			out = append(out, id)
 		}
 	}
 	slices.Sort(out)
 	return out
 }
 
-func tls12Only(name string) bool {
-	for _, s := range []string{"_GCM_", "_CCM", "CHACHA20", "_SHA256", "_SHA384"} {
-		if strings.Contains(name, s) {
-			return true
-		}
-	}
-	return false
+// SuiteClass is what a suite's name says about it, in the categories
+// testssl.sh reports: the key exchange, the bulk cipher and its mode, and
+// the properties that make a suite weak.
+type SuiteClass struct {
+	// KeyExchange is the part before _WITH_ (RSA, ECDHE_RSA, DH_anon,
+	// PSK...), empty for TLS 1.3 suites, whose key exchange is separate.
+	KeyExchange string `json:"key_exchange,omitempty"`
+	// Cipher is the rest: bulk cipher, mode and MAC or PRF hash.
+	Cipher        string `json:"cipher"`
+	Null          bool   `json:"null,omitempty"`
+	Anonymous     bool   `json:"anonymous,omitempty"`
+	Export        bool   `json:"export,omitempty"`
+	RC4           bool   `json:"rc4,omitempty"`
+	DES           bool   `json:"des,omitempty"`
+	Block64       bool   `json:"block64,omitempty"`
+	MD5           bool   `json:"md5,omitempty"`
+	CBC           bool   `json:"cbc,omitempty"`
+	AEAD          bool   `json:"aead,omitempty"`
+	ForwardSecret bool   `json:"forward_secret,omitempty"`
+	// DH marks a finite-field Diffie-Hellman exchange, whose group size
+	// the server chooses (DHE, DH_anon).
+	DH bool `json:"dh,omitempty"`
 }
+
+// ClassifySuite reads a suite's properties from its IANA name.
+func ClassifySuite(id uint16) SuiteClass {
+	name := strings.TrimPrefix(strings.TrimPrefix(SuiteName(id), "TLS_"), "SSL_")
+	var c SuiteClass
+	kex, enc, with := strings.Cut(name, "_WITH_")
+	if !with {
+		kex, enc = "", name
+	}
+	if strings.HasPrefix(kex, "GOSTR") && !strings.Contains(kex, "_RSA") {
+		// GOST names put the signature in the key exchange slot; the
+		// exchange itself is ephemeral (VKO).
+		c.ForwardSecret = true
+	}
+	c.KeyExchange, c.Cipher = kex, enc
+	has := func(s string) bool { return strings.Contains(enc, s) }
+	c.Null = strings.HasPrefix(enc, "NULL") || kex == "NULL" || isIntegrityOnly(id)
+	c.Anonymous = strings.Contains(kex, "anon") || kex == "NULL"
+	c.Export = strings.Contains(kex, "EXPORT") || has("_40_") || strings.HasSuffix(enc, "_40")
+	c.RC4 = has("RC4")
+	c.DES = strings.HasPrefix(enc, "DES") || has("FIPS_WITH_DES")
+	c.Block64 = has("3DES") || has("IDEA") || has("RC2") || has("MAGMA") || has("28147")
+	c.MD5 = strings.HasSuffix(enc, "_MD5")
+	c.AEAD = has("_GCM") || has("_CCM") || has("CHACHA20_POLY1305") || has("_MGM") || strings.HasPrefix(enc, "SM4_GCM") || strings.HasPrefix(enc, "SM4_CCM")
+	c.CBC = has("CBC") && !c.AEAD
+	switch {
+	case !with, strings.HasPrefix(kex, "DHE"), strings.HasPrefix(kex, "ECDHE"), strings.HasPrefix(kex, "PSK_DHE"),
+		strings.HasPrefix(kex, "ECCPWD"), strings.HasPrefix(kex, "CECPQ1"), c.Anonymous && kex != "NULL":
+		c.ForwardSecret = true
+	}
+	c.DH = strings.HasPrefix(kex, "DHE") || strings.HasPrefix(kex, "DH_anon") || strings.HasPrefix(kex, "PSK_DHE")
+	return c
+}
+
+// isIntegrityOnly marks the RFC 9150 suites, which authenticate but do not
+// encrypt.
+func isIntegrityOnly(id uint16) bool { return id == 0xC0B4 || id == 0xC0B5 }
 
 // suiteVerdict judges one suite against the Mozilla intermediate profile and
 // testssl.sh's cipher categories. ok means the suite is in the profile.
@@ -192,31 +183,38 @@ func judgeSuite(id uint16) suiteVerdict {
 	if mozillaIntermediate[id] {
 		return suiteVerdict{ok: true, severity: evidence.SeverityInfo, reason: "in the Mozilla intermediate profile"}
 	}
-	name := SuiteName(id)
-	kex, enc, _ := strings.Cut(strings.TrimPrefix(name, "TLS_"), "_WITH_")
-	if isTLS13Suite(id) {
-		enc = kex
-		kex = ""
-	}
+	c := ClassifySuite(id)
 	switch {
-	case strings.Contains(enc, "NULL"):
+	case c.Null:
 		return suiteVerdict{severity: evidence.SeverityCritical, reason: "no encryption (NULL cipher)"}
-	case strings.Contains(kex, "anon"):
+	case c.Anonymous:
 		return suiteVerdict{severity: evidence.SeverityCritical, reason: "no server authentication (anonymous key exchange)"}
-	case strings.Contains(kex, "EXPORT"):
+	case c.Export:
 		return suiteVerdict{severity: evidence.SeverityCritical, reason: "export-grade cryptography"}
-	case strings.Contains(enc, "RC4"), strings.Contains(enc, "RC2"):
+	case c.RC4:
 		return suiteVerdict{severity: evidence.SeverityHigh, reason: "broken stream or block cipher (RC4/RC2)"}
-	case strings.Contains(enc, "3DES"), strings.Contains(enc, "IDEA"):
-		return suiteVerdict{severity: evidence.SeverityHigh, reason: "64-bit block cipher (Sweet32)"}
-	case strings.HasPrefix(enc, "DES"):
+	case strings.Contains(c.Cipher, "RC2"):
+		return suiteVerdict{severity: evidence.SeverityHigh, reason: "broken stream or block cipher (RC4/RC2)"}
+	case c.DES:
 		return suiteVerdict{severity: evidence.SeverityHigh, reason: "56-bit DES"}
-	case strings.HasSuffix(enc, "_MD5"):
+	case c.Block64:
+		return suiteVerdict{severity: evidence.SeverityHigh, reason: "64-bit block cipher (Sweet32)"}
+	case c.MD5:
 		return suiteVerdict{severity: evidence.SeverityHigh, reason: "MD5 message authentication"}
-	case kex == "RSA":
-		return suiteVerdict{severity: evidence.SeverityMedium, reason: "RSA key exchange without forward secrecy"}
-	case strings.Contains(enc, "CBC"):
+	case !c.ForwardSecret:
+		return suiteVerdict{severity: evidence.SeverityMedium, reason: staticReason(c.KeyExchange)}
+	case c.CBC:
 		return suiteVerdict{severity: evidence.SeverityLow, reason: "CBC mode, obsoleted by AEAD suites"}
 	}
 	return suiteVerdict{severity: evidence.SeverityLow, reason: "not in the Mozilla intermediate profile"}
+}
+
+func staticReason(kex string) string {
+	switch {
+	case kex == "RSA":
+		return "RSA key exchange without forward secrecy"
+	case strings.Contains(kex, "PSK"), strings.HasPrefix(kex, "SRP"), strings.HasPrefix(kex, "KRB5"):
+		return kex + " key exchange without forward secrecy"
+	}
+	return "static " + kex + " key exchange without forward secrecy"
 }

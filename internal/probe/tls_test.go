@@ -182,12 +182,17 @@ func TestProbeTLSWeakCipherSeverities(t *testing.T) {
 }
 
 func TestProbeTLSNotTLS(t *testing.T) {
-	addr := serve(t, func(c net.Conn) {
-		_, _ = c.Write([]byte("220 hello, this is not TLS\r\n"))
-	})
-	res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr}, Options{})
-	if !factChecks(res.Facts)[CheckTLSNoHandshake] {
-		t.Errorf("facts = %v; want %s", factSummaries(res.Facts), CheckTLSNoHandshake)
+	// Bytes that name no protocol: no TLS handshake. A greeting that does
+	// name one (220 of FTP or SMTP) is the wrong protocol instead.
+	for answer, want := range map[string]string{
+		"hello, this is not TLS\r\n":     CheckTLSNoHandshake,
+		"220 hello, this is not TLS\r\n": CheckWrongProtocol,
+	} {
+		addr := serve(t, func(c net.Conn) { _, _ = c.Write([]byte(answer)) })
+		res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr}, Options{})
+		if !factChecks(res.Facts)[want] {
+			t.Errorf("%q: facts = %v; want %s", answer, factSummaries(res.Facts), want)
+		}
 	}
 }
 
@@ -205,4 +210,29 @@ func factSummaries(fs []evidence.Fact) string {
 		b.WriteString("\n  " + f.Check + " [" + string(f.Severity) + "] " + f.Summary)
 	}
 	return b.String()
+}
+
+// TestExpiredLeafOfNewerCA: a CA issued after its leaf expired (a reissued
+// CA, or a test PKI made today) must not turn the expiry into a second,
+// "untrusted" finding with a date in the middle of nowhere.
+func TestExpiredLeafOfNewerCA(t *testing.T) {
+	pki := newTestPKI(t) // valid from a year before testNow
+	cert := pki.leaf(t, leafSpec{rsaBits: 2048,
+		notBefore: testNow.AddDate(-3, 0, 0), notAfter: testNow.AddDate(-2, 0, 0)})
+	addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr},
+		Options{Timeout: 10 * time.Second, Roots: pki.pool, Now: func() time.Time { return testNow }})
+	if res.Error != "" {
+		t.Fatalf("probe: %s", res.Error)
+	}
+	if !hasCheck(res.Facts, CheckTLSCertExpired) || hasCheck(res.Facts, CheckTLSCertUntrusted) {
+		t.Errorf("want the expiry alone%s", factSummaries(res.Facts))
+	}
+	// An unknown CA is still reported, expired or not.
+	other := newTestPKI(t)
+	res = Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr},
+		Options{Timeout: 10 * time.Second, Roots: other.pool, Now: func() time.Time { return testNow }})
+	if !hasCheck(res.Facts, CheckTLSCertUntrusted) {
+		t.Errorf("unknown CA not reported%s", factSummaries(res.Facts))
+	}
 }
