@@ -176,7 +176,7 @@ func TestMinimalLoads(t *testing.T) {
 func TestHugeFileRejected(t *testing.T) {
 	big := bytes.Repeat([]byte("# padding padding padding padding padding padding\n"), (50<<20)/50)
 	_, err := Load("big.yaml", big)
-	if err == nil || !strings.Contains(err.Error(), "larger than the 16 MiB limit") {
+	if err == nil || !strings.Contains(err.Error(), "larger than the 4 MiB limit") {
 		t.Fatalf("50 MB file: got %v", err)
 	}
 }
