@@ -19,6 +19,7 @@ import (
 
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/model"
 	"rcmguard/internal/rules"
 	"rcmguard/internal/store"
 )
@@ -157,6 +158,8 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrImmutable):
 		return http.StatusConflict
+	case errors.Is(err, model.ErrBusy):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
