@@ -211,6 +211,11 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("version: 1\norganization: {name: x}\n"))
 	f.Add([]byte("a: &a [1]\nb: *a\n"))
+	// The limits' shapes, just past them (limits_test.go).
+	f.Add(nestedFlow(MaxDepth + 1))
+	f.Add(nestedDashes(MaxDepth + 1))
+	f.Add(aliasFan(20, 20))
+	f.Add([]byte("a: {b: [c, {d: e}], f: g}\n? h\n: - i\n  - {j: k}\n---\n...\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Load("fuzz.yaml", data)
 		if err == nil && m == nil {
