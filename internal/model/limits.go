@@ -12,8 +12,9 @@ import (
 // A model is often uploaded by someone outside the operator's control, and
 // the YAML library's parser is not linear in everything it is given: it keeps
 // the full path of every node (keys included) as its own string, so nesting
-// and long keys cost memory quadratically, and aliases let a few bytes stand
-// for millions of values. The limits below bound what one load may cost so
+// and long keys cost memory quadratically; it copies the rest of a block
+// mapping at each key and the rest of the file at each document marker; and
+// aliases let a few bytes stand for millions of values. The limits below bound what one load may cost so
 // that the largest model they accept reads in well under a second and
 // 256 MiB (see docs/performance.md); every limit is checked before the parser
 // runs, except alias expansion, which the decoder counts as it goes.
@@ -23,14 +24,15 @@ const (
 	MaxDepth = 64
 	// MaxNodes bounds the YAML tokens of a model (keys, values, dashes,
 	// brackets, comments) and also the values decoded from it, aliases
-	// expanded. The billing-company example has about 5,500; a company 35
-	// times its size (1,400 client practices, 525 systems) has about 130,000.
+	// expanded. The billing-company example has about 5,500; the same
+	// company 50 times over (2,000 client practices, 750 systems), as the
+	// web editor writes it, about 185,000.
 	MaxNodes = 200_000
 	// maxKeys bounds the keys of one mapping. The parser copies the rest of
 	// a block mapping at each key, quadratic in its keys; the model's
-	// largest mapping has 26 keys.
+	// largest mapping, a system, has 25 keys.
 	maxKeys = 256
-	// maxKeyLen bounds a mapping key. The model's longest key has 26
+	// maxKeyLen bounds a mapping key. The model's longest key has 22
 	// characters; a longer key is only ever a mistake or an attack, and the
 	// parser copies each key into the path of everything beneath it.
 	maxKeyLen = 128
@@ -41,8 +43,8 @@ const (
 )
 
 // ErrTooLarge is matched (errors.Is) by a load error that refused a model for
-// its size, node count or alias expansion rather than for its content; a
-// server answers it with 413 instead of 422.
+// its size (bytes, nodes, path bytes or alias expansion) rather than for its
+// content or shape; a server answers it with 413 instead of 422.
 var ErrTooLarge = errors.New("model: too large to read")
 
 // ErrBusy is returned when every parse slot stayed taken for busyWait; a

@@ -14,7 +14,7 @@ import (
 )
 
 // MaxFileSize bounds a model file. The billing-company example is about
-// 30 KB, and a company 35 times its size about 800 KB, where MaxNodes binds
+// 30 KB and the same company 50 times over about 1.3 MB, where MaxNodes binds
 // first; the lexer costs some 35 bytes of memory a byte of input, so a
 // larger file could only be prose that costs more than the limits allow.
 const MaxFileSize = 4 << 20
