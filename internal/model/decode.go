@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml/ast"
 )
@@ -19,12 +20,13 @@ type decoder struct {
 	errs      ErrorList
 	anchors   map[string]ast.Node
 	positions map[string]Pos
-	// budget bounds the nodes decoded, so aliases that expand exponentially
-	// ("billion laughs") stop with an error instead of exhausting memory.
-	budget int
+	// nodes counts the values decoded, each alias expansion anew, and
+	// aliases those expansions: past MaxNodes decoding stops, so a few
+	// aliases that fan out ("billion laughs") cost no more than the largest
+	// model the token limit lets through.
+	nodes, aliases int
+	stopped        bool
 }
-
-const nodeBudget = 5_000_000
 
 func (d *decoder) errorf(n ast.Node, path, format string, args ...any) {
 	if len(d.errs) >= maxErrors {
@@ -63,6 +65,7 @@ func (d *decoder) resolve(n ast.Node, path string) ast.Node {
 				d.errorf(v, path, "alias *%s refers to no anchor defined before it", name)
 				return nil
 			}
+			d.aliases++
 			n = target
 		case *ast.TagNode:
 			n = v.Value
@@ -74,11 +77,19 @@ func (d *decoder) resolve(n ast.Node, path string) ast.Node {
 }
 
 func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
-	d.budget--
-	if d.budget < 0 {
-		if d.budget == -1 {
-			d.errorf(n, path, "model is too large or expands aliases too deeply (over %d values)", nodeBudget)
+	if d.stopped {
+		return
+	}
+	d.nodes++
+	if d.nodes > MaxNodes {
+		d.stopped = true
+		// Past the error cap too: this is the one error that must be seen.
+		e := limitError(d.file, nodePos(n), "model expands aliases beyond %d nodes", MaxNodes)
+		if d.aliases == 0 {
+			e = tooManyNodes(d.file)
 		}
+		e.Path = path
+		d.errs = append(d.errs, e)
 		return
 	}
 	n = d.resolve(n, path)
@@ -220,7 +231,14 @@ type fieldSet struct {
 	names  []string
 }
 
+// fieldCache holds structFields by type: the decoder and the validator ask
+// for every struct value they meet, up to MaxNodes times a load.
+var fieldCache sync.Map // reflect.Type -> fieldSet
+
 func structFields(t reflect.Type) fieldSet {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.(fieldSet)
+	}
 	fs := fieldSet{byName: map[string]field{}}
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
@@ -234,6 +252,7 @@ func structFields(t reflect.Type) fieldSet {
 		fs.byName[name] = f
 		fs.names = append(fs.names, name)
 	}
+	fieldCache.Store(t, fs)
 	return fs
 }
 

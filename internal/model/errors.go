@@ -17,6 +17,8 @@ type Error struct {
 	Pos  Pos    // zero when the problem has no single place
 	Path string // YAML path, e.g. flows[2].channel
 	Msg  string
+
+	tooLarge bool // a size limit refused the model (see ErrTooLarge)
 }
 
 func (e Error) Error() string {
@@ -50,6 +52,19 @@ func (l ErrorList) Error() string {
 		b.WriteString(e.Error())
 	}
 	return b.String()
+}
+
+// Is reports whether the list holds an error that ErrTooLarge stands for.
+func (l ErrorList) Is(target error) bool {
+	if target != ErrTooLarge {
+		return false
+	}
+	for _, e := range l {
+		if e.tooLarge {
+			return true
+		}
+	}
+	return false
 }
 
 func (l ErrorList) sorted() ErrorList {

@@ -9,12 +9,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 )
 
 // MaxFileSize bounds a model file. The billing-company example is about
-// 40 KB; a generated model for a thousand clients stays well below this.
-const MaxFileSize = 16 << 20
+// 30 KB and the same company 50 times over about 1.3 MB, where MaxNodes binds
+// first; the lexer costs some 35 bytes of memory a byte of input, so a
+// larger file could only be prose that costs more than the limits allow.
+const MaxFileSize = 4 << 20
 
 // LoadFile reads and validates a model file.
 func LoadFile(path string) (*Model, error) {
@@ -43,19 +46,37 @@ func readFile(path string) ([]byte, error) {
 // Load parses and validates a model. A model of an older version is read
 // through the migrations to the current one, as it meant when written;
 // one of a newer version is refused. The returned error is an ErrorList
-// when the file was readable YAML with problems in it.
+// when the file was readable YAML with problems in it, or when it exceeds
+// the limits of limits.go (then it also matches ErrTooLarge); it is ErrBusy
+// when too many models were being read at once.
 func Load(name string, data []byte) (*Model, error) {
 	return builtin.load(name, data)
 }
 
 func (reg registry) load(name string, data []byte) (*Model, error) {
 	if len(data) > MaxFileSize {
-		return nil, ErrorList{{File: name, Msg: fmt.Sprintf("file is larger than the %d MiB limit for a model", MaxFileSize>>20)}}
+		return nil, ErrorList{limitError(name, Pos{}, "file is larger than the %d MiB limit for a model", MaxFileSize>>20)}
 	}
 	if err := checkText(data); err != nil {
 		return nil, ErrorList{{File: name, Pos: err.pos, Msg: err.msg}}
 	}
-	file, err := parser.ParseBytes(data, 0)
+	// These checks read the bytes without allocating, so they run before a
+	// slot is taken; everything below is what the slots bound. A real
+	// model's bound is 1.02 to 1.3 times its tokens, so twice the limit
+	// refuses none, and lexing at most that many costs about 90 MiB.
+	if tokenBound(data) > 2*MaxNodes {
+		return nil, ErrorList{tooManyNodes(name)}
+	}
+	release, err := acquireParse()
+	if err != nil {
+		return nil, fmt.Errorf("model: read %s: %w", name, err)
+	}
+	defer release()
+	toks := lexer.Tokenize(string(data))
+	if e := checkTokens(name, toks); e != nil {
+		return nil, ErrorList{*e}
+	}
+	file, err := parser.Parse(toks, 0)
 	if err != nil {
 		return nil, ErrorList{syntaxError(name, err)}
 	}
@@ -80,7 +101,7 @@ func (reg registry) load(name string, data []byte) (*Model, error) {
 		return nil, ErrorList{{File: name, Msg: err.Error()}}
 	}
 	m := &Model{path: name}
-	d := &decoder{file: name, anchors: map[string]ast.Node{}, positions: map[string]Pos{}, budget: nodeBudget}
+	d := &decoder{file: name, anchors: map[string]ast.Node{}, positions: map[string]Pos{}}
 	d.decode(body, reflectValue(m), "")
 	m.positions = d.positions
 	m.Version = reg.current

@@ -176,7 +176,7 @@ func TestMinimalLoads(t *testing.T) {
 func TestHugeFileRejected(t *testing.T) {
 	big := bytes.Repeat([]byte("# padding padding padding padding padding padding\n"), (50<<20)/50)
 	_, err := Load("big.yaml", big)
-	if err == nil || !strings.Contains(err.Error(), "larger than the 16 MiB limit") {
+	if err == nil || !strings.Contains(err.Error(), "larger than the 4 MiB limit") {
 		t.Fatalf("50 MB file: got %v", err)
 	}
 }
@@ -211,6 +211,11 @@ func FuzzLoad(f *testing.F) {
 	}
 	f.Add([]byte("version: 1\norganization: {name: x}\n"))
 	f.Add([]byte("a: &a [1]\nb: *a\n"))
+	// The limits' shapes, just past them (limits_test.go).
+	f.Add(nestedFlow(MaxDepth + 1))
+	f.Add(nestedDashes(MaxDepth + 1))
+	f.Add(aliasFan(20, 20))
+	f.Add([]byte("a: {b: [c, {d: e}], f: g}\n? h\n: - i\n  - {j: k}\n---\n...\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Load("fuzz.yaml", data)
 		if err == nil && m == nil {

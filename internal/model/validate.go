@@ -13,9 +13,10 @@ import (
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 type validator struct {
-	m    *Model
-	errs ErrorList
-	ids  map[string]string // id -> path of its definition
+	m      *Model
+	errs   ErrorList
+	ids    map[string]string // id -> path of its definition
+	stages map[string]bool   // custom stage IDs, so a check is not a scan of them all
 }
 
 func (v *validator) errorf(path, format string, args ...any) {
@@ -188,10 +189,14 @@ func (v *validator) stage(path, s string) {
 	if s == "" || slices.Contains(StandardStages, s) {
 		return
 	}
-	for _, c := range v.m.Stages {
-		if c.ID == s {
-			return
+	if v.stages == nil {
+		v.stages = make(map[string]bool, len(v.m.Stages))
+		for _, c := range v.m.Stages {
+			v.stages[c.ID] = true
 		}
+	}
+	if v.stages[s] {
+		return
 	}
 	v.errorf(path, "unknown stage %q; expected one of: %s, or a custom stage under `stages:`", s, strings.Join(StandardStages, ", "))
 }

@@ -168,6 +168,10 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 			if status == http.StatusInternalServerError {
 				msg = err.Error()
 			}
+			if status == http.StatusServiceUnavailable {
+				w.Header().Set("Retry-After", modelRetryAfter)
+				msg = "the server is reading other models just now and nothing was changed; try again in a few seconds"
+			}
 			s.apiError(w, r, status, strings.ToLower(msg))
 			return
 		}

@@ -122,7 +122,7 @@ func (s *Server) apiPutModel(w http.ResponseWriter, r *http.Request, c *apiCall)
 		for _, e := range el {
 			out.Errors = append(out.Errors, apiModelError{Line: e.Pos.Line, Column: e.Pos.Col, Path: e.Path, Message: e.Msg})
 		}
-		return nil, &apiProblem{status: http.StatusUnprocessableEntity, body: out}
+		return nil, &apiProblem{status: modelStatus(err), body: out}
 	}
 	ctx := r.Context()
 	cur, err := s.st.WorkspaceModel(ctx, c.WS.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -21,6 +22,19 @@ const maxModelUpload = 2 << 20
 
 // modelFile is the name errors carry for the stored model.
 const modelFile = "model.yaml"
+
+// modelRetryAfter is the Retry-After of a 503 when every model parse slot
+// is taken: model.Load gives up after waiting five seconds for one.
+const modelRetryAfter = "5"
+
+// modelStatus is the status of a refused model: 413 when a size limit
+// refused it (model.ErrTooLarge), else 422.
+func modelStatus(err error) int {
+	if errors.Is(err, model.ErrTooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusUnprocessableEntity
+}
 
 // currentModel returns the workspace's stored model, parsed. ok is false
 // when none was saved yet.

@@ -68,7 +68,7 @@ func (s *Server) modelImport(w http.ResponseWriter, r *http.Request, c *call) er
 		if !errors.As(err, &el) {
 			return err
 		}
-		return s.modelPage(w, r, c, http.StatusUnprocessableEntity, modelData{Errors: el,
+		return s.modelPage(w, r, c, modelStatus(err), modelData{Errors: el,
 			ImportErr: "The file was not imported: fix these problems and upload it again. Nothing was changed."})
 	}
 	cur, err := s.st.WorkspaceModel(r.Context(), c.WS.ID)

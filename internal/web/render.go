@@ -140,6 +140,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, c *call, st
 		e.Heading, e.Message = "Too large", "The upload is larger than allowed."
 	case http.StatusTooManyRequests:
 		e.Heading, e.Message = "Too many attempts", "There were too many failed sign-in attempts from your network. Wait a few minutes, then try again."
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", modelRetryAfter)
+		e.Heading, e.Message = "Busy", "The server is reading other models just now and nothing was changed. Wait a few seconds, then try again."
 	default:
 		e.Heading, e.Message = "Something went wrong", "The request could not be completed and nothing was changed. If it keeps happening, give your administrator this error ID."
 	}

@@ -20,6 +20,7 @@ import (
 	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/model"
 	"rcmguard/internal/rules"
 	"rcmguard/internal/store"
 )
@@ -170,7 +171,7 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, auth.ErrBusy):
 		return http.StatusTooManyRequests
-	case errors.Is(err, audit.ErrChainBroken):
+	case errors.Is(err, audit.ErrChainBroken), errors.Is(err, model.ErrBusy):
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
