@@ -96,7 +96,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *call) erro
 func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentRow) (template.HTML, error) {
 	today := s.today().Format("2006-01-02")
 	key := dashboardKey(ws, today, rows)
-	if h, ok := s.fragments.get(key); ok {
+	if h, ok := s.fragments.Get(key); ok {
 		return h, nil
 	}
 	d := dashboardData{Latest: rows[0]}
@@ -120,7 +120,7 @@ func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentR
 		return "", fmt.Errorf("web: render dashboard body: %w", err)
 	}
 	h := template.HTML(b.String())
-	s.fragments.put(key, h)
+	s.fragments.Add(key, h, 0)
 	return h, nil
 }
 

@@ -2,9 +2,9 @@ package web
 
 import (
 	"context"
-	"sync"
 
 	"rcmguard/internal/assess"
+	"rcmguard/internal/cache"
 	"rcmguard/internal/store"
 )
 
@@ -22,10 +22,12 @@ import (
 // Bounds of the cache: a result is held while it is among the most
 // recently used resultCacheEntries and their JSON adds up to at most
 // resultCacheBytes (a decoded result takes a little more memory than its
-// JSON). Summaries are tiny and kept for every assessment seen.
+// JSON). The history's summaries are tiny, but one is kept per assessment
+// seen, so they are bounded too.
 const (
-	resultCacheEntries = 32
-	resultCacheBytes   = 256 << 20
+	resultCacheEntries  = 32
+	resultCacheBytes    = 256 << 20
+	summaryCacheEntries = 4096
 )
 
 // resultSummary is what the history needs of each assessment.
@@ -34,20 +36,22 @@ type resultSummary struct {
 	Highest     string
 }
 
+// cachedResult is a result being loaded or loaded; a failed load is not
+// kept.
 type cachedResult struct {
 	ready chan struct{} // closed once res or err is set
 	res   *assess.Result
 	err   error
-	size  int
-	used  uint64 // the cache's clock at the last use, for eviction
 }
 
 type resultCache struct {
-	mu        sync.Mutex
-	clock     uint64
-	bytes     int
-	results   map[int64]*cachedResult
-	summaries map[int64]resultSummary
+	results   *cache.LRU[int64, *cachedResult] // cost: the JSON's size
+	summaries *cache.LRU[int64, resultSummary]
+}
+
+func newResultCache() *resultCache {
+	return &resultCache{results: cache.New[int64, *cachedResult](resultCacheEntries, resultCacheBytes),
+		summaries: cache.New[int64, resultSummary](summaryCacheEntries, 0)}
 }
 
 // result returns the decoded result of assessment a (of which only the ID
@@ -55,11 +59,8 @@ type resultCache struct {
 // wait for one load instead of each decoding it.
 func (s *Server) result(ctx context.Context, a store.Assessment) (*assess.Result, error) {
 	c := s.results
-	c.mu.Lock()
-	c.clock++
-	if e, ok := c.results[a.ID]; ok {
-		e.used = c.clock
-		c.mu.Unlock()
+	e, loading := c.results.Add(a.ID, &cachedResult{ready: make(chan struct{})}, 0)
+	if !loading {
 		select {
 		case <-e.ready:
 			return e.res, e.err
@@ -67,10 +68,6 @@ func (s *Server) result(ctx context.Context, a store.Assessment) (*assess.Result
 			return nil, ctx.Err()
 		}
 	}
-	e := &cachedResult{ready: make(chan struct{}), used: c.clock}
-	c.results[a.ID] = e
-	c.mu.Unlock()
-
 	// The load is not tied to this request's context: others may be
 	// waiting for it.
 	data, err := s.st.AssessmentResult(context.WithoutCancel(ctx), a.WorkspaceID, a.ID)
@@ -78,65 +75,31 @@ func (s *Server) result(ctx context.Context, a store.Assessment) (*assess.Result
 		a.ResultJSON = data
 		e.res, err = decodeResult(a)
 	}
-	e.err, e.size = err, len(data)
-
-	c.mu.Lock()
+	e.err = err
 	if err != nil {
 		// Failures are not remembered: the next request tries again.
-		delete(c.results, a.ID)
+		c.results.Remove(a.ID)
 	} else {
-		c.summaries[a.ID] = resultSummary{Open: e.res.Summary.Open, Risks: e.res.Summary.Risks, Highest: e.res.Summary.Highest}
-		c.bytes += e.size
-		c.evict(a.ID)
+		c.results.Put(a.ID, e, int64(len(data)))
+		c.summaries.Put(a.ID, summaryOf(e.res), 0)
 	}
-	c.mu.Unlock()
 	close(e.ready)
 	return e.res, e.err
 }
 
-// evict drops the least recently used results, never keep, until the
-// cache is within its bounds. It is called with mu held.
-func (c *resultCache) evict(keep int64) {
-	for len(c.results) > resultCacheEntries || c.bytes > resultCacheBytes {
-		var victim int64
-		var oldest *cachedResult
-		for id, e := range c.results {
-			if id == keep || !isReady(e) {
-				continue
-			}
-			if oldest == nil || e.used < oldest.used {
-				victim, oldest = id, e
-			}
-		}
-		if oldest == nil {
-			return
-		}
-		delete(c.results, victim)
-		c.bytes -= oldest.size
-	}
-}
-
-func isReady(e *cachedResult) bool {
-	select {
-	case <-e.ready:
-		return true
-	default:
-		return false
-	}
+func summaryOf(res *assess.Result) resultSummary {
+	return resultSummary{Open: res.Summary.Open, Risks: res.Summary.Risks, Highest: res.Summary.Highest}
 }
 
 // summary returns the counts the history shows for assessment a, decoding
 // its result only the first time.
 func (s *Server) summary(ctx context.Context, a store.Assessment) (resultSummary, error) {
-	s.results.mu.Lock()
-	sum, ok := s.results.summaries[a.ID]
-	s.results.mu.Unlock()
-	if ok {
+	if sum, ok := s.results.summaries.Get(a.ID); ok {
 		return sum, nil
 	}
 	res, err := s.result(ctx, a)
 	if err != nil {
 		return resultSummary{}, err
 	}
-	return resultSummary{Open: res.Summary.Open, Risks: res.Summary.Risks, Highest: res.Summary.Highest}, nil
+	return summaryOf(res), nil
 }

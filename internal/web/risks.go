@@ -70,7 +70,7 @@ func (s *Server) register(r *http.Request, c *call) (store.Assessment, *register
 	// The revision was read with the workspace, before the decisions: a
 	// join built from decisions newer than its key is only rebuilt sooner.
 	key := registerKey{assessment: a.ID, decisions: c.WS.DecisionsRev}
-	if j, ok := s.registers.get(key); ok {
+	if j, ok := s.registers.Get(key); ok {
 		return a, j, true, nil
 	}
 	ds, err := s.st.RiskDecisions(r.Context(), c.WS.ID)
@@ -104,7 +104,7 @@ func (s *Server) register(r *http.Request, c *call) (store.Assessment, *register
 	}
 	j := &registerJoin{rows: rows, areas: keys(areas), owners: keys(owners),
 		html: make([]atomic.Pointer[template.HTML], len(rows))}
-	s.registers.put(key, j)
+	j, _ = s.registers.Add(key, j, 0)
 	return a, j, true, nil
 }
 
@@ -181,7 +181,7 @@ func (s *Server) registerFilterForm(fd registerFilters, assessment, decisionsRev
 	if f.Q == "" {
 		key = fmt.Sprintf("register-filters|%d|%d|%d|%t|%q|%q|%q|%q|%q|%q", fd.WS, assessment, decisionsRev,
 			fd.Contributor, f.Level, f.Status, f.Area, f.Owner, f.Sort, f.Assigned)
-		if h, ok := s.fragments.get(key); ok {
+		if h, ok := s.fragments.Get(key); ok {
 			return h, nil
 		}
 	}
@@ -191,7 +191,7 @@ func (s *Server) registerFilterForm(fd registerFilters, assessment, decisionsRev
 	}
 	h := template.HTML(b.String())
 	if key != "" {
-		s.fragments.put(key, h)
+		s.fragments.Add(key, h, 0)
 	}
 	return h, nil
 }

@@ -12,6 +12,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/cache"
 	"rcmguard/internal/rules"
 	"rcmguard/internal/store"
 )
@@ -67,10 +69,12 @@ type Server struct {
 	results *resultCache
 	// registers holds the register's joins of results and decisions
 	// (register_cache.go).
-	registers *registerCache
-	// fragments holds rendered parts of pages: dashboard bodies
-	// (dashboard.go) and the register's filter forms (risks.go).
-	fragments *fragmentCache
+	registers *cache.LRU[registerKey, *registerJoin]
+	// fragments holds rendered parts of pages that depend only on stored
+	// data that never changes under the same key: dashboard bodies
+	// (dashboard.go) and the register's filter forms (risks.go). Keys must
+	// capture everything the fragment shows.
+	fragments *cache.LRU[string, template.HTML]
 
 	// publicURL is the origin security keys are bound to; nil when not set.
 	publicURL *url.URL
@@ -79,6 +83,10 @@ type Server struct {
 	failures       *failureLimiter
 	trustForwarded bool
 }
+
+// fragmentCacheEntries bounds the rendered fragments kept: a dashboard
+// body or a filter form is a few kilobytes.
+const fragmentCacheEntries = 256
 
 // New checks the configuration, parses every template and builds the route
 // table; it fails when a template is missing or does not parse.
@@ -111,9 +119,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes = s.routeTable()
-	s.results = &resultCache{results: map[int64]*cachedResult{}, summaries: map[int64]resultSummary{}}
-	s.registers = &registerCache{}
-	s.fragments = newFragmentCache(256)
+	s.results = newResultCache()
+	s.registers = cache.New[registerKey, *registerJoin](registerCacheEntries, 0)
+	s.fragments = cache.New[string, template.HTML](fragmentCacheEntries, 0)
 	return s, nil
 }
 
