@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"rcmguard/examples"
+	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/model"
@@ -44,6 +45,9 @@ var demoRoles = []struct {
 	{"contributor@demo.rcmguard.test", auth.RoleContributor},
 	{"auditor@demo.rcmguard.test", auth.RoleAuditor},
 }
+
+// demoActor names the demo's set-up in audit entries.
+var demoActor = string(audit.CLIActor("demo"))
 
 type demoUser struct {
 	email, password, secret string
@@ -144,7 +148,7 @@ func assignDemoWork(ctx context.Context, st *store.Store, log *audit.Log, ids ma
 					return err
 				}
 			}
-			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: "cli:demo", WorkspaceID: ws, Action: "assignments.set",
+			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: demoActor, WorkspaceID: ws, Action: string(audit.AssignmentsSet),
 				Object: fmt.Sprintf("user:%d", user), Details: map[string]any{"assigned": demoContributorWork}})
 			return err
 		})
@@ -170,7 +174,7 @@ func roleName(r auth.Role) string {
 func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, srv *web.Server) ([]demoUser, error) {
 	log := audit.New(kr)
 	now := e.now()
-	actor := "cli:demo"
+	actor := demoActor
 	ids := map[string]int64{}
 	for _, dw := range demoWorkspaces {
 		err := st.InTx(ctx, func(tx *store.Tx) error {
@@ -179,7 +183,7 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 				return err
 			}
 			ids[dw.name] = w.ID
-			_, err = log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: w.ID, Action: "workspace.create",
+			_, err = log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: w.ID, Action: string(audit.WorkspaceCreate),
 				Object: fmt.Sprintf("workspace:%d", w.ID), Details: map[string]any{"kind": w.Kind}})
 			return err
 		})
@@ -206,7 +210,7 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 					Expires: m.Expires, Created: now}); err != nil {
 					return err
 				}
-				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: "membership.put",
+				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: string(audit.MembershipPut),
 					Object: fmt.Sprintf("user:%d", u.ID), Details: map[string]any{"role": string(r.role)}})
 				return err
 			})
@@ -225,6 +229,10 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 	if err != nil {
 		return nil, err
 	}
+	// The owner imports the models, uploads the evidence and runs the
+	// first assessments through the same use cases as the pages.
+	a := srv.App()
+	who := app.Actor{User: owner, Via: app.ViaCLI}
 	tlsAddr, stopTLS, err := startWeakTLS(demoTLSHosts(), now)
 	if err != nil {
 		return nil, fmt.Errorf("demo TLS server: %w", err)
@@ -235,7 +243,11 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 		if err != nil {
 			return nil, err
 		}
-		if err := srv.ImportModel(ctx, ids[dw.name], owner.ID, data); err != nil {
+		ws, err := a.Enter(ctx, owner.ID, ids[dw.name])
+		if err != nil {
+			return nil, err
+		}
+		if _, err := a.ImportModel(ctx, who, ws, data, app.AnyRevision); err != nil {
 			return nil, fmt.Errorf("demo model for %q: %w", dw.name, err)
 		}
 		m, err := model.Load(dw.example, data)
@@ -249,11 +261,11 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 			return nil, fmt.Errorf("demo evidence for %q: %w", dw.name, err)
 		}
 		for _, f := range files {
-			if _, err := srv.AddEvidence(ctx, ids[dw.name], owner.ID, f.name, f.data); err != nil {
+			if _, err := a.AddEvidence(ctx, who, ws, f.name, f.data); err != nil {
 				return nil, fmt.Errorf("demo evidence %s for %q: %w", f.name, dw.name, err)
 			}
 		}
-		if _, err := srv.RunAssessment(ctx, ids[dw.name], owner.ID); err != nil {
+		if _, err := a.RunAssessment(ctx, who, ws); err != nil {
 			return nil, fmt.Errorf("demo assessment for %q: %w", dw.name, err)
 		}
 	}

@@ -80,6 +80,7 @@ func TestAPIRolesAndTenants(t *testing.T) {
 				// removes the one before.
 				x.set, a.set = e.newEvidenceSet("B"), e.newEvidenceSet("A")
 			}
+
 			ct, reqBody := e.apiWriteBody(rt.method + " " + rt.path)
 			resp, body := e.apiDo(tok, rt.method, x.path(rt.path), ct, reqBody)
 			done := resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusNoContent

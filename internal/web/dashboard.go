@@ -101,7 +101,7 @@ func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentR
 	}
 	d := dashboardData{Latest: rows[0]}
 	var err error
-	if d.Res, err = s.result(ctx, rows[0].A); err != nil {
+	if d.Res, err = s.app.Result(ctx, rows[0].A); err != nil {
 		return "", err
 	}
 	d.Heat, d.LikeRow, d.ImpactCol = heatMap(d.Res.Summary.HeatMap)

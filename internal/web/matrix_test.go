@@ -90,11 +90,11 @@ type ids struct {
 func (e *testEnv) idsOf(tenant string) ids {
 	e.t.Helper()
 	ctx := context.Background()
-	a, res, ok, err := e.srv.latest(ctx, e.ws[tenant].ID)
+	a, res, ok, err := e.srv.app.Latest(ctx, e.ws[tenant].ID)
 	if err != nil || !ok || len(res.Risks) == 0 {
 		e.t.Fatalf("tenant %s has no assessment with risks: %v", tenant, err)
 	}
-	_, m, _, err := e.srv.currentModel(ctx, e.ws[tenant].ID)
+	_, m, _, err := e.srv.app.CurrentModel(ctx, e.ws[tenant].ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -67,9 +67,12 @@ func parseTemplates(a *assets) (*templates, error) {
 			return map[string]string{"id": "Risk ID", "title": "Title", "status": "Status", "owner": "Owner",
 				"due": "Due date", "level_asc": "Rating, lowest first"}
 		},
-		"statusTitle": func(s string) string {
-			if t, ok := statusTitles[s]; ok {
-				return t
+		// statusTitle takes a risk.Status or the text of one (a plan
+		// item's, a stored decision's).
+		"statusTitle": func(v any) string {
+			s := fmt.Sprint(v)
+			if st := risk.Status(s); st.Valid() {
+				return st.Title()
 			}
 			return slugTitle(s)
 		},
@@ -203,11 +206,6 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	// The URL carries the content hash, so the file under it never changes.
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Write(b)
-}
-
-var statusTitles = map[string]string{
-	"unchecked": "Unchecked", "in_discussion": "In discussion", "in_progress": "Mitigation in progress",
-	"mitigated": "Mitigated", "accepted": "Accepted", "false_positive": "False positive",
 }
 
 func slugTitle(s string) string {

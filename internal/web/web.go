@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/cache"
@@ -27,6 +28,9 @@ import (
 
 // Config is what a Server needs from its caller.
 type Config struct {
+	// App performs the use cases; when nil, New builds one from the fields
+	// below.
+	App   *app.App
 	Store *store.Store
 	Audit *audit.Log
 	Auth  *auth.Service
@@ -54,6 +58,7 @@ type Config struct {
 
 // Server serves the browser interface.
 type Server struct {
+	app    *app.App
 	st     *store.Store
 	log    *audit.Log
 	auth   *auth.Service
@@ -65,8 +70,6 @@ type Server struct {
 	tpl    *templates
 	assets *assets
 	routes []route
-	// results holds decoded assessment results (result_cache.go).
-	results *resultCache
 	// registers holds the register's joins of results and decisions
 	// (register_cache.go).
 	registers *cache.LRU[registerKey, *registerJoin]
@@ -106,6 +109,11 @@ func New(cfg Config) (*Server, error) {
 	if s.tool == "" {
 		s.tool = "rcmguard"
 	}
+	s.app = cfg.App
+	if s.app == nil {
+		s.app = app.New(app.Config{Store: cfg.Store, Audit: cfg.Audit, Auth: cfg.Auth, Rules: cfg.Rules, Now: s.now,
+			Tool: s.tool, PublicURL: cfg.PublicURL, Logger: s.logger})
+	}
 	var err error
 	if cfg.PublicURL != "" {
 		if s.publicURL, err = parsePublicURL(cfg.PublicURL); err != nil {
@@ -119,7 +127,6 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes = s.routeTable()
-	s.results = newResultCache()
 	s.registers = cache.New[registerKey, *registerJoin](registerCacheEntries, 0)
 	s.fragments = cache.New[string, template.HTML](fragmentCacheEntries, 0)
 	return s, nil
@@ -147,26 +154,8 @@ func (s *Server) browserMux() http.Handler {
 	return mux
 }
 
-// Error kinds a handler returns; anything else is an internal error.
-var (
-	errNotFound  = errors.New("web: not found")
-	errForbidden = errors.New("web: forbidden")
-	errBadInput  = errors.New("web: bad request")
-)
-
-// statusOf maps a handler error to an HTTP status.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, errForbidden), errors.Is(err, auth.ErrForbidden):
-		return http.StatusForbidden
-	case errors.Is(err, errBadInput):
-		return http.StatusBadRequest
-	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrImmutable):
-		return http.StatusConflict
-	}
-	return http.StatusInternalServerError
-}
+// App returns the application the server is an adapter over, for the
+// other adapters (the demo) to act through the same calls.
+func (s *Server) App() *app.App { return s.app }
 
 func wsPath(wsID int64, rest string) string { return fmt.Sprintf("/w/%d%s", wsID, rest) }
