@@ -53,10 +53,23 @@ func assignedOK(role auth.Role, act auth.Action, assigned map[string]bool, objec
 	return !auth.Scoped(role, act) || auth.Covers(assigned, object)
 }
 
+// can is the templates' check for an action: whether the viewer's role
+// allows it. An unknown action is an error (template_check.go).
+func can(c *call, act string) (bool, error) {
+	a, err := knownAction(act)
+	if err != nil {
+		return false, err
+	}
+	return c.Role != "" && auth.Can(c.Role, a), nil
+}
+
 // canOn is the templates' check for an action on one object.
-func canOn(c *call, act, object string) bool {
-	a := auth.Action(act)
-	return c.Role != "" && auth.Can(c.Role, a) && assignedOK(c.Role, a, c.Assigned, object)
+func canOn(c *call, act, object string) (bool, error) {
+	a, err := knownAction(act)
+	if err != nil {
+		return false, err
+	}
+	return c.Role != "" && auth.Can(c.Role, a) && assignedOK(c.Role, a, c.Assigned, object), nil
 }
 
 // modelParts are the parts of the model that can be assigned, in the

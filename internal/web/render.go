@@ -38,7 +38,7 @@ type templates struct{ byName map[string]*template.Template }
 func parseTemplates(a *assets) (*templates, error) {
 	funcs := template.FuncMap{
 		"asset":      a.url,
-		"can":        func(c *call, act string) bool { return c.Role != "" && auth.Can(c.Role, auth.Action(act)) },
+		"can":        can,
 		"canOn":      canOn,
 		"groups":     groupInputs,
 		"wsPath":     wsPath,
@@ -82,6 +82,9 @@ func parseTemplates(a *assets) (*templates, error) {
 		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+v+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", v, err)
+		}
+		if err := checkPermissionCalls(tpl); err != nil {
+			return nil, err
 		}
 		t.byName[v] = tpl
 	}
