@@ -25,6 +25,7 @@ var migrations = []migration{
 	{"invitations of people without an account", invitationsV7},
 	{"a counter of each workspace's decision changes", decisionRevV8},
 	{"work assigned to contributors", assignmentsV9},
+	{"closures of risks waiting for review", riskReviewsV13},
 }
 
 // SchemaVersion is the schema version this binary writes.
