@@ -124,6 +124,68 @@ func TestAllowedNeedsTheActorsOwnScope(t *testing.T) {
 	}
 }
 
+// TestClosureNeedsASecondPerson is the application's half of issue 8's
+// finding 11 (the web's is TestContributorClosureWaitsForReview): a
+// closure proposed by a contributor waits, and the person who proposed it
+// never approves it, even once they may review closures.
+func TestClosureNeedsASecondPerson(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		ctx := context.Background()
+		risks := f.risks(t)
+		officer, ows := f.as(t, auth.RoleComplianceOfficer)
+		if err := f.a.SetWork(ctx, app.Actor{User: f.users[auth.RoleOwner]}, func() app.Scope { _, s := f.as(t, auth.RoleOwner); return s }(),
+			f.users[auth.RoleContributor].ID, app.Work{AllRisks: true}, nil); err != nil {
+			t.Fatal(err)
+		}
+		contributor, cws := f.as(t, auth.RoleContributor)
+		out, err := f.a.DecideRisk(ctx, contributor, cws, risks[0], app.Decision{Status: risk.FalsePositive, Justification: "not ours"})
+		if err != nil || out.Review == nil || out.Review.State != store.ReviewPending {
+			t.Fatalf("contributor's closure = %+v, %v; want a pending review", out, err)
+		}
+		if _, err := f.st.RiskDecision(ctx, f.ws, risks[0]); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a pending closure is a decision (%v)", err)
+		}
+		// Promoted meanwhile, the proposer still cannot approve their own.
+		err = f.st.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.PutMembership(ctx, store.Membership{UserID: f.users[auth.RoleContributor].ID, WorkspaceID: f.ws,
+				Role: string(auth.RoleComplianceOfficer), Created: f.now}); err != nil {
+				return err
+			}
+			_, err := audit.New(f.st.Keyring()).Append(ctx, tx, audit.Event{At: f.now, Actor: "test", Action: string(audit.MembershipPut)})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		promoted, pws := f.as(t, auth.RoleContributor)
+		if _, err := f.a.ReviewClosure(ctx, promoted, pws, risks[0], true, ""); !errors.Is(err, app.ErrForbidden) {
+			t.Errorf("the proposer approving their own closure = %v; want ErrForbidden", err)
+		}
+		if _, err := f.a.ReviewClosure(ctx, officer, ows, risks[0], false, ""); !errors.Is(err, app.ErrInvalid) {
+			t.Errorf("a rejection without a note = %v; want ErrInvalid", err)
+		}
+		out, err = f.a.ReviewClosure(ctx, officer, ows, risks[0], true, "")
+		if err != nil || out.Decision.Status != string(risk.FalsePositive) || out.Decision.ApproverID != officer.User.ID {
+			t.Fatalf("the officer's approval = %+v, %v", out, err)
+		}
+		if _, err := f.a.ReviewClosure(ctx, officer, ows, risks[0], true, ""); !errors.Is(err, app.ErrConflict) {
+			t.Errorf("approving twice = %v; want ErrConflict", err)
+		}
+		// The closure approved, the next assessment closes the risk.
+		owner, ws := f.as(t, auth.RoleOwner)
+		if _, err := f.a.RunAssessment(ctx, owner, ws); err != nil {
+			t.Fatal(err)
+		}
+		_, res, _, _ := f.a.Latest(ctx, f.ws)
+		for _, r := range res.Risks {
+			if r.ID == risks[0] && (r.Open() || r.Status != risk.FalsePositive) {
+				t.Errorf("after approval and a run, %s is %s; want false_positive, not open", r.ID, r.Status)
+			}
+		}
+	})
+}
+
 func TestSaveModelRefusesAStaleRevision(t *testing.T) {
 	f := newFixture(t, t.TempDir()+"/rcmguard.db")
 	ctx := context.Background()

@@ -73,7 +73,8 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 // mergeDecisions puts the stored decisions into the model's tracking list.
 // A stored decision replaces a model entry for exactly the same risk ID;
 // being exact, it also beats any wildcard entry when the assessment picks
-// the most specific match.
+// the most specific match. A closure still waiting for review is not a
+// decision: the risk stays as it was until it is approved.
 func (a *App) mergeDecisions(ctx context.Context, wsID int64, m *model.Model) error {
 	ds, err := a.st.RiskDecisions(ctx, wsID)
 	if err != nil {

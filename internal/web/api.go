@@ -60,6 +60,7 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"PUT", "/api/v1/workspaces/{ws}/model", auth.ActModelEdit, s.apiPutModel},
 		{"POST", "/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentRun, s.apiRunAssessment},
 		{"PUT", "/api/v1/workspaces/{ws}/risks/{risk}/decision", auth.ActRiskUpdate, s.apiPutDecision},
+		{"POST", "/api/v1/workspaces/{ws}/risks/{risk}/review", auth.ActRiskAccept, s.apiPostReview},
 		{"POST", "/api/v1/workspaces/{ws}/evidence", auth.ActEvidenceUpload, s.apiPostEvidence},
 		{"DELETE", "/api/v1/workspaces/{ws}/evidence/{set}", auth.ActEvidenceUpload, s.apiDeleteEvidence},
 	}
@@ -224,6 +225,10 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 		}
 		if cr, ok := v.(apiCreated); ok {
 			writeJSON(w, http.StatusCreated, cr.v)
+			return
+		}
+		if ac, ok := v.(apiAccepted); ok {
+			writeJSON(w, http.StatusAccepted, ac.v)
 			return
 		}
 		if _, ok := v.(apiNoContent); ok {

@@ -110,6 +110,9 @@ type apiRiskJSON struct {
 	Owner   string `json:"owner,omitempty"`
 	Due     string `json:"due,omitempty"`
 	Pending bool   `json:"decision_pending,omitempty"`
+	// Review is the closure waiting for an owner or compliance officer,
+	// which the status does not show until it is approved.
+	Review string `json:"closure_pending,omitempty"`
 }
 
 type apiRiskList struct {
@@ -130,6 +133,14 @@ func (s *Server) apiRisks(w http.ResponseWriter, r *http.Request, c *apiCall) (a
 		return out, nil
 	}
 	out.Assessment, out.Version = a.ID, a.Version
+	reviews, err := s.app.PendingReviews(r.Context(), c.actor(), c.scope())
+	if err != nil {
+		return nil, err
+	}
+	proposed := map[string]string{}
+	for _, rv := range reviews {
+		proposed[rv.RiskID] = rv.Status
+	}
 	q := r.URL.Query()
 	f := riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"), Q: q.Get("q")}
 	for _, row := range rows {
@@ -137,7 +148,8 @@ func (s *Server) apiRisks(w http.ResponseWriter, r *http.Request, c *apiCall) (a
 			continue
 		}
 		out.Risks = append(out.Risks, apiRiskJSON{ID: row.R.ID, Rule: row.R.Rule, Title: row.R.Title, Area: row.R.Area,
-			Level: row.R.Level.Slug(), Value: row.R.Value, Status: row.Status, Owner: row.Owner, Due: row.Due, Pending: row.Pending})
+			Level: row.R.Level.Slug(), Value: row.R.Value, Status: row.Status, Owner: row.Owner, Due: row.Due, Pending: row.Pending,
+			Review: proposed[row.R.ID]})
 	}
 	return out, nil
 }

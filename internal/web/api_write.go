@@ -24,6 +24,10 @@ func problem(kind error, msg string) error { return &app.Error{Kind: kind, Msg: 
 // apiCreated marks a handler's result as a new resource (201).
 type apiCreated struct{ v any }
 
+// apiAccepted marks a handler's result as taken but not yet in effect
+// (202): a closure waiting for review.
+type apiAccepted struct{ v any }
+
 // apiNoContent marks a handler's success with nothing to say (204): a
 // deletion.
 type apiNoContent struct{}
@@ -132,8 +136,27 @@ type apiDecisionOut struct {
 	Updated       time.Time `json:"updated_at"`
 }
 
+// apiClosureOut answers a closure that is not (yet) a decision: waiting
+// for review, or rejected; the risk is unchanged.
+type apiClosureOut struct {
+	Risk   string        `json:"risk"`
+	Review *apiReviewOut `json:"review"`
+}
+
+// apiReviewOut is a closure waiting for review, or rejected.
+type apiReviewOut struct {
+	Status      string     `json:"status"`
+	State       string     `json:"state"`
+	RequestedBy string     `json:"requested_by,omitempty"`
+	Requested   time.Time  `json:"requested_at"`
+	Reviewed    *time.Time `json:"reviewed_at,omitempty"`
+	Note        string     `json:"note,omitempty"`
+}
+
 // apiPutDecision records a decision on a risk of the latest assessment,
-// under exactly the rules of the register's form.
+// under exactly the rules of the register's form. A closure proposed by
+// someone who may not close a risk alone is accepted for review (202)
+// and changes nothing yet.
 func (s *Server) apiPutDecision(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
 	data, err := readAPIBody(r, maxFormBody, "application/json")
 	if err != nil {
@@ -146,13 +169,16 @@ func (s *Server) apiPutDecision(w http.ResponseWriter, r *http.Request, c *apiCa
 		return nil, problem(app.ErrMalformed, "The body must be a JSON object with status, justification, owner, due and expires.")
 	}
 	riskID := r.PathValue("risk")
-	d, err := s.app.DecideRisk(r.Context(), c.actor(), c.scope(), riskID, app.Decision{Status: risk.Status(in.Status),
+	out, err := s.app.DecideRisk(r.Context(), c.actor(), c.scope(), riskID, app.Decision{Status: risk.Status(in.Status),
 		Justification: strings.TrimSpace(in.Justification), Owner: strings.TrimSpace(in.Owner),
 		Due: strings.TrimSpace(in.Due), Expires: strings.TrimSpace(in.Expires)})
 	if err != nil {
 		return nil, err
 	}
-	return s.apiDecision(r, c, d), nil
+	if out.Review != nil {
+		return apiAccepted{apiClosureOut{Risk: riskID, Review: s.apiReview(r, *out.Review)}}, nil
+	}
+	return s.apiDecision(r, c, out.Decision), nil
 }
 
 func (s *Server) apiDecision(r *http.Request, c *apiCall, d store.RiskDecision) apiDecisionOut {
@@ -162,6 +188,45 @@ func (s *Server) apiDecision(r *http.Request, c *apiCall, d store.RiskDecision) 
 		out.Approver = s.userEmail(r.Context(), d.ApproverID, map[int64]string{})
 	}
 	return out
+}
+
+func (s *Server) apiReview(r *http.Request, rv store.RiskReview) *apiReviewOut {
+	out := &apiReviewOut{Status: rv.Status, State: rv.State, Requested: rv.Requested.UTC(), Note: rv.Note,
+		RequestedBy: s.userEmail(r.Context(), rv.RequestedBy, map[int64]string{})}
+	if !rv.Reviewed.IsZero() {
+		t := rv.Reviewed.UTC()
+		out.Reviewed = &t
+	}
+	return out
+}
+
+type apiReviewIn struct {
+	Approve *bool  `json:"approve"`
+	Note    string `json:"note"`
+}
+
+// apiPostReview approves or rejects the closure of a risk waiting for
+// review, as the risk's page does.
+func (s *Server) apiPostReview(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
+	data, err := readAPIBody(r, maxFormBody, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	var in apiReviewIn
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil || in.Approve == nil {
+		return nil, problem(app.ErrMalformed, `The body must be a JSON object with "approve" (true or false) and, to reject, a "note".`)
+	}
+	riskID := r.PathValue("risk")
+	out, err := s.app.ReviewClosure(r.Context(), c.actor(), c.scope(), riskID, *in.Approve, strings.TrimSpace(in.Note))
+	if err != nil {
+		return nil, err
+	}
+	if out.Review != nil {
+		return apiClosureOut{Risk: riskID, Review: s.apiReview(r, *out.Review)}, nil
+	}
+	return s.apiDecision(r, c, out.Decision), nil
 }
 
 // apiPostEvidence stores an evidence file sent as the body, recognised as

@@ -48,6 +48,8 @@ func (e *testEnv) apiWriteBody(route string) (ct string, body []byte) {
 		return "application/json", []byte(`{"status": "in_discussion", "owner": "IT"}`)
 	case "POST /api/v1/workspaces/{ws}/evidence":
 		return "application/x-ndjson", factsFile("share/role-table.csv")
+	case "POST /api/v1/workspaces/{ws}/risks/{risk}/review":
+		return "application/json", []byte(`{"approve": true}`)
 	}
 	return "", nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"rcmguard/internal/app"
+	"rcmguard/internal/risk"
 	"rcmguard/internal/store"
 )
 
@@ -35,4 +36,16 @@ func importModel(t testing.TB, srv *Server, ws, user int64, data []byte) error {
 	who, sc := actAs(t, srv, user, ws)
 	_, err := srv.app.ImportModel(context.Background(), who, sc, data, app.AnyRevision)
 	return err
+}
+
+// proposeClosure has the tenant's contributor propose closing a risk as
+// mitigated, which waits for review.
+func (e *testEnv) proposeClosure(tenant, riskID string) {
+	e.t.Helper()
+	who, sc := actAs(e.t, e.srv, e.users[tenant+":contributor"].ID, e.ws[tenant].ID)
+	out, err := e.srv.app.DecideRisk(context.Background(), who, sc, riskID,
+		app.Decision{Status: risk.Mitigated, Justification: "The control is in place."})
+	if err != nil || out.Review == nil {
+		e.t.Fatalf("propose closing %s: %+v, %v; want it pending review", riskID, out, err)
+	}
 }

@@ -54,6 +54,7 @@ var allowed = map[string][]auth.Role{
 	"GET /w/{ws}/risks":                          everyone,
 	"GET /w/{ws}/risks/{risk}":                   everyone,
 	"POST /w/{ws}/risks/{risk}":                  editors,
+	"POST /w/{ws}/risks/{risk}/review":           officers,
 	"POST /w/{ws}/risks/{risk}/assign":           officers,
 	"GET /w/{ws}/plan":                           everyone,
 	"GET /w/{ws}/evidence":                       everyone,

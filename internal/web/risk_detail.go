@@ -29,6 +29,15 @@ type riskData struct {
 	Form      decisionForm
 	Statuses  []risk.Status
 	CanAccept bool
+	// Review is the closure proposed for this risk, waiting for an owner
+	// or compliance officer or rejected by one; nil when there is none.
+	Review      *store.RiskReview
+	RequestedBy string // who proposed it
+	ReviewedBy  string // who rejected it
+	ReviewNote  string // the note as typed, when a rejection is refused
+	ReviewErr   string
+	Proposed    bool // the viewer's closure was just sent for review
+	Reviewed    string
 	// Assignees are the contributors this risk is assigned to by name;
 	// Candidates the workspace's contributors, offered to those who
 	// assign work.
@@ -130,6 +139,13 @@ func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, c *call, statu
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
+	rv, err := s.st.RiskReview(ctx, c.WS.ID, row.R.ID)
+	switch {
+	case err == nil:
+		d.Review, d.RequestedBy, d.ReviewedBy = &rv, s.userEmail(ctx, rv.RequestedBy, names), s.userEmail(ctx, rv.ReviewedBy, names)
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
 	if err := s.loadAssignees(ctx, c, &d); err != nil {
 		return err
 	}
@@ -142,14 +158,16 @@ func (s *Server) riskDetail(w http.ResponseWriter, r *http.Request, c *call) err
 		return err
 	}
 	q := r.URL.Query()
-	d := riskData{Form: decisionForm{Status: row.Status, Owner: row.Owner, Due: row.Due, Saved: q.Get("saved") == "1"}}
+	d := riskData{Form: decisionForm{Status: row.Status, Owner: row.Owner, Due: row.Due, Saved: q.Get("saved") == "1"},
+		Proposed: q.Get("proposed") == "1", Reviewed: q.Get("reviewed")}
 	if dec, err := s.st.RiskDecision(r.Context(), c.WS.ID, row.R.ID); err == nil {
 		d.Form.Justification, d.Form.Expires = dec.Justification, app.FormatDate(dec.Expires)
 	}
 	return s.riskPage(w, r, c, http.StatusOK, a, row, d)
 }
 
-// riskDecide records a status change from the register's form.
+// riskDecide records a status change from the register's form; a closure
+// the viewer may not take alone goes to review.
 func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) error {
 	a, row, err := s.findRisk(r, c)
 	if err != nil {
@@ -158,7 +176,7 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) err
 	f := decisionForm{Status: r.PostFormValue("status"), Justification: strings.TrimSpace(r.PostFormValue("justification")),
 		Owner: strings.TrimSpace(r.PostFormValue("owner")), Due: strings.TrimSpace(r.PostFormValue("due")),
 		Expires: strings.TrimSpace(r.PostFormValue("expires"))}
-	_, err = s.app.DecideRisk(r.Context(), c.actor(), c.scope(), row.R.ID, app.Decision{Status: risk.Status(f.Status),
+	out, err := s.app.DecideRisk(r.Context(), c.actor(), c.scope(), row.R.ID, app.Decision{Status: risk.Status(f.Status),
 		Justification: f.Justification, Owner: f.Owner, Due: f.Due, Expires: f.Expires})
 	var fields app.Errors
 	if errors.As(err, &fields) {
@@ -168,6 +186,43 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
+	if out.Review != nil {
+		http.Redirect(w, r, riskPath(c, row, "?proposed=1"), http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, riskPath(c, row, "?saved=1"), http.StatusSeeOther)
+	return nil
+}
+
+// riskReview approves or rejects a closure waiting for review.
+func (s *Server) riskReview(w http.ResponseWriter, r *http.Request, c *call) error {
+	a, row, err := s.findRisk(r, c)
+	if err != nil {
+		return err
+	}
+	var approve bool
+	switch r.PostFormValue("decision") {
+	case "approve":
+		approve = true
+	case "reject":
+	default:
+		return errBadInput
+	}
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	_, err = s.app.ReviewClosure(r.Context(), c.actor(), c.scope(), row.R.ID, approve, note)
+	var fields app.Errors
+	if errors.As(err, &fields) || errors.Is(err, app.ErrConflict) {
+		d := riskData{Form: decisionForm{Status: row.Status, Owner: row.Owner, Due: row.Due}, ReviewNote: note,
+			ReviewErr: app.Message(err)}
+		return s.riskPage(w, r, c, statusOf(err), a, row, d)
+	}
+	if err != nil {
+		return err
+	}
+	outcome := "rejected"
+	if approve {
+		outcome = "approved"
+	}
+	http.Redirect(w, r, riskPath(c, row, "?reviewed="+outcome), http.StatusSeeOther)
 	return nil
 }

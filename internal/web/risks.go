@@ -46,6 +46,14 @@ type riskListData struct {
 	Levels    []risk.Level
 	Statuses  []risk.Status
 	Pager     pager
+	// Reviews are the closures waiting for review, for those who review.
+	Reviews []reviewRow
+}
+
+// reviewRow is a closure waiting for review, as the register lists it.
+type reviewRow struct {
+	R  store.RiskReview
+	By string
 }
 
 // registerPageSize is how many risks one page of the register shows. A
@@ -142,7 +150,16 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 		}
 	}
 	rows, d.Pager = paginate(rows, registerPageSize, q, wsPath(c.WS.ID, "/risks"))
-
+	if auth.Can(c.Role, auth.ActRiskAccept) {
+		reviews, err := s.app.PendingReviews(r.Context(), c.actor(), c.scope())
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for _, rv := range reviews {
+			d.Reviews = append(d.Reviews, reviewRow{R: rv, By: s.userEmail(r.Context(), rv.RequestedBy, names)})
+		}
+	}
 	if j != nil {
 		html, err := j.rowHTML(s.tpl.byName["risks"], c.WS.ID, rows)
 		if err != nil {
