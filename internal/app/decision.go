@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"rcmguard/internal/audit"
@@ -296,5 +295,3 @@ func FormatDate(t time.Time) string {
 	}
 	return t.UTC().Format(time.DateOnly)
 }
-
-func userObject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }

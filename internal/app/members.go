@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ func (a *App) SetWork(ctx context.Context, who Actor, ws Scope, userID int64, w 
 		return fmt.Errorf("%w: user %d is a %s, not limited by assignments", ErrMalformed, userID, m.Role)
 	}
 	for _, p := range w.ModelParts {
-		if !contains(parts, p) {
+		if !slices.Contains(parts, p) {
 			return fmt.Errorf("%w: %q is not a part of the model that can be assigned", ErrMalformed, p)
 		}
 	}
@@ -160,11 +161,5 @@ func (a *App) RevokeToken(ctx context.Context, who Actor, ws Scope, id int64) er
 	})
 }
 
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
+// userObject names a user as the object of an entry, as actors are named.
+func userObject(id int64) string { return string(audit.UserActor(id)) }

@@ -149,7 +149,7 @@ func assignDemoWork(ctx context.Context, st *store.Store, log *audit.Log, ids ma
 				}
 			}
 			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: demoActor, WorkspaceID: ws, Action: string(audit.AssignmentsSet),
-				Object: fmt.Sprintf("user:%d", user), Details: map[string]any{"assigned": demoContributorWork}})
+				Object: string(audit.UserActor(user)), Details: map[string]any{"assigned": demoContributorWork}})
 			return err
 		})
 		if err != nil {
@@ -211,7 +211,7 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 					return err
 				}
 				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: string(audit.MembershipPut),
-					Object: fmt.Sprintf("user:%d", u.ID), Details: map[string]any{"role": string(r.role)}})
+					Object: string(audit.UserActor(u.ID)), Details: map[string]any{"role": string(r.role)}})
 				return err
 			})
 			if err != nil {
