@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
@@ -215,7 +216,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error
 		id = errorID()
 		s.logger.Error("web: internal error", "error_id", id, "method", r.Method, "path", logPath(r), "err", err)
 	}
-	s.renderError(w, r, c, status, id)
+	s.renderProblem(w, r, c, status, id, app.Message(err))
 }
 
 func errorID() string {

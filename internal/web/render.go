@@ -132,6 +132,13 @@ type errorPage struct {
 // renderError shows a generic message for a status; for internal errors,
 // only the error ID that the log carries with the details.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, c *call, status int, id string) {
+	s.renderProblem(w, r, c, status, id, "")
+}
+
+// renderProblem is renderError with the message of an app.Error, written
+// for the person, in place of the generic one (never for an internal
+// error).
+func (s *Server) renderProblem(w http.ResponseWriter, r *http.Request, c *call, status int, id, msg string) {
 	e := errorPage{Status: status, ID: id}
 	switch status {
 	case http.StatusNotFound:
@@ -148,6 +155,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, c *call, st
 		e.Heading, e.Message = "Too many attempts", "There were too many failed sign-in attempts from your network. Wait a few minutes, then try again."
 	default:
 		e.Heading, e.Message = "Something went wrong", "The request could not be completed and nothing was changed. If it keeps happening, give your administrator this error ID."
+	}
+	if msg != "" && status != http.StatusInternalServerError {
+		e.Message = msg
 	}
 	if err := s.render(w, status, "error", page{Title: e.Heading, C: c, Data: e}); err != nil {
 		s.logger.Error("web: render error page", "err", err)
