@@ -10,6 +10,7 @@ import (
 
 	"rcmguard/internal/audit"
 	"rcmguard/internal/model"
+	"rcmguard/internal/store"
 )
 
 // The flow form edits every field of a flow. Its inputs are built from the
@@ -215,17 +216,26 @@ func (s *Server) flowNewForm(w http.ResponseWriter, r *http.Request, c *call) er
 	return s.renderFlow(w, c, http.StatusOK, m, flowForm{New: true, Revision: wm.Revision, Inputs: newFlowInputs()})
 }
 
-func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) error {
+// flowModel loads the model and finds the {flow} of the URL in it.
+func (s *Server) flowModel(r *http.Request, c *call) (store.WorkspaceModel, *model.Model, int, error) {
 	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
-		return err
+		return wm, nil, -1, err
 	}
 	i := -1
 	if ok {
 		i = flowIndex(m, r.PathValue("flow"))
 	}
 	if i < 0 {
-		return errNotFound
+		return wm, nil, -1, errNotFound
+	}
+	return wm, m, i, nil
+}
+
+func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) error {
+	wm, m, i, err := s.flowModel(r, c)
+	if err != nil {
+		return err
 	}
 	if err := s.app.RecordModelRead(r.Context(), c.actor(), c.scope(), "flows/"+m.Flows[i].ID); err != nil {
 		return err
@@ -323,16 +333,9 @@ func countFlows(m *model.Model, id string) int {
 // flowDelete removes a flow. Workflow steps that trigger it would dangle,
 // so the loader's validation refuses the deletion and says which.
 func (s *Server) flowDelete(w http.ResponseWriter, r *http.Request, c *call) error {
-	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
+	wm, m, i, err := s.flowModel(r, c)
 	if err != nil {
 		return err
-	}
-	i := -1
-	if ok {
-		i = flowIndex(m, r.PathValue("flow"))
-	}
-	if i < 0 {
-		return errNotFound
 	}
 	fl := m.Flows[i]
 	m.Flows = slices.Delete(m.Flows, i, i+1)
