@@ -164,7 +164,7 @@ func (s *Server) overdueItems(res *assess.Result) []assess.PlanItem {
 	var out []assess.PlanItem
 	today := s.today().Format("2006-01-02")
 	for _, p := range res.Plan {
-		if p.Due != "" && p.Due < today && s.overdue(p.Due) && p.Status != "mitigated" && p.Status != "false_positive" {
+		if p.Due != "" && p.Due < today && s.overdue(p.Due) && risk.Status(p.Status).StillAtRisk() {
 			out = append(out, p)
 		}
 	}
