@@ -38,7 +38,6 @@ var root = sync.OnceValue(func() string {
 	}
 })
 
-
 // Read returns the bytes of ../shared/testdata/<rel> when present, and nil
 // otherwise, without skipping: for optional fuzz seeds.
 func Read(rel string) []byte {

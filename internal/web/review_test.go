@@ -36,7 +36,9 @@ func TestContributorClosureWaitsForReview(t *testing.T) {
 			t.Fatalf("the seeded risks %s and %s are not open", first.ID, second.ID)
 		}
 		page := func(id string) string { return wsPath(ws, "/risks/"+url.PathEscape(id)) }
-		apiPath := func(id, rest string) string { return x.path("/api/v1/workspaces/{ws}/risks/") + url.PathEscape(id) + rest }
+		apiPath := func(id, rest string) string {
+			return x.path("/api/v1/workspaces/{ws}/risks/") + url.PathEscape(id) + rest
+		}
 		// stillOpen checks that a risk is unchanged in the register (the
 		// API's list) and stays open in a new assessment.
 		statusOf := map[string]string{}
