@@ -58,7 +58,7 @@ func (a *App) DecideRisk(ctx context.Context, who Actor, ws Scope, riskID string
 		return Outcome{}, &Error{Kind: ErrForbidden, Field: "status", Msg: "Only an owner or compliance officer may accept a risk."}
 	}
 	now := a.now()
-	dec, err := a.checkDecision(d, now)
+	dec, err := a.checkDecision(d)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -99,7 +99,7 @@ func (a *App) DecideRisk(ctx context.Context, who Actor, ws Scope, riskID string
 
 // checkDecision applies the rules of a decision's fields and returns the
 // decision they make, or every problem by field.
-func (a *App) checkDecision(d Decision, now time.Time) (store.RiskDecision, error) {
+func (a *App) checkDecision(d Decision) (store.RiskDecision, error) {
 	var errs Errors
 	dec := store.RiskDecision{Status: string(d.Status), Justification: d.Justification, Owner: d.Owner}
 	if !d.Status.Valid() {
