@@ -47,6 +47,8 @@ type App struct {
 	tool      string
 	publicURL string
 	logger    *slog.Logger
+	// results holds decoded assessment results (results.go).
+	results *resultCache
 }
 
 // New returns an App.
@@ -62,6 +64,7 @@ func New(cfg Config) *App {
 	if a.logger == nil {
 		a.logger = slog.Default()
 	}
+	a.results = newResultCache()
 	return a
 }
 
@@ -70,6 +73,13 @@ func (a *App) Store() *store.Store { return a.st }
 
 // Now returns the App's clock reading.
 func (a *App) Now() time.Time { return a.now() }
+
+// Today is the current date at midnight UTC, what due dates and expiries
+// compare to.
+func (a *App) Today() time.Time {
+	n := a.now().UTC()
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // MailConfigured reports whether e-mail can be sent.
 func (a *App) MailConfigured() bool { return a.mail != nil }

@@ -28,9 +28,9 @@ const (
 	password  = "correct horse battery staple 42"
 )
 
-// fixture is two tenants on a real database: workspace A with an owner and
+// inviteFixture is two tenants on a real database: workspace A with an owner and
 // a contributor, workspace B with an owner.
-type fixture struct {
+type inviteFixture struct {
 	t      *testing.T
 	st     *store.Store
 	log    *audit.Log
@@ -42,10 +42,10 @@ type fixture struct {
 	mailer *mailpittest.Server
 }
 
-func newFixture(t *testing.T, dsn string) *fixture {
+func newInviteFixture(t *testing.T, dsn string) *inviteFixture {
 	t.Helper()
 	kr := storetest.Keyring(t)
-	f := &fixture{t: t, st: storetest.Open(t, dsn, kr), log: audit.New(kr),
+	f := &inviteFixture{t: t, st: storetest.Open(t, dsn, kr), log: audit.New(kr),
 		now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), ws: map[string]store.Workspace{}, users: map[string]store.User{}}
 	f.auth = auth.New(f.st, f.log, auth.Config{Params: auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1}})
 	ctx := context.Background()
@@ -72,26 +72,26 @@ func newFixture(t *testing.T, dsn string) *fixture {
 	return f
 }
 
-func (f *fixture) clock() time.Time {
+func (f *inviteFixture) clock() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.now
 }
 
-func (f *fixture) advance(d time.Duration) {
+func (f *inviteFixture) advance(d time.Duration) {
 	f.mu.Lock()
 	f.now = f.now.Add(d)
 	f.mu.Unlock()
 }
 
 // app returns an App that copies links (mail nil) or mails them.
-func (f *fixture) app(mail notify.Sender) *app.App {
+func (f *inviteFixture) app(mail notify.Sender) *app.App {
 	return app.New(app.Config{Store: f.st, Audit: f.log, Auth: f.auth, Mail: mail, Now: f.clock, PublicURL: publicURL,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // mailing starts Mailpit with STARTTLS required and returns a sender to it.
-func (f *fixture) mailing() *notify.SMTP {
+func (f *inviteFixture) mailing() *notify.SMTP {
 	f.t.Helper()
 	f.mailer = mailpittest.Start(f.t, mailpittest.WithTLS(true))
 	s, err := notify.NewSMTP(notify.SMTPConfig{Host: f.mailer.Host, Port: f.mailer.Port, From: "rcmguard@example.org",
@@ -106,7 +106,7 @@ var mailedLinkRE = regexp.MustCompile(regexp.QuoteMeta(publicURL) + `/invite/([A
 
 // mailedToken reads the newest invitation mailed to addr and returns its
 // token, failing when n messages have not arrived.
-func (f *fixture) mailedToken(addr string, n int) (string, mailpittest.Message) {
+func (f *inviteFixture) mailedToken(addr string, n int) (string, mailpittest.Message) {
 	f.t.Helper()
 	m := f.mailer.WaitTo(f.t, addr, n)[0]
 	got := mailedLinkRE.FindStringSubmatch(strings.ReplaceAll(m.Text, "\r\n", "\n"))
@@ -116,7 +116,7 @@ func (f *fixture) mailedToken(addr string, n int) (string, mailpittest.Message) 
 	return got[1], m
 }
 
-func (f *fixture) auditTail(since int64) []store.AuditRow {
+func (f *inviteFixture) auditTail(since int64) []store.AuditRow {
 	f.t.Helper()
 	rows, err := f.st.AuditEntries(context.Background(), since, 1000)
 	if err != nil {
@@ -125,7 +125,7 @@ func (f *fixture) auditTail(since int64) []store.AuditRow {
 	return rows
 }
 
-func (f *fixture) auditSeq() int64 {
+func (f *inviteFixture) auditSeq() int64 {
 	rows := f.auditTail(0)
 	if len(rows) == 0 {
 		return 0
@@ -133,7 +133,7 @@ func (f *fixture) auditSeq() int64 {
 	return rows[len(rows)-1].Seq
 }
 
-func (f *fixture) member(ws string, u store.User) bool {
+func (f *inviteFixture) member(ws string, u store.User) bool {
 	f.t.Helper()
 	_, err := f.st.Membership(context.Background(), f.ws[ws].ID, u.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -142,7 +142,7 @@ func (f *fixture) member(ws string, u store.User) bool {
 	return err == nil
 }
 
-func (f *fixture) proven(u store.User) bool {
+func (f *inviteFixture) proven(u store.User) bool {
 	f.t.Helper()
 	at, err := f.st.EmailVerified(context.Background(), u.ID)
 	if err != nil {
@@ -159,7 +159,7 @@ func (f *fixture) proven(u store.User) bool {
 // signed in as the account, brings it in.
 func TestPreClaimingAcrossTenants(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		f := newFixture(t, dsn)
+		f := newInviteFixture(t, dsn)
 		ctx := context.Background()
 		const victim = "x@b.example"
 		copying, mailing := f.app(nil), f.app(f.mailing())
@@ -241,7 +241,7 @@ func TestPreClaimingAcrossTenants(t *testing.T) {
 // proven cannot join another workspace through a copied link, whoever
 // holds it; the same invitation sent again by e-mail lets it in.
 func TestUnprovenAccountNeedsAMailedLink(t *testing.T) {
-	f := newFixture(t, t.TempDir()+"/rcmguard.db")
+	f := newInviteFixture(t, t.TempDir()+"/rcmguard.db")
 	ctx := context.Background()
 	copying := f.app(nil)
 	first, err := copying.Invite(ctx, f.users["A:owner"], f.ws["A"].ID, app.InviteRequest{Email: "x@b.example", Role: auth.RoleContributor})
@@ -297,7 +297,7 @@ func TestUnprovenAccountNeedsAMailedLink(t *testing.T) {
 func TestInviteSaysTheSameForEveryAddress(t *testing.T) {
 	for _, mail := range []bool{false, true} {
 		t.Run(fmt.Sprintf("mail=%v", mail), func(t *testing.T) {
-			f := newFixture(t, t.TempDir()+"/rcmguard.db")
+			f := newInviteFixture(t, t.TempDir()+"/rcmguard.db")
 			ctx := context.Background()
 			var sender notify.Sender
 			if mail {
@@ -342,7 +342,7 @@ func TestInviteSaysTheSameForEveryAddress(t *testing.T) {
 // TestNewAccountThroughMailedLinkIsProven: an account made through a link
 // that went only to the address is bound to it.
 func TestNewAccountThroughMailedLinkIsProven(t *testing.T) {
-	f := newFixture(t, t.TempDir()+"/rcmguard.db")
+	f := newInviteFixture(t, t.TempDir()+"/rcmguard.db")
 	ctx := context.Background()
 	a := f.app(f.mailing())
 	got, err := a.Invite(ctx, f.users["A:owner"], f.ws["A"].ID, app.InviteRequest{Email: "New@Example.org", Role: auth.RoleAuditor})
@@ -379,7 +379,7 @@ func TestNewAccountThroughMailedLinkIsProven(t *testing.T) {
 // TestInviteUseCaseRules: who may invite, role changes of members, one
 // live link per address, revocation, and a relay that fails.
 func TestInviteUseCaseRules(t *testing.T) {
-	f := newFixture(t, t.TempDir()+"/rcmguard.db")
+	f := newInviteFixture(t, t.TempDir()+"/rcmguard.db")
 	ctx := context.Background()
 	a := f.app(nil)
 	owner, ws := f.users["A:owner"], f.ws["A"].ID

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"rcmguard/examples"
+	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/demo"
@@ -46,6 +47,9 @@ var demoRoles = []struct {
 	{"contributor@demo.rcmguard.test", auth.RoleContributor},
 	{"auditor@demo.rcmguard.test", auth.RoleAuditor},
 }
+
+// demoActor names the demo's set-up in audit entries.
+var demoActor = string(audit.CLIActor("demo"))
 
 type demoUser struct {
 	email, password, secret string
@@ -152,8 +156,8 @@ func assignDemoWork(ctx context.Context, st *store.Store, log *audit.Log, ids ma
 					return err
 				}
 			}
-			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: "cli:demo", WorkspaceID: ws, Action: "assignments.set",
-				Object: fmt.Sprintf("user:%d", user), Details: map[string]any{"assigned": demoContributorWork}})
+			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: demoActor, WorkspaceID: ws, Action: string(audit.AssignmentsSet),
+				Object: string(audit.UserActor(user)), Details: map[string]any{"assigned": demoContributorWork}})
 			return err
 		})
 		if err != nil {
@@ -178,7 +182,7 @@ func roleName(r auth.Role) string {
 func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, srv *web.Server) ([]demoUser, error) {
 	log := audit.New(kr)
 	now := e.now()
-	actor := "cli:demo"
+	actor := demoActor
 	ids := map[string]int64{}
 	for _, dw := range demoWorkspaces {
 		err := st.InTx(ctx, func(tx *store.Tx) error {
@@ -187,7 +191,7 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 				return err
 			}
 			ids[dw.name] = w.ID
-			_, err = log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: w.ID, Action: "workspace.create",
+			_, err = log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: w.ID, Action: string(audit.WorkspaceCreate),
 				Object: fmt.Sprintf("workspace:%d", w.ID), Details: map[string]any{"kind": w.Kind}})
 			return err
 		})
@@ -214,8 +218,8 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 					Expires: m.Expires, Created: now}); err != nil {
 					return err
 				}
-				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: "membership.put",
-					Object: fmt.Sprintf("user:%d", u.ID), Details: map[string]any{"role": string(r.role)}})
+				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: string(audit.MembershipPut),
+					Object: string(audit.UserActor(u.ID)), Details: map[string]any{"role": string(r.role)}})
 				return err
 			})
 			if err != nil {
@@ -233,6 +237,10 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 	if err != nil {
 		return nil, err
 	}
+	// The owner imports the models, uploads the evidence and runs the
+	// first assessments through the same use cases as the pages.
+	a := srv.App()
+	who := app.Actor{User: owner, Via: app.ViaCLI}
 	tlsAddr, stopTLS, err := demo.StartPortal(now)
 	if err != nil {
 		return nil, fmt.Errorf("demo TLS server: %w", err)
@@ -243,7 +251,11 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 		if err != nil {
 			return nil, err
 		}
-		if err := srv.ImportModel(ctx, ids[dw.name], owner.ID, data); err != nil {
+		ws, err := a.Enter(ctx, owner.ID, ids[dw.name])
+		if err != nil {
+			return nil, err
+		}
+		if _, err := a.ImportModel(ctx, who, ws, data, app.AnyRevision); err != nil {
 			return nil, fmt.Errorf("demo model for %q: %w", dw.name, err)
 		}
 		m, err := model.Load(dw.example, data)
@@ -257,11 +269,11 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 			return nil, fmt.Errorf("demo evidence for %q: %w", dw.name, err)
 		}
 		for _, f := range files {
-			if _, err := srv.AddEvidence(ctx, ids[dw.name], owner.ID, f.Name, f.Data); err != nil {
+			if _, err := a.AddEvidence(ctx, who, ws, f.Name, f.Data); err != nil {
 				return nil, fmt.Errorf("demo evidence %s for %q: %w", f.Name, dw.name, err)
 			}
 		}
-		if _, err := srv.RunAssessment(ctx, ids[dw.name], owner.ID); err != nil {
+		if _, err := a.RunAssessment(ctx, who, ws); err != nil {
 			return nil, fmt.Errorf("demo assessment for %q: %w", dw.name, err)
 		}
 	}

@@ -14,6 +14,34 @@ const (
 	FalsePositive Status = "false_positive"
 )
 
+// Statuses lists every status, in the order a person moves a risk
+// through them. It is the one list: the model's tracking entries
+// (model.TrackingStatus), the stored decisions and the forms all take
+// exactly these.
+var Statuses = []Status{Unchecked, InDiscussion, Accepted, InProgress, Mitigated, FalsePositive}
+
+var statusTitles = map[Status]string{
+	Unchecked: "Unchecked", InDiscussion: "In discussion", Accepted: "Accepted",
+	InProgress: "Mitigation in progress", Mitigated: "Mitigated", FalsePositive: "False positive",
+}
+
+// Valid reports whether s is one of Statuses.
+func (s Status) Valid() bool { _, ok := statusTitles[s]; return ok }
+
+// Title is the status as people read it.
+func (s Status) Title() string {
+	if t, ok := statusTitles[s]; ok {
+		return t
+	}
+	return string(s)
+}
+
+// NeedsJustification reports whether a decision to this status must say
+// why: an acceptance and a closure are claims someone must stand behind.
+func (s Status) NeedsJustification() bool {
+	return s == Accepted || s == Mitigated || s == FalsePositive
+}
+
 // StillAtRisk reports whether the risk still counts as open exposure.
 // An accepted risk still counts: acceptance is a decision, not a control.
 func (s Status) StillAtRisk() bool {

@@ -28,6 +28,7 @@ var migrations = []migration{
 	{migrationSealResults, resultsSealedV10},
 	{"proven e-mail addresses and invitations delivered by e-mail", emailProofV12},
 	{"workspace names unique per billing company, not across tenants", workspaceNamesV11},
+	{"closures of risks waiting for review", riskReviewsV13},
 }
 
 // SchemaVersion is the schema version this binary writes.

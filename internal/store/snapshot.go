@@ -28,6 +28,7 @@ var copiedTables = []copiedTable{
 	{"assignments", assignmentCols, "workspace_id, user_id, object"},
 	{"assessments", assessmentCols, "id"},
 	{"risk_decisions", decisionCols, "workspace_id, risk_id"},
+	{"risk_reviews", reviewCols, "workspace_id, risk_id"},
 	{"workspace_models", workspaceModelCols, "workspace_id"},
 	{"evidence_sets", evidenceCols, "id"},
 	{"audit_log", auditCols, "seq"},

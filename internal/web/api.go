@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/model"
 	"rcmguard/internal/store"
 )
 
@@ -16,14 +18,24 @@ import (
 // authenticates only with "Authorization: Bearer <token>", reads nothing
 // from forms, and answers in JSON. Reads are GET; the few writes (model,
 // assessment run, risk decision, evidence upload and deletion) take YAML,
-// JSON or an evidence file as the body, go through the same permission
-// matrix and are audited like the pages. docs/openapi.yaml describes it.
+// JSON or an evidence file as the body, go through the same use cases
+// (package app), hence the same permission checks and audit entries, as the
+// pages. docs/openapi.yaml describes it.
 
 // apiCall is what the API policy established about a request.
 type apiCall struct {
-	P      auth.Principal
-	WS     store.Workspace
-	Member store.Membership
+	P        auth.Principal
+	WS       store.Workspace
+	Member   store.Membership
+	Assigned map[string]bool // as call.Assigned
+}
+
+// actor is the token's user as the application knows them.
+func (c *apiCall) actor() app.Actor { return app.Actor{User: c.P.User, Via: app.ViaAPI} }
+
+// scope is the token's workspace as the API policy entered it.
+func (c *apiCall) scope() app.Scope {
+	return app.Scope{WS: c.WS, Member: c.Member, Assigned: c.Assigned}
 }
 
 type apiHandler func(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error)
@@ -48,6 +60,7 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"PUT", "/api/v1/workspaces/{ws}/model", auth.ActModelEdit, s.apiPutModel},
 		{"POST", "/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentRun, s.apiRunAssessment},
 		{"PUT", "/api/v1/workspaces/{ws}/risks/{risk}/decision", auth.ActRiskUpdate, s.apiPutDecision},
+		{"POST", "/api/v1/workspaces/{ws}/risks/{risk}/review", auth.ActRiskAccept, s.apiPostReview},
 		{"POST", "/api/v1/workspaces/{ws}/evidence", auth.ActEvidenceUpload, s.apiPostEvidence},
 		{"DELETE", "/api/v1/workspaces/{ws}/evidence/{set}", auth.ActEvidenceUpload, s.apiDeleteEvidence},
 	}
@@ -91,6 +104,56 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, ms
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rcmguard"`)
 	}
 	writeJSON(w, status, body)
+}
+
+type apiModelError struct {
+	Line    int    `json:"line,omitempty"`
+	Column  int    `json:"column,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// apiModelInvalid is the answer to a model that is not valid: every
+// problem with its place.
+type apiModelInvalid struct {
+	Error  string          `json:"error"`
+	Errors []apiModelError `json:"errors"`
+}
+
+// apiFieldErrors is the answer to a body refused field by field.
+type apiFieldErrors struct {
+	Error  string            `json:"error"`
+	Fields map[string]string `json:"fields"`
+}
+
+// apiFail answers a handler's error: its kind gives the status (statusOf,
+// as for the pages), its message for the client what to do; a model's
+// problems and a form's fields are listed. Internal errors are logged
+// with an ID and only the ID is sent.
+func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		s.apiError(w, r, status, err.Error())
+		return
+	}
+	msg := app.Message(err)
+	if msg == "" {
+		msg = strings.ToLower(http.StatusText(status))
+	}
+	var el model.ErrorList
+	var fields app.Errors
+	switch {
+	case errors.As(err, &el):
+		out := apiModelInvalid{Error: msg, Errors: []apiModelError{}}
+		for _, e := range el {
+			out.Errors = append(out.Errors, apiModelError{Line: e.Pos.Line, Column: e.Pos.Col, Path: e.Path, Message: e.Msg})
+		}
+		writeJSON(w, status, out)
+	case errors.As(err, &fields):
+		writeJSON(w, status, apiFieldErrors{Error: msg, Fields: fields.ByField()})
+	default:
+		s.apiError(w, r, status, msg)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -146,37 +209,26 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 			}
 			c.Member = m
 			role := auth.Role(m.Role)
-			assigned, err := s.loadAssignments(r.Context(), id, p.User.ID, role)
-			if err != nil {
+			if c.Assigned, err = s.loadAssignments(r.Context(), id, p.User.ID, role); err != nil {
 				s.apiError(w, r, http.StatusInternalServerError, err.Error())
 				return
 			}
-			if !assignedOK(role, rt.act, assigned, objectOf(rt.path, r)) {
+			if !assignedOK(role, rt.act, c.Assigned, objectOf(rt.path, r)) {
 				s.apiError(w, r, http.StatusForbidden, "this is not assigned to you")
 				return
 			}
 		}
 		v, err := rt.h(w, r, c)
-		var pe *apiProblem
-		if errors.As(err, &pe) {
-			writeJSON(w, pe.status, pe.body)
-			return
-		}
 		if err != nil {
-			status := statusOf(err)
-			msg := http.StatusText(status)
-			if status == http.StatusInternalServerError {
-				msg = err.Error()
-			}
-			if status == http.StatusServiceUnavailable {
-				w.Header().Set("Retry-After", modelRetryAfter)
-				msg = "the server is reading other models just now and nothing was changed; try again in a few seconds"
-			}
-			s.apiError(w, r, status, strings.ToLower(msg))
+			s.apiFail(w, r, err)
 			return
 		}
 		if cr, ok := v.(apiCreated); ok {
 			writeJSON(w, http.StatusCreated, cr.v)
+			return
+		}
+		if ac, ok := v.(apiAccepted); ok {
+			writeJSON(w, http.StatusAccepted, ac.v)
 			return
 		}
 		if _, ok := v.(apiNoContent); ok {

@@ -68,14 +68,10 @@ func (s *Server) apiEvidenceSet(w http.ResponseWriter, r *http.Request, c *apiCa
 		return nil, err
 	}
 	ctx := r.Context()
-	set, err := s.st.EvidenceSetFacts(ctx, c.WS.ID, id)
-	if err != nil {
-		return nil, err
-	}
-	facts, withheld := withholdIdentifiers(set.Facts)
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, c.browserCall(), "evidence.read", "evidence:"+itoa(set.ID),
-			map[string]any{"via": "api", "facts": len(facts), "withheld": withheld})
+	var facts []apiFact
+	set, err := s.app.ReadEvidenceSet(ctx, c.actor(), c.scope(), id, func(fs []evidence.Fact) (withheld int) {
+		facts, withheld = withholdIdentifiers(fs)
+		return withheld
 	})
 	if err != nil {
 		return nil, err
@@ -91,7 +87,7 @@ func (s *Server) apiDeleteEvidence(w http.ResponseWriter, r *http.Request, c *ap
 	if err != nil {
 		return nil, err
 	}
-	if err := s.deleteEvidence(r.Context(), c.browserCall(), id, "api"); err != nil {
+	if err := s.app.DeleteEvidence(r.Context(), c.actor(), c.scope(), id); err != nil {
 		return nil, err
 	}
 	return apiNoContent{}, nil

@@ -3,9 +3,9 @@ package web
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/assess"
 	"rcmguard/internal/store"
 )
@@ -58,7 +58,7 @@ type apiWorkspaceDetail struct {
 func (s *Server) apiWorkspace(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
 	out := apiWorkspaceDetail{apiWorkspaceJSON: apiWorkspaceJSON{ID: c.WS.ID, Name: c.WS.Name, Kind: c.WS.Kind,
 		ParentID: c.WS.ParentID, Role: c.Member.Role}}
-	a, res, ok, err := s.latest(r.Context(), c.WS.ID)
+	a, res, ok, err := s.app.Latest(r.Context(), c.WS.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *Server) apiAssessments(w http.ResponseWriter, r *http.Request, c *apiCa
 	}
 	out := make([]apiAssessmentJSON, 0, len(as))
 	for _, a := range as {
-		res, err := decodeResult(a)
+		res, err := app.DecodeResult(a)
 		if err != nil {
 			return nil, err
 		}
@@ -88,23 +88,15 @@ func (s *Server) apiAssessments(w http.ResponseWriter, r *http.Request, c *apiCa
 // apiAssessmentResult returns a full result document (the format of
 // `rcmguard assess --format json`); like a download, it is an audited export.
 func (s *Server) apiAssessmentResult(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
-	id, err := strconv.ParseInt(r.PathValue("a"), 10, 64)
-	if err != nil {
-		return nil, errNotFound
-	}
-	a, err := s.st.Assessment(r.Context(), c.WS.ID, id)
+	id, err := assessmentID(r)
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		cc := &call{User: c.P.User, WS: c.WS}
-		return s.audit(ctx, tx, cc, "export.assessment", "assessment:"+itoa(a.ID), map[string]any{"format": "json", "via": "api", "version": a.Version})
-	})
+	_, doc, err := s.app.ExportAssessment(r.Context(), c.actor(), c.scope(), id, "json")
 	if err != nil {
 		return nil, err
 	}
-	return json.RawMessage(a.ResultJSON), nil
+	return json.RawMessage(doc), nil
 }
 
 type apiRiskJSON struct {
@@ -118,6 +110,9 @@ type apiRiskJSON struct {
 	Owner   string `json:"owner,omitempty"`
 	Due     string `json:"due,omitempty"`
 	Pending bool   `json:"decision_pending,omitempty"`
+	// Review is the closure waiting for an owner or compliance officer,
+	// which the status does not show until it is approved.
+	Review string `json:"closure_pending,omitempty"`
 }
 
 type apiRiskList struct {
@@ -129,8 +124,7 @@ type apiRiskList struct {
 // apiRisks lists the latest assessment's risks with their current
 // decisions, filtered like the register (level, status, area, owner, q).
 func (s *Server) apiRisks(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
-	bc := &call{User: c.P.User, WS: c.WS, Member: c.Member}
-	a, rows, ok, err := s.registerRows(r, bc)
+	a, rows, ok, err := s.registerRows(r, c.WS)
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +133,14 @@ func (s *Server) apiRisks(w http.ResponseWriter, r *http.Request, c *apiCall) (a
 		return out, nil
 	}
 	out.Assessment, out.Version = a.ID, a.Version
+	reviews, err := s.app.PendingReviews(r.Context(), c.actor(), c.scope())
+	if err != nil {
+		return nil, err
+	}
+	proposed := map[string]string{}
+	for _, rv := range reviews {
+		proposed[rv.RiskID] = rv.Status
+	}
 	q := r.URL.Query()
 	f := riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"), Q: q.Get("q")}
 	for _, row := range rows {
@@ -146,7 +148,8 @@ func (s *Server) apiRisks(w http.ResponseWriter, r *http.Request, c *apiCall) (a
 			continue
 		}
 		out.Risks = append(out.Risks, apiRiskJSON{ID: row.R.ID, Rule: row.R.Rule, Title: row.R.Title, Area: row.R.Area,
-			Level: row.R.Level.Slug(), Value: row.R.Value, Status: row.Status, Owner: row.Owner, Due: row.Due, Pending: row.Pending})
+			Level: row.R.Level.Slug(), Value: row.R.Value, Status: row.Status, Owner: row.Owner, Due: row.Due, Pending: row.Pending,
+			Review: proposed[row.R.ID]})
 	}
 	return out, nil
 }

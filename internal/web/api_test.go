@@ -51,6 +51,7 @@ var apiAllowed = map[string][]auth.Role{
 	"PUT /api/v1/workspaces/{ws}/model":                 editors,
 	"POST /api/v1/workspaces/{ws}/assessments":          officers,
 	"PUT /api/v1/workspaces/{ws}/risks/{risk}/decision": editors,
+	"POST /api/v1/workspaces/{ws}/risks/{risk}/review":  officers,
 	"POST /api/v1/workspaces/{ws}/evidence":             editors,
 	"GET /api/v1/workspaces/{ws}/evidence":              everyone,
 	"GET /api/v1/workspaces/{ws}/evidence/{set}":        everyone,
@@ -79,6 +80,11 @@ func TestAPIRolesAndTenants(t *testing.T) {
 				// A set of its own for each call: an allowed delete
 				// removes the one before.
 				x.set, a.set = e.newEvidenceSet("B"), e.newEvidenceSet("A")
+			}
+			if strings.HasSuffix(rt.path, "/review") {
+				// A closure waiting for each call: an allowed review
+				// settles the one before.
+				e.proposeClosure("B", x.risk)
 			}
 			ct, reqBody := e.apiWriteBody(rt.method + " " + rt.path)
 			resp, body := e.apiDo(tok, rt.method, x.path(rt.path), ct, reqBody)

@@ -12,26 +12,21 @@ import (
 	"strings"
 	"time"
 
-	"rcmguard/internal/auth"
-	"rcmguard/internal/model"
+	"rcmguard/internal/app"
+	"rcmguard/internal/risk"
 	"rcmguard/internal/store"
 )
 
-// apiProblem is an error whose JSON body the client can act on (a
-// validation failure, a conflict); apiWrap writes it as is.
-type apiProblem struct {
-	status int
-	body   any
-}
-
-func (p *apiProblem) Error() string { return fmt.Sprintf("web: api: %d", p.status) }
-
-func problem(status int, msg string) *apiProblem {
-	return &apiProblem{status: status, body: apiErrorBody{Error: msg}}
-}
+// problem is a refusal of the API's own making (the body's encoding or
+// size), said to the client as msg.
+func problem(kind error, msg string) error { return &app.Error{Kind: kind, Msg: msg} }
 
 // apiCreated marks a handler's result as a new resource (201).
 type apiCreated struct{ v any }
+
+// apiAccepted marks a handler's result as taken but not yet in effect
+// (202): a closure waiting for review.
+type apiAccepted struct{ v any }
 
 // apiNoContent marks a handler's success with nothing to say (204): a
 // deletion.
@@ -58,12 +53,6 @@ func apiPathMatches(pattern, p string) bool {
 	return true
 }
 
-// browserCall is the page handlers' view of an API caller, so that writes
-// share their rules and audit entries with the pages.
-func (c *apiCall) browserCall() *call {
-	return &call{User: c.P.User, WS: c.WS, Member: c.Member, Role: auth.Role(c.Member.Role)}
-}
-
 // readAPIBody reads a write's body, refusing form encodings (a browser
 // could send those cross-site) and anything over limit.
 func readAPIBody(r *http.Request, limit int64, want ...string) ([]byte, error) {
@@ -73,29 +62,17 @@ func readAPIBody(r *http.Request, limit int64, want ...string) ([]byte, error) {
 		ok = ok || ct == w
 	}
 	if !ok {
-		return nil, problem(http.StatusUnsupportedMediaType, "send the body as "+strings.Join(want, " or "))
+		return nil, problem(app.ErrUnsupported, "Send the body as "+strings.Join(want, " or ")+".")
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) || int64(len(data)) > limit {
-		return nil, problem(http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than the %d MiB limit", limit>>20))
+		return nil, problem(app.ErrTooLarge, fmt.Sprintf("The body is larger than the %d MiB limit.", limit>>20))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("web: api: read body: %w", err)
 	}
 	return data, nil
-}
-
-type apiModelError struct {
-	Line    int    `json:"line,omitempty"`
-	Column  int    `json:"column,omitempty"`
-	Path    string `json:"path,omitempty"`
-	Message string `json:"message"`
-}
-
-type apiModelInvalid struct {
-	Error  string          `json:"error"`
-	Errors []apiModelError `json:"errors"`
 }
 
 type apiModelSaved struct {
@@ -113,52 +90,27 @@ func (s *Server) apiPutModel(w http.ResponseWriter, r *http.Request, c *apiCall)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := model.Load(modelFile, data); err != nil {
-		var el model.ErrorList
-		if !errors.As(err, &el) {
-			return nil, err
-		}
-		out := apiModelInvalid{Error: "the model is not valid; nothing was saved", Errors: []apiModelError{}}
-		for _, e := range el {
-			out.Errors = append(out.Errors, apiModelError{Line: e.Pos.Line, Column: e.Pos.Col, Path: e.Path, Message: e.Msg})
-		}
-		return nil, &apiProblem{status: modelStatus(err), body: out}
-	}
-	ctx := r.Context()
-	cur, err := s.st.WorkspaceModel(ctx, c.WS.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
+	revision := app.AnyRevision
 	if q := r.URL.Query().Get("revision"); q != "" {
-		n, err := strconv.Atoi(q)
-		if err != nil || n < 0 {
-			return nil, problem(http.StatusBadRequest, "revision must be a whole number")
-		}
-		if n != cur.Revision {
-			return nil, problem(http.StatusConflict, fmt.Sprintf("the model is at revision %d, not %d: someone saved it since", cur.Revision, n))
+		if revision, err = strconv.Atoi(q); err != nil || revision < 0 {
+			return nil, problem(app.ErrMalformed, "The revision must be a whole number.")
 		}
 	}
-	err = s.saveModel(ctx, c.browserCall(), data, cur.Revision, "model.import", map[string]any{"bytes": len(data), "via": "api"})
-	if errors.Is(err, store.ErrConflict) {
-		return nil, problem(http.StatusConflict, "someone saved the model at the same time; fetch it and try again")
-	}
+	saved, err := s.app.ImportModel(r.Context(), c.actor(), c.scope(), data, revision)
 	if err != nil {
 		return nil, err
 	}
-	return apiModelSaved{Revision: cur.Revision + 1, Updated: s.now().UTC()}, nil
+	return apiModelSaved{Revision: saved.Revision, Updated: saved.Updated.UTC()}, nil
 }
 
 // apiRunAssessment runs an assessment of the current model with the
 // stored decisions and evidence, as the Assessments page does.
 func (s *Server) apiRunAssessment(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
-	a, err := s.RunAssessment(r.Context(), c.WS.ID, c.P.User.ID)
-	if errors.Is(err, errNoModel) {
-		return nil, problem(http.StatusConflict, "the workspace has no model yet: PUT one first")
-	}
+	a, err := s.app.RunAssessment(r.Context(), c.actor(), c.scope())
 	if err != nil {
 		return nil, err
 	}
-	res, err := decodeResult(a)
+	res, err := app.DecodeResult(a)
 	if err != nil {
 		return nil, err
 	}
@@ -184,13 +136,27 @@ type apiDecisionOut struct {
 	Updated       time.Time `json:"updated_at"`
 }
 
-type apiFieldErrors struct {
-	Error  string            `json:"error"`
-	Fields map[string]string `json:"fields"`
+// apiClosureOut answers a closure that is not (yet) a decision: waiting
+// for review, or rejected; the risk is unchanged.
+type apiClosureOut struct {
+	Risk   string        `json:"risk"`
+	Review *apiReviewOut `json:"review"`
+}
+
+// apiReviewOut is a closure waiting for review, or rejected.
+type apiReviewOut struct {
+	Status      string     `json:"status"`
+	State       string     `json:"state"`
+	RequestedBy string     `json:"requested_by,omitempty"`
+	Requested   time.Time  `json:"requested_at"`
+	Reviewed    *time.Time `json:"reviewed_at,omitempty"`
+	Note        string     `json:"note,omitempty"`
 }
 
 // apiPutDecision records a decision on a risk of the latest assessment,
-// under exactly the rules of the register's form.
+// under exactly the rules of the register's form. A closure proposed by
+// someone who may not close a risk alone is accepted for review (202)
+// and changes nothing yet.
 func (s *Server) apiPutDecision(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
 	data, err := readAPIBody(r, maxFormBody, "application/json")
 	if err != nil {
@@ -200,35 +166,67 @@ func (s *Server) apiPutDecision(w http.ResponseWriter, r *http.Request, c *apiCa
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return nil, problem(http.StatusBadRequest, "the body must be a JSON object with status, justification, owner, due and expires")
+		return nil, problem(app.ErrMalformed, "The body must be a JSON object with status, justification, owner, due and expires.")
 	}
-	bc := c.browserCall()
-	_, row, err := s.findRisk(r, bc)
+	riskID := r.PathValue("risk")
+	out, err := s.app.DecideRisk(r.Context(), c.actor(), c.scope(), riskID, app.Decision{Status: risk.Status(in.Status),
+		Justification: strings.TrimSpace(in.Justification), Owner: strings.TrimSpace(in.Owner),
+		Due: strings.TrimSpace(in.Due), Expires: strings.TrimSpace(in.Expires)})
 	if err != nil {
 		return nil, err
 	}
-	f := decisionForm{Status: in.Status, Justification: strings.TrimSpace(in.Justification), Owner: strings.TrimSpace(in.Owner),
-		Due: strings.TrimSpace(in.Due), Expires: strings.TrimSpace(in.Expires)}
-	d, err := s.checkDecision(bc, row.R.ID, &f)
-	if errors.Is(err, errForbidden) {
-		return nil, problem(http.StatusForbidden, "only an owner or compliance officer may accept a risk")
+	if out.Review != nil {
+		return apiAccepted{apiClosureOut{Risk: riskID, Review: s.apiReview(r, *out.Review)}}, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if len(f.Errors) > 0 {
-		return nil, &apiProblem{status: http.StatusUnprocessableEntity, body: apiFieldErrors{
-			Error: "the decision was not saved", Fields: f.Errors}}
-	}
-	if err := s.saveDecision(r.Context(), bc, d, "api"); err != nil {
-		return nil, err
-	}
+	return s.apiDecision(r, c, out.Decision), nil
+}
+
+func (s *Server) apiDecision(r *http.Request, c *apiCall, d store.RiskDecision) apiDecisionOut {
 	out := apiDecisionOut{Risk: d.RiskID, Status: d.Status, Justification: d.Justification, Owner: d.Owner,
-		Due: fmtISO(d.Due), Expires: fmtISO(d.Expires), Updated: d.Updated.UTC()}
+		Due: app.FormatDate(d.Due), Expires: app.FormatDate(d.Expires), Updated: d.Updated.UTC()}
 	if d.ApproverID != 0 {
-		out.Approver = c.P.User.Email
+		out.Approver = s.userEmail(r.Context(), d.ApproverID, map[int64]string{})
 	}
-	return out, nil
+	return out
+}
+
+func (s *Server) apiReview(r *http.Request, rv store.RiskReview) *apiReviewOut {
+	out := &apiReviewOut{Status: rv.Status, State: rv.State, Requested: rv.Requested.UTC(), Note: rv.Note,
+		RequestedBy: s.userEmail(r.Context(), rv.RequestedBy, map[int64]string{})}
+	if !rv.Reviewed.IsZero() {
+		t := rv.Reviewed.UTC()
+		out.Reviewed = &t
+	}
+	return out
+}
+
+type apiReviewIn struct {
+	Approve *bool  `json:"approve"`
+	Note    string `json:"note"`
+}
+
+// apiPostReview approves or rejects the closure of a risk waiting for
+// review, as the risk's page does.
+func (s *Server) apiPostReview(w http.ResponseWriter, r *http.Request, c *apiCall) (any, error) {
+	data, err := readAPIBody(r, maxFormBody, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	var in apiReviewIn
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil || in.Approve == nil {
+		return nil, problem(app.ErrMalformed, `The body must be a JSON object with "approve" (true or false) and, to reject, a "note".`)
+	}
+	riskID := r.PathValue("risk")
+	out, err := s.app.ReviewClosure(r.Context(), c.actor(), c.scope(), riskID, *in.Approve, strings.TrimSpace(in.Note))
+	if err != nil {
+		return nil, err
+	}
+	if out.Review != nil {
+		return apiClosureOut{Risk: riskID, Review: s.apiReview(r, *out.Review)}, nil
+	}
+	return s.apiDecision(r, c, out.Decision), nil
 }
 
 // apiPostEvidence stores an evidence file sent as the body, recognised as
@@ -243,11 +241,7 @@ func (s *Server) apiPostEvidence(w http.ResponseWriter, r *http.Request, c *apiC
 	if name == "" {
 		name = "upload"
 	}
-	set, err := s.addEvidence(r.Context(), c.browserCall(), name, data, "api")
-	var ue *uploadError
-	if errors.As(err, &ue) {
-		return nil, problem(ue.Status, ue.Msg)
-	}
+	set, err := s.app.AddEvidence(r.Context(), c.actor(), c.scope(), name, data)
 	if err != nil {
 		return nil, err
 	}

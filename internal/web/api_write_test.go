@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"rcmguard/examples"
+	"rcmguard/internal/app"
 )
 
 // apiDo calls the API with a bearer token and a body of content type ct.
@@ -47,6 +48,8 @@ func (e *testEnv) apiWriteBody(route string) (ct string, body []byte) {
 		return "application/json", []byte(`{"status": "in_discussion", "owner": "IT"}`)
 	case "POST /api/v1/workspaces/{ws}/evidence":
 		return "application/x-ndjson", factsFile("share/role-table.csv")
+	case "POST /api/v1/workspaces/{ws}/risks/{risk}/review":
+		return "application/json", []byte(`{"approve": true}`)
 	}
 	return "", nil
 }
@@ -138,7 +141,7 @@ func TestAPIWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := decodeResult(a)
+	res, err := app.DecodeResult(a)
 	stored, _ := e.st.EvidenceFacts(ctx, ws)
 	if err != nil || res.Evidence.Facts != len(stored) || len(stored) < set.Facts {
 		t.Errorf("the API run used %d facts, %v; want the %d stored (%d uploaded here)", res.Evidence.Facts, err, len(stored), set.Facts)
@@ -180,7 +183,7 @@ func TestAPIWrites(t *testing.T) {
 		t.Fatalf("acceptance: %d %s", resp.StatusCode, body)
 	}
 	d, err := e.st.RiskDecision(ctx, ws, riskID)
-	if err != nil || d.Status != "accepted" || d.ApproverID != e.users["A:compliance_officer"].ID || fmtISO(d.Expires) != "2027-06-30" {
+	if err != nil || d.Status != "accepted" || d.ApproverID != e.users["A:compliance_officer"].ID || app.FormatDate(d.Expires) != "2027-06-30" {
 		t.Errorf("stored decision %+v, %v", d, err)
 	}
 	if a := e.lastAudit(); a.Action != "risk.decide" || a.Object != "risk:"+riskID || !strings.Contains(a.Details, `"via":"api"`) {

@@ -41,19 +41,11 @@ func (s *Server) assessmentDiff(w http.ResponseWriter, r *http.Request, c *call)
 			return errNotFound
 		}
 		d.From, d.To, d.Picked = from, to, true
-		fa, err := s.st.Assessment(r.Context(), c.WS.ID, from)
+		fa, fr, err := s.app.Assessment(r.Context(), c.actor(), c.scope(), from)
 		if err != nil {
 			return err
 		}
-		ta, err := s.st.Assessment(r.Context(), c.WS.ID, to)
-		if err != nil {
-			return err
-		}
-		fr, err := decodeResult(fa)
-		if err != nil {
-			return err
-		}
-		tr, err := decodeResult(ta)
+		ta, tr, err := s.app.Assessment(r.Context(), c.actor(), c.scope(), to)
 		if err != nil {
 			return err
 		}

@@ -57,7 +57,7 @@ func (s *Server) history(ctx context.Context, wsID int64) ([]assessmentRow, erro
 	}
 	rows := make([]assessmentRow, 0, len(as))
 	for _, a := range as {
-		sum, err := s.summary(ctx, a)
+		sum, err := s.app.SummaryOf(ctx, a)
 		if err != nil {
 			return nil, err
 		}
@@ -76,19 +76,14 @@ func (s *Server) assessmentList(w http.ResponseWriter, r *http.Request, c *call)
 	return s.render(w, http.StatusOK, "assessments", page{Title: "Assessments", Nav: "assessments", C: c, Data: rows})
 }
 
-// assessmentOf loads the {a} assessment of the current workspace; another
-// workspace's ID is simply not found.
-func (s *Server) assessmentOf(r *http.Request, c *call) (store.Assessment, *assess.Result, error) {
+// assessmentID reads the {a} path value; anything but a number is not
+// found.
+func assessmentID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("a"), 10, 64)
 	if err != nil {
-		return store.Assessment{}, nil, errNotFound
+		return 0, errNotFound
 	}
-	a, err := s.st.Assessment(r.Context(), c.WS.ID, id)
-	if err != nil {
-		return a, nil, err
-	}
-	res, err := decodeResult(a)
-	return a, res, err
+	return id, nil
 }
 
 type assessmentData struct {
@@ -97,7 +92,11 @@ type assessmentData struct {
 }
 
 func (s *Server) assessmentView(w http.ResponseWriter, r *http.Request, c *call) error {
-	a, res, err := s.assessmentOf(r, c)
+	id, err := assessmentID(r)
+	if err != nil {
+		return err
+	}
+	a, res, err := s.app.Assessment(r.Context(), c.actor(), c.scope(), id)
 	if err != nil {
 		return err
 	}
@@ -108,20 +107,12 @@ func (s *Server) assessmentView(w http.ResponseWriter, r *http.Request, c *call)
 		Data: assessmentData{Row: row, Res: res}})
 }
 
-// assessmentSignOff freezes an assessment; the store (and the database's
-// own trigger) refuse any later change to it.
 func (s *Server) assessmentSignOff(w http.ResponseWriter, r *http.Request, c *call) error {
-	a, _, err := s.assessmentOf(r, c)
+	id, err := assessmentID(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SignOffAssessment(ctx, c.WS.ID, a.ID, c.User.ID, s.now()); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, c, "assessment.signoff", "assessment:"+itoa(a.ID), map[string]any{"version": a.Version})
-	})
+	a, err := s.app.SignOff(r.Context(), c.actor(), c.scope(), id)
 	if err != nil {
 		return err
 	}

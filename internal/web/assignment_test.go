@@ -25,7 +25,7 @@ func TestContributorsEditWhatIsAssigned(t *testing.T) {
 		ctx := context.Background()
 		ws := e.ws["A"].ID
 		x := e.idsOf("A")
-		_, m, _, err := e.srv.currentModel(ctx, ws)
+		_, m, _, err := e.srv.app.CurrentModel(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func TestContributorsEditWhatIsAssigned(t *testing.T) {
 		e.users["A:dana"] = testUser{ID: u.ID, Email: "dana@example.org", Password: testPassword, Secret: enr.Secret}
 		dana := e.signIn("A:dana")
 		token := e.apiToken("A:dana", "A", time.Hour)
-		_, res, _, _ := e.srv.latest(ctx, ws)
+		_, res, _, _ := e.srv.app.Latest(ctx, ws)
 		other := res.Risks[1].ID
 
 		risk := func(id string) string { return wsPath(ws, "/risks/"+url.PathEscape(id)) }

@@ -35,23 +35,7 @@ func objectOf(path string, r *http.Request) string {
 // loadAssignments reads a member's assignments when their role is scoped
 // by them; other roles never need them.
 func (s *Server) loadAssignments(ctx context.Context, wsID int64, userID int64, role auth.Role) (map[string]bool, error) {
-	if role != auth.RoleContributor {
-		return nil, nil
-	}
-	return s.userAssignments(ctx, wsID, userID)
-}
-
-// userAssignments returns a user's assignments in a workspace as a set.
-func (s *Server) userAssignments(ctx context.Context, wsID, userID int64) (map[string]bool, error) {
-	objs, err := s.st.UserAssignments(ctx, wsID, userID)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]bool, len(objs))
-	for _, o := range objs {
-		m[o] = true
-	}
-	return m, nil
+	return s.app.Assignments(ctx, wsID, userID, role)
 }
 
 // assignmentSet returns the viewer's assignments in the workspace,
@@ -60,7 +44,7 @@ func (s *Server) assignmentSet(ctx context.Context, c *call) (map[string]bool, e
 	if c.Assigned != nil {
 		return c.Assigned, nil
 	}
-	return s.userAssignments(ctx, c.WS.ID, c.User.ID)
+	return s.app.UserAssignments(ctx, c.WS.ID, c.User.ID)
 }
 
 // assignedOK is the scoped half of the permission check: true unless the
@@ -69,10 +53,23 @@ func assignedOK(role auth.Role, act auth.Action, assigned map[string]bool, objec
 	return !auth.Scoped(role, act) || auth.Covers(assigned, object)
 }
 
+// can is the templates' check for an action: whether the viewer's role
+// allows it. An unknown action is an error (template_check.go).
+func can(c *call, act string) (bool, error) {
+	a, err := knownAction(act)
+	if err != nil {
+		return false, err
+	}
+	return c.Role != "" && auth.Can(c.Role, a), nil
+}
+
 // canOn is the templates' check for an action on one object.
-func canOn(c *call, act, object string) bool {
-	a := auth.Action(act)
-	return c.Role != "" && auth.Can(c.Role, a) && assignedOK(c.Role, a, c.Assigned, object)
+func canOn(c *call, act, object string) (bool, error) {
+	a, err := knownAction(act)
+	if err != nil {
+		return false, err
+	}
+	return c.Role != "" && auth.Can(c.Role, a) && assignedOK(c.Role, a, c.Assigned, object), nil
 }
 
 // modelParts are the parts of the model that can be assigned, in the

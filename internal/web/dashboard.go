@@ -96,12 +96,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *call) erro
 func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentRow) (template.HTML, error) {
 	today := s.today().Format("2006-01-02")
 	key := dashboardKey(ws, today, rows)
-	if h, ok := s.fragments.get(key); ok {
+	if h, ok := s.fragments.Get(key); ok {
 		return h, nil
 	}
 	d := dashboardData{Latest: rows[0]}
 	var err error
-	if d.Res, err = s.result(ctx, rows[0].A); err != nil {
+	if d.Res, err = s.app.Result(ctx, rows[0].A); err != nil {
 		return "", err
 	}
 	d.Heat, d.LikeRow, d.ImpactCol = heatMap(d.Res.Summary.HeatMap)
@@ -120,7 +120,7 @@ func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentR
 		return "", fmt.Errorf("web: render dashboard body: %w", err)
 	}
 	h := template.HTML(b.String())
-	s.fragments.put(key, h)
+	s.fragments.Add(key, h, 0)
 	return h, nil
 }
 
@@ -164,7 +164,7 @@ func (s *Server) overdueItems(res *assess.Result) []assess.PlanItem {
 	var out []assess.PlanItem
 	today := s.today().Format("2006-01-02")
 	for _, p := range res.Plan {
-		if p.Due != "" && p.Due < today && s.overdue(p.Due) && p.Status != "mitigated" && p.Status != "false_positive" {
+		if p.Due != "" && p.Due < today && s.overdue(p.Due) && risk.Status(p.Status).StillAtRisk() {
 			out = append(out, p)
 		}
 	}

@@ -105,9 +105,9 @@ func TestBrowserJourney(t *testing.T) {
 
 	do("edit a flow",
 		chromedp.Navigate(base+wsPath(ws, "/model/flows/f-appeals-fax")),
-		chromedp.WaitVisible(C("#channel")),
-		chromedp.SetValue(C("#channel"), "encrypted_email"),
-		chromedp.SetValue(C("#auth"), "mfa"),
+		chromedp.WaitVisible(C("#f-channel")),
+		chromedp.SetValue(C("#f-channel"), "encrypted_email"),
+		chromedp.SetValue(C("#f-auth"), "mfa"),
 		chromedp.Click(C("#save-flow")),
 		chromedp.WaitVisible(C("#flows")),
 	)

@@ -170,16 +170,16 @@ func (e *testEnv) seed() {
 			}
 		}
 	}
-	owner := e.users["A:owner"].ID
 	for key, file := range map[string]string{"A": "practice.yaml", "B": "billing-company.yaml", "C": "practice.yaml"} {
+		owner := e.users[map[string]string{"A": "A", "B": "B", "C": "B"}[key]+":owner"].ID
 		data, err := examples.FS.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.srv.ImportModel(ctx, e.ws[key].ID, owner, data); err != nil {
+		if err := importModel(t, e.srv, e.ws[key].ID, owner, data); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.srv.RunAssessment(ctx, e.ws[key].ID, owner); err != nil {
+		if _, err := e.runAssessment(ctx, e.ws[key].ID, owner); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/store"
 )
 
@@ -68,8 +69,8 @@ func (b *client) uploadFile(path, field, name string, data []byte) (*http.Respon
 // returns its ID, for routes that act on one.
 func (e *testEnv) newEvidenceSet(tenant string) string {
 	e.t.Helper()
-	c := &call{User: store.User{ID: e.users[tenant+":owner"].ID}, WS: e.ws[tenant]}
-	set, err := e.srv.addEvidence(context.Background(), c, "matrix.jsonl", factsFile("share/matrix.csv"), "test")
+	who, sc := actAs(e.t, e.srv, e.users[tenant+":owner"].ID, e.ws[tenant].ID)
+	set, err := e.srv.app.AddEvidence(context.Background(), who, sc, "matrix.jsonl", factsFile("share/matrix.csv"))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -156,11 +157,11 @@ func TestEvidencePage(t *testing.T) {
 	}
 
 	// The next run uses every stored fact.
-	a, err := e.srv.RunAssessment(ctx, ws, e.users["A:owner"].ID)
+	a, err := e.runAssessment(ctx, ws, e.users["A:owner"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := decodeResult(a)
+	res, err := app.DecodeResult(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,8 +192,8 @@ func TestEvidencePage(t *testing.T) {
 		t.Errorf("deleting it again: %d; want 404", resp.StatusCode)
 	}
 	left, _ := e.st.EvidenceFacts(ctx, ws)
-	a, _ = e.srv.RunAssessment(ctx, ws, e.users["A:owner"].ID)
-	if res, _ := decodeResult(a); res.Evidence.Facts != len(left) || len(left) >= len(stored) {
+	a, _ = e.runAssessment(ctx, ws, e.users["A:owner"].ID)
+	if res, _ := app.DecodeResult(a); res.Evidence.Facts != len(left) || len(left) >= len(stored) {
 		t.Errorf("after delete the run used %d facts; want %d (of %d before)", res.Evidence.Facts, len(left), len(stored))
 	}
 }

@@ -126,19 +126,16 @@ func (s *Server) evidenceSetView(w http.ResponseWriter, r *http.Request, c *call
 		return err
 	}
 	ctx := r.Context()
-	set, err := s.st.EvidenceSetFacts(ctx, c.WS.ID, id)
-	if err != nil {
-		return err
-	}
-	facts, withheld := withholdIdentifiers(set.Facts)
-	set.Facts = nil // only the withheld copies go any further
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, c, "evidence.read", "evidence:"+itoa(set.ID),
-			map[string]any{"facts": len(facts), "withheld": withheld})
+	var facts []apiFact
+	var withheld int
+	set, err := s.app.ReadEvidenceSet(ctx, c.actor(), c.scope(), id, func(fs []evidence.Fact) int {
+		facts, withheld = withholdIdentifiers(fs)
+		return withheld
 	})
 	if err != nil {
 		return err
 	}
+	set.Facts = nil // only the withheld copies go any further
 
 	q := r.URL.Query()
 	d := evidenceSetData{Set: set, Source: formatTitles[set.Format], Withheld: withheld, Sorts: factSorts,
@@ -160,7 +157,7 @@ func (s *Server) evidenceSetView(w http.ResponseWriter, r *http.Request, c *call
 		d.Rows[i] = factRowOf(f)
 	}
 
-	a, res, ok, err := s.latest(ctx, c.WS.ID)
+	a, res, ok, err := s.app.Latest(ctx, c.WS.ID)
 	if err != nil {
 		return err
 	}

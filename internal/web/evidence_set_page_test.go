@@ -233,10 +233,10 @@ func TestEvidenceSetPage(t *testing.T) {
 
 		// Once an assessment has used the sets, every fact links to the
 		// risks of the evidence area.
-		if _, err := e.srv.RunAssessment(ctx, ws, e.users["A:owner"].ID); err != nil {
+		if _, err := e.runAssessment(ctx, ws, e.users["A:owner"].ID); err != nil {
 			t.Fatal(err)
 		}
-		_, res, _, err := e.srv.latest(ctx, ws)
+		_, res, _, err := e.srv.app.Latest(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}

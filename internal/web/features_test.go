@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/store"
 	"rcmguard/internal/store/storetest"
 )
@@ -78,12 +79,12 @@ func TestModelEditorsValidateLikeTheLoader(t *testing.T) {
 		r := itoa(int64(start + 1))
 		resp, body = b.post(wsPath(ws, "/model/flows"), url.Values{"revision": {r}, "id": {"f-new"}, "from": {"nowhere"},
 			"to": {"ehr"}, "data": {"claims"}, "channel": {"sftp"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="from-err"`) {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-from"`) {
 			t.Fatalf("flow from an unknown system: %d; want 422 with the error beside 'from'\n%s", resp.StatusCode, body)
 		}
 		resp, body = b.post(wsPath(ws, "/model/flows"), url.Values{"revision": {r}, "id": {"f-new"}, "from": {"pm"},
 			"to": {"ehr"}, "data": {"claims"}, "channel": {"carrier_pigeon"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="channel-err"`) {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-channel"`) {
 			t.Fatalf("flow with an unknown channel: %d; want 422 with the error beside 'channel'\n%s", resp.StatusCode, body)
 		}
 		if rev() != start+1 {
@@ -95,7 +96,7 @@ func TestModelEditorsValidateLikeTheLoader(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("valid new flow: %d\n%s", resp.StatusCode, body)
 		}
-		_, m, _, err := e.srv.currentModel(ctx, ws)
+		_, m, _, err := e.srv.app.CurrentModel(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func TestModelEditorsValidateLikeTheLoader(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("edit flow: %d", resp.StatusCode)
 		}
-		_, m, _, _ = e.srv.currentModel(ctx, ws)
+		_, m, _, _ = e.srv.app.CurrentModel(ctx, ws)
 		if fl := m.Flows[flowIndex(m, "f-new")]; fl.Channel != "https_api" || fl.Automated != nil {
 			t.Errorf("edited flow = %+v; want channel https_api and automated unset", fl)
 		}
@@ -117,7 +118,7 @@ func TestModelEditorsValidateLikeTheLoader(t *testing.T) {
 		if resp, _ = b.post(wsPath(ws, "/model/flows/f-new/delete"), nil); resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("delete flow: %d", resp.StatusCode)
 		}
-		_, m, _, _ = e.srv.currentModel(ctx, ws)
+		_, m, _, _ = e.srv.app.CurrentModel(ctx, ws)
 		if flowIndex(m, "f-new") >= 0 {
 			t.Error("deleted flow is still in the model")
 		}
@@ -170,7 +171,7 @@ func TestDecisionsAppliedAtNextRun(t *testing.T) {
 		e := newTestEnv(t, dsn)
 		ctx := context.Background()
 		ws := e.ws["A"].ID
-		_, res, _, err := e.srv.latest(ctx, ws)
+		_, res, _, err := e.srv.app.Latest(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,15 +205,15 @@ func TestDecisionsAppliedAtNextRun(t *testing.T) {
 			t.Fatalf("compliance officer accepting: %d", resp.StatusCode)
 		}
 		d, err := e.st.RiskDecision(ctx, ws, r2)
-		if err != nil || d.ApproverID != e.users["A:compliance_officer"].ID || fmtISO(d.Expires) != "2027-06-30" {
+		if err != nil || d.ApproverID != e.users["A:compliance_officer"].ID || app.FormatDate(d.Expires) != "2027-06-30" {
 			t.Fatalf("stored acceptance = %+v, %v; want the officer as approver and the expiry", d, err)
 		}
 
-		a, err := e.srv.RunAssessment(ctx, ws, e.users["A:owner"].ID)
+		a, err := e.runAssessment(ctx, ws, e.users["A:owner"].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		next, err := decodeResult(a)
+		next, err := app.DecodeResult(a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +243,7 @@ func TestSignOffDiffAndAuditedDownloads(t *testing.T) {
 		ctx := context.Background()
 		ws := e.ws["A"].ID
 		b := e.signIn("A:owner")
-		first, _, _, _ := e.srv.latest(ctx, ws)
+		first, _, _, _ := e.srv.app.Latest(ctx, ws)
 		ap := wsPath(ws, "/assessments/"+itoa(first.ID))
 		b.get(ap)
 		if resp, _ := b.post(ap+"/signoff", nil); resp.StatusCode != http.StatusSeeOther {
@@ -266,7 +267,7 @@ func TestSignOffDiffAndAuditedDownloads(t *testing.T) {
 		}
 
 		// Send the claims over plain FTP so that new risks appear, then compare.
-		_, m, _, _ := e.srv.currentModel(ctx, ws)
+		_, m, _, _ := e.srv.app.CurrentModel(ctx, ws)
 		fl := m.Flows[flowIndex(m, "f-claims-sftp")]
 		_, body = b.get(wsPath(ws, "/model/flows/f-claims-sftp"))
 		resp, body := b.post(wsPath(ws, "/model/flows/f-claims-sftp"), url.Values{"revision": {csrfRevision(body)},
@@ -274,7 +275,7 @@ func TestSignOffDiffAndAuditedDownloads(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("edit f-claims-sftp: %d\n%s", resp.StatusCode, body)
 		}
-		second, err := e.srv.RunAssessment(ctx, ws, e.users["A:owner"].ID)
+		second, err := e.runAssessment(ctx, ws, e.users["A:owner"].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,7 +313,7 @@ func TestPortfolioAndOverdue(t *testing.T) {
 	ctx := context.Background()
 	b := e.signIn("B:auditor")
 	_, body := b.get(wsPath(e.ws["B"].ID, "/portfolio"))
-	_, res, _, _ := e.srv.latest(ctx, e.ws["C"].ID)
+	_, res, _, _ := e.srv.app.Latest(ctx, e.ws["C"].ID)
 	if !strings.Contains(body, "Tenant B client") || !strings.Contains(body, "v1, "+res.AsOf) {
 		t.Errorf("portfolio does not show the client's latest assessment:\n%s", body)
 	}

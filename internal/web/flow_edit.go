@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"rcmguard/internal/audit"
 	"rcmguard/internal/model"
+	"rcmguard/internal/store"
 )
 
 // The flow form edits every field of a flow. Its inputs are built from the
@@ -144,14 +146,6 @@ func stageText(id string) string {
 	return id
 }
 
-// Described is the input's aria-describedby: its hint, and its error.
-func (in flowInput) Described() string {
-	if in.Err != "" {
-		return in.Key + "-hint " + in.Key + "-err"
-	}
-	return in.Key + "-hint"
-}
-
 // HasData reports whether the data asset id is ticked.
 func (f flowForm) HasData(id string) bool {
 	for _, d := range strings.Split(findInput(f.Inputs, "data").Value, ",") {
@@ -211,7 +205,7 @@ func flowIndex(m *model.Model, id string) int {
 }
 
 func (s *Server) flowNewForm(w http.ResponseWriter, r *http.Request, c *call) error {
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
 	}
@@ -222,19 +216,28 @@ func (s *Server) flowNewForm(w http.ResponseWriter, r *http.Request, c *call) er
 	return s.renderFlow(w, c, http.StatusOK, m, flowForm{New: true, Revision: wm.Revision, Inputs: newFlowInputs()})
 }
 
-func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) error {
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+// flowModel loads the model and finds the {flow} of the URL in it.
+func (s *Server) flowModel(r *http.Request, c *call) (store.WorkspaceModel, *model.Model, int, error) {
+	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
-		return err
+		return wm, nil, -1, err
 	}
 	i := -1
 	if ok {
 		i = flowIndex(m, r.PathValue("flow"))
 	}
 	if i < 0 {
-		return errNotFound
+		return wm, nil, -1, errNotFound
 	}
-	if err := s.auditRead(r.Context(), c, "flows/"+m.Flows[i].ID); err != nil {
+	return wm, m, i, nil
+}
+
+func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) error {
+	wm, m, i, err := s.flowModel(r, c)
+	if err != nil {
+		return err
+	}
+	if err := s.app.RecordModelRead(r.Context(), c.actor(), c.scope(), "flows/"+m.Flows[i].ID); err != nil {
 		return err
 	}
 	f := flowFormOf(m.Flows[i])
@@ -250,11 +253,10 @@ func (s *Server) flowUpdate(w http.ResponseWriter, r *http.Request, c *call) err
 	return s.flowSave(w, r, c, r.PathValue("flow"))
 }
 
-// flowSave applies the form to a copy of the flow, validates the whole
-// model with the YAML loader and saves it only when valid; errors are
-// shown beside their fields.
+// flowSave applies the form to a copy of the flow and hands the model to
+// the edit pipeline (model_edit.go).
 func (s *Server) flowSave(w http.ResponseWriter, r *http.Request, c *call, origID string) error {
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	_, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
 	}
@@ -288,28 +290,18 @@ func (s *Server) flowSave(w http.ResponseWriter, r *http.Request, c *call, origI
 	// be another flow; the form says it beside the ID it was typed in.
 	if fl.ID != origID && countFlows(m, fl.ID) > 1 {
 		findInput(f.Inputs, "id").Err = "Another flow already has this ID."
+		parsed = false
 	}
-	yamlText, el, err := checkModel(m)
-	if err != nil {
-		return err
-	}
-	if len(el) > 0 || !parsed || findInput(f.Inputs, "id").Err != "" {
-		f.General = placeErrors(el, fmt.Sprintf("flows[%d]", i), f.Inputs)
-		return s.renderFlow(w, c, http.StatusUnprocessableEntity, m, f)
-	}
-	if f.Revision != wm.Revision {
-		f.General = []string{"Someone else saved the model while you were editing. Reload the page to see their changes; yours were not saved."}
-		return s.renderFlow(w, c, http.StatusConflict, m, f)
-	}
-	action := "model.flow.update"
+	verb := audit.Update
 	if origID == "" {
-		action = "model.flow.create"
+		verb = audit.Create
 	}
-	if err := s.saveModel(r.Context(), c, yamlText, wm.Revision, action, map[string]any{"flow": fl.ID}); err != nil {
-		return err
-	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/model#flows"), http.StatusSeeOther)
-	return nil
+	return s.saveModelEdit(w, r, c, modelEdit{m: m, parsed: parsed,
+		place:    func(el model.ErrorList) { f.General = placeErrors(el, fmt.Sprintf("flows[%d]", i), f.Inputs) },
+		say:      func(msg string) { f.General = []string{msg} },
+		render:   func(status int) error { return s.renderFlow(w, c, status, m, f) },
+		revision: f.Revision, part: modelPartObject("flows"), action: audit.ModelChange("flow", verb),
+		details: map[string]any{"flow": fl.ID}, done: "/model#flows"})
 }
 
 // keepOrder returns the posted values, those in old first and in its order.
@@ -341,36 +333,21 @@ func countFlows(m *model.Model, id string) int {
 // flowDelete removes a flow. Workflow steps that trigger it would dangle,
 // so the loader's validation refuses the deletion and says which.
 func (s *Server) flowDelete(w http.ResponseWriter, r *http.Request, c *call) error {
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	wm, m, i, err := s.flowModel(r, c)
 	if err != nil {
 		return err
-	}
-	i := -1
-	if ok {
-		i = flowIndex(m, r.PathValue("flow"))
-	}
-	if i < 0 {
-		return errNotFound
 	}
 	fl := m.Flows[i]
 	m.Flows = slices.Delete(m.Flows, i, i+1)
-	yamlText, el, err := checkModel(m)
-	if err != nil {
-		return err
-	}
-	if len(el) > 0 {
-		f := flowFormOf(fl)
-		f.Revision = wm.Revision
-		f.General = []string{"The flow was not deleted:"}
-		for _, e := range el {
-			f.General = append(f.General, e.Path+": "+e.Msg)
-		}
-		m.Flows = slices.Insert(m.Flows, i, fl)
-		return s.renderFlow(w, c, http.StatusUnprocessableEntity, m, f)
-	}
-	if err := s.saveModel(r.Context(), c, yamlText, wm.Revision, "model.flow.delete", map[string]any{"flow": fl.ID}); err != nil {
-		return err
-	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/model#flows"), http.StatusSeeOther)
-	return nil
+	f := flowFormOf(fl)
+	f.Revision = wm.Revision
+	return s.saveModelEdit(w, r, c, modelEdit{m: m, parsed: true,
+		place: func(el model.ErrorList) {
+			f.General = refusedDelete("The flow was not deleted:", el)
+			m.Flows = slices.Insert(m.Flows, i, fl)
+		},
+		say:      func(msg string) { f.General = []string{msg} },
+		render:   func(status int) error { return s.renderFlow(w, c, status, m, f) },
+		revision: wm.Revision, part: modelPartObject("flows"), action: audit.ModelChange("flow", audit.Delete),
+		details: map[string]any{"flow": fl.ID}, done: "/model#flows"})
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"rcmguard/examples"
+	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/model"
@@ -136,21 +137,22 @@ func newLoadEnv(b *testing.B, dsn string) *loadEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
-	big, err := marshalModel(scaleModel(base, loadScale))
+	big, err := app.MarshalModel(scaleModel(base, loadScale))
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := srv.ImportModel(ctx, le.ws, firstUser, big); err != nil {
+	if err := importModel(b, srv, le.ws, firstUser, big); err != nil {
 		b.Fatal(err)
 	}
 	// Two runs, so that the dashboard's history and trend have more than
 	// the latest assessment to show.
 	for range 2 {
-		a, err := srv.RunAssessment(ctx, le.ws, firstUser)
+		who, sc := actAs(b, srv, firstUser, le.ws)
+		a, err := srv.app.RunAssessment(ctx, who, sc)
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := decodeResult(a)
+		res, err := app.DecodeResult(a)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -161,7 +163,7 @@ func newLoadEnv(b *testing.B, dsn string) *loadEnv {
 	}
 	// A team that has worked the register for a while: a decision on every
 	// fifth risk (2,000 or so), newer than the latest run.
-	_, res, _, err := srv.latest(ctx, le.ws)
+	_, res, _, err := srv.app.Latest(ctx, le.ws)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,6 +54,7 @@ var allowed = map[string][]auth.Role{
 	"GET /w/{ws}/risks":                          everyone,
 	"GET /w/{ws}/risks/{risk}":                   everyone,
 	"POST /w/{ws}/risks/{risk}":                  editors,
+	"POST /w/{ws}/risks/{risk}/review":           officers,
 	"POST /w/{ws}/risks/{risk}/assign":           officers,
 	"GET /w/{ws}/plan":                           everyone,
 	"GET /w/{ws}/evidence":                       everyone,
@@ -91,11 +92,11 @@ type ids struct {
 func (e *testEnv) idsOf(tenant string) ids {
 	e.t.Helper()
 	ctx := context.Background()
-	a, res, ok, err := e.srv.latest(ctx, e.ws[tenant].ID)
+	a, res, ok, err := e.srv.app.Latest(ctx, e.ws[tenant].ID)
 	if err != nil || !ok || len(res.Risks) == 0 {
 		e.t.Fatalf("tenant %s has no assessment with risks: %v", tenant, err)
 	}
-	_, m, _, err := e.srv.currentModel(ctx, e.ws[tenant].ID)
+	_, m, _, err := e.srv.app.CurrentModel(ctx, e.ws[tenant].ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

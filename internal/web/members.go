@@ -139,24 +139,13 @@ func (s *Server) memberAdd(w http.ResponseWriter, r *http.Request, c *call) erro
 	return s.renderMembers(w, r, c, http.StatusOK, memberForm{}, s.noticeOf(r, got))
 }
 
-// memberRemove takes someone out of the workspace; owners cannot remove
-// themselves, so a workspace is never left without the owner acting.
+// memberRemove takes someone out of the workspace.
 func (s *Server) memberRemove(w http.ResponseWriter, r *http.Request, c *call) error {
 	id, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
 	if err != nil {
 		return errNotFound
 	}
-	if id == c.User.ID {
-		return errForbidden
-	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.RemoveMembership(ctx, c.WS.ID, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, c, "membership.remove", "user:"+itoa(id), nil)
-	})
-	if err != nil {
+	if err := s.app.RemoveMember(r.Context(), c.actor(), c.scope(), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/members"), http.StatusSeeOther)
@@ -171,43 +160,12 @@ func (s *Server) memberAssignments(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return errNotFound
 	}
-	ctx := r.Context()
-	m, err := s.st.Membership(ctx, c.WS.ID, id)
-	if err != nil {
-		return err // another workspace's member is not found here
-	}
-	if auth.Role(m.Role) != auth.RoleContributor {
-		// Other roles are not limited by assignments; the form is not
-		// offered for them.
-		return errBadInput
-	}
-	offered := map[string]bool{}
+	var offered []string
 	for _, p := range modelParts() {
-		offered[p.Object] = true
+		offered = append(offered, p.Object)
 	}
-	var parts []string
-	for _, o := range r.PostForm["part"] {
-		if !offered[o] {
-			return errBadInput
-		}
-		parts = append(parts, o)
-	}
-	allRisks := r.PostFormValue("all_risks") == "yes"
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetUserAssignments(ctx, c.WS.ID, id, store.ModelObject, parts, c.User.ID, s.now()); err != nil {
-			return err
-		}
-		every := store.Assignment{WorkspaceID: c.WS.ID, UserID: id, Object: store.RiskObject + store.AllObjects, CreatedBy: c.User.ID, Created: s.now()}
-		if allRisks {
-			if err := tx.Assign(ctx, every); err != nil {
-				return err
-			}
-		} else if err := tx.Unassign(ctx, every); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, c, "assignments.set", "user:"+itoa(id), map[string]any{"model": parts, "all_risks": allRisks})
-	})
-	if err != nil {
+	work := app.Work{ModelParts: r.PostForm["part"], AllRisks: r.PostFormValue("all_risks") == "yes"}
+	if err := s.app.SetWork(r.Context(), c.actor(), c.scope(), id, work, offered); err != nil {
 		return err
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/members#work-"+itoa(id)), http.StatusSeeOther)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"rcmguard/internal/audit"
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
@@ -233,7 +234,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error
 		id = errorID()
 		s.logger.Error("web: internal error", "error_id", id, "method", r.Method, "path", logPath(r), "err", err)
 	}
-	s.renderError(w, r, c, status, id)
+	s.renderProblem(w, r, c, status, id, app.Message(err))
 }
 
 // unreadBody drops the middleware's "Connection: close" once the handler

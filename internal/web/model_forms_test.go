@@ -257,7 +257,7 @@ func TestModelFormsOptionalFields(t *testing.T) {
 		ws := e.ws["A"].ID
 		stored := func(t *testing.T) (int, []byte, *model.Model) {
 			t.Helper()
-			wm, m, _, err := e.srv.currentModel(ctx, ws)
+			wm, m, _, err := e.srv.app.CurrentModel(ctx, ws)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,8 +317,8 @@ func TestModelFormsOptionalFields(t *testing.T) {
 			}
 			return body
 		}
-		flowIDs := func(k string) (string, string) { return k, k + "-err" }
-		genericIDs := func(k string) (string, string) { return "f-" + k, "e-" + k }
+		// Every model form names an input f-KEY and its error e-KEY.
+		ids := func(k string) (string, string) { return "f-" + k, "e-" + k }
 		yes, no := true, false
 
 		t.Run("flows", func(t *testing.T) {
@@ -369,15 +369,15 @@ func TestModelFormsOptionalFields(t *testing.T) {
 
 			// Bad values, beside their inputs.
 			form = open(t, p)
-			rejected(t, p, with(form, "min_tls", "1.4", "frequency", "hourly"), flowIDs, map[string]string{
+			rejected(t, p, with(form, "min_tls", "1.4", "frequency", "hourly"), ids, map[string]string{
 				"min_tls": `unknown TLS version "1.4"`, "frequency": `unknown value "hourly"`},
 				`<option value="1.4" selected>`, `<option value="hourly" selected>`)
-			rejected(t, p, with(form, "endpoint.address", "edi.clearpath.example"), flowIDs, map[string]string{
+			rejected(t, p, with(form, "endpoint.address", "edi.clearpath.example"), ids, map[string]string{
 				"endpoint.address": `want host:port, got "edi.clearpath.example"`}, `value="edi.clearpath.example"`)
-			rejected(t, p, with(form, "endpoint.protocol", ""), flowIDs, map[string]string{"endpoint.protocol": "This is required."})
-			rejected(t, p, with(form, "endpoint.protocol", "gopher", "endpoint.address", "edi.clearpath.example:99999"), flowIDs,
+			rejected(t, p, with(form, "endpoint.protocol", ""), ids, map[string]string{"endpoint.protocol": "This is required."})
+			rejected(t, p, with(form, "endpoint.protocol", "gopher", "endpoint.address", "edi.clearpath.example:99999"), ids,
 				map[string]string{"endpoint.protocol": `unknown value "gopher"`, "endpoint.address": `port "99999"`})
-			rejected(t, p, with(form, "from", "", "channel", ""), flowIDs, map[string]string{"from": "This is required.", "channel": "This is required."})
+			rejected(t, p, with(form, "from", "", "channel", ""), ids, map[string]string{"from": "This is required.", "channel": "This is required."})
 
 			// Clear: every optional field of the flow, the endpoint with
 			// it, while the required ones stay.
@@ -406,7 +406,7 @@ func TestModelFormsOptionalFields(t *testing.T) {
 			nf := open(t, wsPath(ws, "/model/flows/new"))
 			nf = with(nf, "id", "f-new-edi", "from", "pm", "to", "ch-portal", "channel", "sftp", "endpoint.address", "sftp.clearpath.example:22")
 			nf.Set("data", "claims")
-			rejected(t, wsPath(ws, "/model/flows"), nf, flowIDs, map[string]string{"endpoint.protocol": "This is required."})
+			rejected(t, wsPath(ws, "/model/flows"), nf, ids, map[string]string{"endpoint.protocol": "This is required."})
 			nf.Set("endpoint.protocol", "ssh")
 			saved(t, wsPath(ws, "/model/flows"), nf)
 			_, _, m = stored(t)
@@ -466,12 +466,12 @@ func TestModelFormsOptionalFields(t *testing.T) {
 			// Bad values, beside their inputs; a partly filled block is
 			// validated, not dropped.
 			form = open(t, p)
-			rejected(t, p, with(form, "api.auth", ""), genericIDs, map[string]string{"api.auth": "This is required."})
-			rejected(t, p, with(form, "api.auth", "magic", "api.third_party", "v-nope"), genericIDs, map[string]string{
+			rejected(t, p, with(form, "api.auth", ""), ids, map[string]string{"api.auth": "This is required."})
+			rejected(t, p, with(form, "api.auth", "magic", "api.third_party", "v-nope"), ids, map[string]string{
 				"api.auth": `unknown value "magic"`, "api.third_party": `"v-nope" is not the ID of any vendor`},
 				`<option value="magic" selected>`, `value="v-nope"`)
 			rejected(t, wsPath(ws, "/model/s/systems/ehr"), with(form, "api.auth", "", "api.tls", "", "api.scoped_access", "",
-				"api.logged", "", "api.key_rotation", "weekly"), genericIDs, map[string]string{"api.auth": "This is required."})
+				"api.logged", "", "api.key_rotation", "weekly"), ids, map[string]string{"api.auth": "This is required."})
 
 			// Clear: all blank, no API.
 			saved(t, p, with(form, "api.auth", "", "api.tls", "", "api.scoped_access", "", "api.logged", ""))
@@ -548,7 +548,7 @@ func TestModelFormsOptionalFields(t *testing.T) {
 			fp := wsPath(ws, "/model/flows/f-remits")
 			saved(t, fp, with(open(t, fp), "stage", "s-intake"))
 			form = open(t, p)
-			body = rejected(t, p, with(form, "stages.0._remove", "yes"), genericIDs, nil)
+			body = rejected(t, p, with(form, "stages.0._remove", "yes"), ids, nil)
 			if !strings.Contains(body, `unknown stage &#34;s-intake&#34;`) || !strings.Contains(body, `name="stages.0._remove" value="yes" checked`) {
 				t.Error("removing a stage a flow uses: the page does not say why, or lost the ticked box")
 			}
@@ -563,15 +563,15 @@ func TestModelFormsOptionalFields(t *testing.T) {
 			// Bad values, beside their inputs.
 			form = open(t, p)
 			rejected(t, p, with(form, "assessment.date", "2026-13-01", "organization.workforce", "0", "assessment.regulation", "2031"),
-				genericIDs, map[string]string{"assessment.date": `invalid date "2026-13-01"`,
+				ids, map[string]string{"assessment.date": `invalid date "2026-13-01"`,
 					"organization.workforce": "must be at least 1", "assessment.regulation": `unknown value "2031"`},
 				`value="2026-13-01"`, `<option value="2031" selected>`)
-			rejected(t, p, with(form, "assessment.sign_off.name", "", "assessment.sign_off.date", ""), genericIDs, map[string]string{
+			rejected(t, p, with(form, "assessment.sign_off.name", "", "assessment.sign_off.date", ""), ids, map[string]string{
 				"assessment.sign_off.name": "This is required.", "assessment.sign_off.date": "This is required."}, `value="Owner"`)
 			rejected(t, p, with(form, "stages.1.id", "edi_submission", "stages.1.title", "EDI again", "stages.2.id", "s-late",
-				"stages.2.title", "Late", "stages.2.after", "nowhere"), genericIDs, map[string]string{
+				"stages.2.title", "Late", "stages.2.after", "nowhere"), ids, map[string]string{
 				"stages.1.id": `"edi_submission" is a standard stage`, "stages.2.after": `unknown stage "nowhere"`})
-			rejected(t, p, with(form, "stages.1.id", "s-intake", "stages.1.title", "Twice"), genericIDs, map[string]string{
+			rejected(t, p, with(form, "stages.1.id", "s-intake", "stages.1.title", "Twice"), ids, map[string]string{
 				"stages.1.id": `duplicate ID "s-intake"`})
 
 			// Clear: the flow back to a standard stage, then the sign-off,

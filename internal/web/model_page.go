@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/model"
 	"rcmguard/internal/store"
 )
@@ -24,14 +25,14 @@ type modelData struct {
 }
 
 func (s *Server) modelPage(w http.ResponseWriter, r *http.Request, c *call, status int, d modelData) error {
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
 	}
 	d.Has, d.WM, d.M = ok, wm, m
 	if ok {
 		d.UpdatedBy = s.userEmail(r.Context(), wm.UpdatedBy, map[int64]string{})
-		if err := s.auditRead(r.Context(), c, "model"); err != nil {
+		if err := s.app.RecordModelRead(r.Context(), c.actor(), c.scope(), "model"); err != nil {
 			return err
 		}
 	}
@@ -52,50 +53,30 @@ func (s *Server) modelImport(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	defer file.Close()
 	if hdr.Size > maxModelUpload {
-		return s.modelPage(w, r, c, http.StatusRequestEntityTooLarge,
-			modelData{ImportErr: fmt.Sprintf("The file is larger than the %d MiB limit for a model.", maxModelUpload>>20)})
-	}
-	data, err := io.ReadAll(io.LimitReader(file, maxModelUpload+1))
-	if err != nil {
-		return fmt.Errorf("web: read upload: %w", err)
-	}
-	if len(data) > maxModelUpload {
-		return s.modelPage(w, r, c, http.StatusRequestEntityTooLarge,
-			modelData{ImportErr: fmt.Sprintf("The file is larger than the %d MiB limit for a model.", maxModelUpload>>20)})
-	}
-	if _, err := model.Load(modelFile, data); err != nil {
-		var el model.ErrorList
-		if !errors.As(err, &el) {
-			return err
+		err = app.ModelTooLarge()
+	} else {
+		data, rerr := io.ReadAll(io.LimitReader(file, maxModelUpload+1))
+		if rerr != nil {
+			return fmt.Errorf("web: read upload: %w", rerr)
 		}
-		return s.modelPage(w, r, c, modelStatus(err), modelData{Errors: el,
-			ImportErr: "The file was not imported: fix these problems and upload it again. Nothing was changed."})
+		_, err = s.app.ImportModel(r.Context(), c.actor(), c.scope(), data, app.AnyRevision)
 	}
-	cur, err := s.st.WorkspaceModel(r.Context(), c.WS.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+	if msg := app.Message(err); msg != "" {
+		var el model.ErrorList
+		errors.As(err, &el)
+		return s.modelPage(w, r, c, statusOf(err), modelData{ImportErr: msg, Errors: el})
 	}
-	if err := s.saveModel(r.Context(), c, data, cur.Revision, "model.import", map[string]any{"bytes": len(data)}); err != nil {
+	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/model?imported=1"), http.StatusSeeOther)
 	return nil
 }
 
-// modelExport downloads the current model as YAML; it is an export of the
-// map of where PHI lives, so it is audited first.
+// modelExport downloads the current model as YAML, audited by the
+// application first.
 func (s *Server) modelExport(w http.ResponseWriter, r *http.Request, c *call) error {
-	wm, _, ok, err := s.currentModel(r.Context(), c.WS.ID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errNotFound
-	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, c, "export.model", fmt.Sprintf("workspace:%d/model", c.WS.ID), map[string]any{"revision": wm.Revision})
-	})
+	wm, err := s.app.ExportModel(r.Context(), c.actor(), c.scope())
 	if err != nil {
 		return err
 	}

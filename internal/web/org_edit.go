@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"rcmguard/internal/audit"
 	"rcmguard/internal/model"
 )
 
@@ -89,7 +90,7 @@ func modelField(t reflect.Type, key string) (reflect.StructField, bool) {
 }
 
 func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, c *call) error {
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
 	}
@@ -97,7 +98,7 @@ func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, c *call) error 
 		http.Redirect(w, r, wsPath(c.WS.ID, "/model"), http.StatusSeeOther)
 		return nil
 	}
-	if err := s.auditRead(r.Context(), c, "organization"); err != nil {
+	if err := s.app.RecordModelRead(r.Context(), c.actor(), c.scope(), "organization"); err != nil {
 		return err
 	}
 	d := newOrgForm()
@@ -121,7 +122,7 @@ func (s *Server) renderOrg(w http.ResponseWriter, c *call, status int, d *orgFor
 // valid. "Add another" (_add=stages) saves nothing: the form comes back as
 // typed with one more blank row.
 func (s *Server) orgSubmit(w http.ResponseWriter, r *http.Request, c *call) error {
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	_, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
 	}
@@ -147,23 +148,11 @@ func (s *Server) orgSubmit(w http.ResponseWriter, r *http.Request, c *call) erro
 		return s.renderOrg(w, c, http.StatusOK, d)
 	}
 	parsed := writeInputs(mv, d.all)
-	yamlText, el, err := checkModel(m)
-	if err != nil {
-		return err
-	}
-	if len(el) > 0 || !parsed {
-		d.General = placeErrors(el, "", d.all)
-		return s.renderOrg(w, c, http.StatusUnprocessableEntity, d)
-	}
-	if d.Revision != wm.Revision {
-		d.General = []string{"Someone else saved the model while you were editing. Reload the page to see their changes; yours were not saved."}
-		return s.renderOrg(w, c, http.StatusConflict, d)
-	}
-	if err := s.saveModel(r.Context(), c, yamlText, wm.Revision, "model.organization.edit", nil); err != nil {
-		return err
-	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/model"), http.StatusSeeOther)
-	return nil
+	return s.saveModelEdit(w, r, c, modelEdit{m: m, parsed: parsed,
+		place:    func(el model.ErrorList) { d.General = placeErrors(el, "", d.all) },
+		say:      func(msg string) { d.General = []string{msg} },
+		render:   func(status int) error { return s.renderOrg(w, c, status, d) },
+		revision: d.Revision, part: modelPartObject("organization"), action: audit.ModelOrganization, done: "/model"})
 }
 
 func formInt(s string) (int, error) {

@@ -58,7 +58,7 @@ func TestCachedPartsFollowChanges(t *testing.T) {
 		}
 
 		// Dashboard: view, sign off, view.
-		first, _, _, err := e.srv.latest(ctx, ws)
+		first, _, _, err := e.srv.app.Latest(ctx, ws)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestCachedPartsFollowChanges(t *testing.T) {
 		}
 
 		// A new run shows as the latest version, and the register follows it.
-		second, err := e.srv.RunAssessment(ctx, ws, e.users["A:owner"].ID)
+		second, err := e.runAssessment(ctx, ws, e.users["A:owner"].ID)
 		if err != nil {
 			t.Fatal(err)
 		}

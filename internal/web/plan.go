@@ -20,7 +20,7 @@ type planData struct {
 
 // plan shows the latest assessment's remediation plan in priority order.
 func (s *Server) plan(w http.ResponseWriter, r *http.Request, c *call) error {
-	a, res, ok, err := s.latest(r.Context(), c.WS.ID)
+	a, res, ok, err := s.app.Latest(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
 	}

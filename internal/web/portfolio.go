@@ -52,7 +52,7 @@ func (s *Server) renderPortfolio(w http.ResponseWriter, r *http.Request, c *call
 		if _, err := s.st.Membership(ctx, cw.ID, c.User.ID); err == nil {
 			p.Member = true
 		}
-		a, res, ok, err := s.latest(ctx, cw.ID)
+		a, res, ok, err := s.app.Latest(ctx, cw.ID)
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"html/template"
-	"sync"
 	"sync/atomic"
 )
 
@@ -63,34 +62,4 @@ type registerRow struct {
 type registerKey struct {
 	assessment int64
 	decisions  int64 // store.Workspace.DecisionsRev
-}
-
-type registerCache struct {
-	mu      sync.Mutex
-	entries map[registerKey]*registerJoin
-	order   []registerKey // oldest first, for eviction
-}
-
-func (c *registerCache) get(k registerKey) (*registerJoin, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	j, ok := c.entries[k]
-	return j, ok
-}
-
-func (c *registerCache) put(k registerKey, j *registerJoin) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil {
-		c.entries = map[registerKey]*registerJoin{}
-	}
-	if _, ok := c.entries[k]; ok {
-		return
-	}
-	c.entries[k] = j
-	c.order = append(c.order, k)
-	for len(c.order) > registerCacheEntries {
-		delete(c.entries, c.order[0])
-		c.order = c.order[1:]
-	}
 }

@@ -38,7 +38,7 @@ type templates struct{ byName map[string]*template.Template }
 func parseTemplates(a *assets) (*templates, error) {
 	funcs := template.FuncMap{
 		"asset":      a.url,
-		"can":        func(c *call, act string) bool { return c.Role != "" && auth.Can(c.Role, auth.Action(act)) },
+		"can":        can,
 		"canOn":      canOn,
 		"groups":     groupInputs,
 		"wsPath":     wsPath,
@@ -67,9 +67,12 @@ func parseTemplates(a *assets) (*templates, error) {
 			return map[string]string{"id": "Risk ID", "title": "Title", "status": "Status", "owner": "Owner",
 				"due": "Due date", "level_asc": "Rating, lowest first"}
 		},
-		"statusTitle": func(s string) string {
-			if t, ok := statusTitles[s]; ok {
-				return t
+		// statusTitle takes a risk.Status or the text of one (a plan
+		// item's, a stored decision's).
+		"statusTitle": func(v any) string {
+			s := fmt.Sprint(v)
+			if st := risk.Status(s); st.Valid() {
+				return st.Title()
 			}
 			return slugTitle(s)
 		},
@@ -79,6 +82,9 @@ func parseTemplates(a *assets) (*templates, error) {
 		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+v+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", v, err)
+		}
+		if err := checkPermissionCalls(tpl); err != nil {
+			return nil, err
 		}
 		t.byName[v] = tpl
 	}
@@ -126,6 +132,13 @@ type errorPage struct {
 // renderError shows a generic message for a status; for internal errors,
 // only the error ID that the log carries with the details.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, c *call, status int, id string) {
+	s.renderProblem(w, r, c, status, id, "")
+}
+
+// renderProblem is renderError with the message of an app.Error, written
+// for the person, in place of the generic one (never for an internal
+// error).
+func (s *Server) renderProblem(w http.ResponseWriter, r *http.Request, c *call, status int, id, msg string) {
 	e := errorPage{Status: status, ID: id}
 	switch status {
 	case http.StatusNotFound:
@@ -141,10 +154,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, c *call, st
 	case http.StatusTooManyRequests:
 		e.Heading, e.Message = "Too many attempts", "There were too many failed sign-in attempts from your network. Wait a few minutes, then try again."
 	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", modelRetryAfter)
-		e.Heading, e.Message = "Busy", "The server is reading other models just now and nothing was changed. Wait a few seconds, then try again."
+		w.Header().Set("Retry-After", busyRetryAfter)
+		e.Heading, e.Message = "Busy", "The server cannot take this just now and nothing was changed. Wait a few seconds, then try again."
 	default:
 		e.Heading, e.Message = "Something went wrong", "The request could not be completed and nothing was changed. If it keeps happening, give your administrator this error ID."
+	}
+	if msg != "" && status != http.StatusInternalServerError {
+		e.Message = msg
 	}
 	if err := s.render(w, status, "error", page{Title: e.Heading, C: c, Data: e}); err != nil {
 		s.logger.Error("web: render error page", "err", err)
@@ -206,11 +222,6 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	// The URL carries the content hash, so the file under it never changes.
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Write(b)
-}
-
-var statusTitles = map[string]string{
-	"unchecked": "Unchecked", "in_discussion": "In discussion", "in_progress": "Mitigation in progress",
-	"mitigated": "Mitigated", "accepted": "Accepted", "false_positive": "False positive",
 }
 
 func slugTitle(s string) string {

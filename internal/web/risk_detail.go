@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
-	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/risk"
 	"rcmguard/internal/store"
 )
 
@@ -25,8 +27,17 @@ type riskData struct {
 	Decided   bool
 	Approver  string
 	Form      decisionForm
-	Statuses  []string
+	Statuses  []risk.Status
 	CanAccept bool
+	// Review is the closure proposed for this risk, waiting for an owner
+	// or compliance officer or rejected by one; nil when there is none.
+	Review      *store.RiskReview
+	RequestedBy string // who proposed it
+	ReviewedBy  string // who rejected it
+	ReviewNote  string // the note as typed, when a rejection is refused
+	ReviewErr   string
+	Proposed    bool // the viewer's closure was just sent for review
+	Reviewed    string
 	// Assignees are the contributors this risk is assigned to by name;
 	// Candidates the workspace's contributors, offered to those who
 	// assign work.
@@ -75,47 +86,28 @@ func (s *Server) riskAssign(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	ms, err := s.st.Members(ctx, c.WS.ID)
-	if err != nil {
-		return err
-	}
-	contributors := map[string]int64{}
-	for _, m := range ms {
-		if auth.Role(m.Role) == auth.RoleContributor {
-			contributors[itoa(m.UserID)] = m.UserID
-		}
-	}
 	var users []int64
-	var emails []string
-	names := map[int64]string{}
 	for _, v := range r.PostForm["assignee"] {
-		id, ok := contributors[v]
-		if !ok {
-			// Only the workspace's contributors can be chosen; anything
-			// else was not offered by the form.
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
 			return errBadInput
 		}
 		users = append(users, id)
-		emails = append(emails, s.userEmail(ctx, id, names))
 	}
-	object := store.RiskObject + row.R.ID
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetObjectAssignees(ctx, c.WS.ID, object, users, c.User.ID, s.now()); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, c, "risk.assign", object, map[string]any{"assignees": emails})
-	})
-	if err != nil {
+	if err := s.app.AssignRisk(r.Context(), c.actor(), c.scope(), row.R.ID, users); err != nil {
 		return err
 	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/risks/"+escapeRiskID(row.R.ID)+"?assigned=1"), http.StatusSeeOther)
+	http.Redirect(w, r, riskPath(c, row, "?assigned=1"), http.StatusSeeOther)
 	return nil
+}
+
+func riskPath(c *call, row riskRow, query string) string {
+	return wsPath(c.WS.ID, "/risks/"+escapeRiskID(row.R.ID)+query)
 }
 
 // findRisk returns the {risk} row of the latest assessment.
 func (s *Server) findRisk(r *http.Request, c *call) (store.Assessment, riskRow, error) {
-	a, rows, ok, err := s.registerRows(r, c)
+	a, rows, ok, err := s.registerRows(r, c.WS)
 	if err != nil {
 		return a, riskRow{}, err
 	}
@@ -131,42 +123,51 @@ func (s *Server) findRisk(r *http.Request, c *call) (store.Assessment, riskRow, 
 	return a, riskRow{}, errNotFound
 }
 
+// riskPage shows a risk with its decision form as f holds it.
+func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, c *call, status int, a store.Assessment, row riskRow, d riskData) error {
+	d.Row, d.Version, d.Statuses = row, a.Version, risk.Statuses
+	d.CanAccept = auth.Can(c.Role, auth.ActRiskAccept)
+	ctx := r.Context()
+	names := map[int64]string{}
+	dec, err := s.st.RiskDecision(ctx, c.WS.ID, row.R.ID)
+	switch {
+	case err == nil:
+		d.Decision, d.Decided = dec, true
+		if dec.ApproverID != 0 {
+			d.Approver = s.userEmail(ctx, dec.ApproverID, names)
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	rv, err := s.st.RiskReview(ctx, c.WS.ID, row.R.ID)
+	switch {
+	case err == nil:
+		d.Review, d.RequestedBy, d.ReviewedBy = &rv, s.userEmail(ctx, rv.RequestedBy, names), s.userEmail(ctx, rv.ReviewedBy, names)
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	if err := s.loadAssignees(ctx, c, &d); err != nil {
+		return err
+	}
+	return s.render(w, status, "risk", page{Title: row.R.Title, Nav: "risks", C: c, Data: d})
+}
+
 func (s *Server) riskDetail(w http.ResponseWriter, r *http.Request, c *call) error {
 	a, row, err := s.findRisk(r, c)
 	if err != nil {
 		return err
 	}
-	d := riskData{Row: row, Version: a.Version, Statuses: decisionStatuses, CanAccept: auth.Can(c.Role, auth.ActRiskAccept)}
-	d.Form = decisionForm{Status: row.Status, Owner: row.Owner, Due: row.Due}
-	if err := s.loadDecision(r, c, &d); err != nil {
-		return err
+	q := r.URL.Query()
+	d := riskData{Form: decisionForm{Status: row.Status, Owner: row.Owner, Due: row.Due, Saved: q.Get("saved") == "1"},
+		Proposed: q.Get("proposed") == "1", Reviewed: q.Get("reviewed")}
+	if dec, err := s.st.RiskDecision(r.Context(), c.WS.ID, row.R.ID); err == nil {
+		d.Form.Justification, d.Form.Expires = dec.Justification, app.FormatDate(dec.Expires)
 	}
-	if d.Decided {
-		d.Form.Justification, d.Form.Expires = d.Decision.Justification, fmtISO(d.Decision.Expires)
-	}
-	d.Form.Saved = r.URL.Query().Get("saved") == "1"
-	if err := s.loadAssignees(r.Context(), c, &d); err != nil {
-		return err
-	}
-	return s.render(w, http.StatusOK, "risk", page{Title: row.R.Title, Nav: "risks", C: c, Data: d})
+	return s.riskPage(w, r, c, http.StatusOK, a, row, d)
 }
 
-func (s *Server) loadDecision(r *http.Request, c *call, d *riskData) error {
-	dec, err := s.st.RiskDecision(r.Context(), c.WS.ID, d.Row.R.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	d.Decision, d.Decided = dec, true
-	if dec.ApproverID != 0 {
-		d.Approver = s.userEmail(r.Context(), dec.ApproverID, map[int64]string{})
-	}
-	return nil
-}
-
-// riskDecide records a status change from the register's form.
+// riskDecide records a status change from the register's form; a closure
+// the viewer may not take alone goes to review.
 func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) error {
 	a, row, err := s.findRisk(r, c)
 	if err != nil {
@@ -175,107 +176,53 @@ func (s *Server) riskDecide(w http.ResponseWriter, r *http.Request, c *call) err
 	f := decisionForm{Status: r.PostFormValue("status"), Justification: strings.TrimSpace(r.PostFormValue("justification")),
 		Owner: strings.TrimSpace(r.PostFormValue("owner")), Due: strings.TrimSpace(r.PostFormValue("due")),
 		Expires: strings.TrimSpace(r.PostFormValue("expires"))}
-	dec, err := s.checkDecision(c, row.R.ID, &f)
+	out, err := s.app.DecideRisk(r.Context(), c.actor(), c.scope(), row.R.ID, app.Decision{Status: risk.Status(f.Status),
+		Justification: f.Justification, Owner: f.Owner, Due: f.Due, Expires: f.Expires})
+	var fields app.Errors
+	if errors.As(err, &fields) {
+		f.Errors = fields.ByField()
+		return s.riskPage(w, r, c, statusOf(err), a, row, riskData{Form: f})
+	}
 	if err != nil {
 		return err
 	}
-	if len(f.Errors) > 0 {
-		d := riskData{Row: row, Version: a.Version, Statuses: decisionStatuses, CanAccept: auth.Can(c.Role, auth.ActRiskAccept), Form: f}
-		if err := s.loadDecision(r, c, &d); err != nil {
-			return err
-		}
-		if err := s.loadAssignees(r.Context(), c, &d); err != nil {
-			return err
-		}
-		return s.render(w, http.StatusUnprocessableEntity, "risk", page{Title: row.R.Title, Nav: "risks", C: c, Data: d})
+	if out.Review != nil {
+		http.Redirect(w, r, riskPath(c, row, "?proposed=1"), http.StatusSeeOther)
+		return nil
 	}
-	if err := s.saveDecision(r.Context(), c, dec, "web"); err != nil {
-		return err
-	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/risks/"+escapeRiskID(row.R.ID)+"?saved=1"), http.StatusSeeOther)
+	http.Redirect(w, r, riskPath(c, row, "?saved=1"), http.StatusSeeOther)
 	return nil
 }
 
-// checkDecision applies the rules of a status change, the same for the
-// register's form and the API, and fills f.Errors by field. Accepting a
-// risk is a decision only an owner or compliance officer may take (any
-// other role gets errForbidden), with a justification and an expiry; the
-// person accepting is recorded as the approver. Accepted, mitigated and
-// false positive all need a justification.
-func (s *Server) checkDecision(c *call, riskID string, f *decisionForm) (store.RiskDecision, error) {
-	f.Errors = map[string]string{}
-	dec := store.RiskDecision{WorkspaceID: c.WS.ID, RiskID: riskID, Status: f.Status, Justification: f.Justification,
-		Owner: f.Owner, UpdatedBy: c.User.ID, Updated: s.now()}
-	if !isDecisionStatus(f.Status) {
-		f.Errors["status"] = "Choose a status."
+// riskReview approves or rejects a closure waiting for review.
+func (s *Server) riskReview(w http.ResponseWriter, r *http.Request, c *call) error {
+	a, row, err := s.findRisk(r, c)
+	if err != nil {
+		return err
 	}
-	if f.Status == "accepted" && auth.Allowed(c.Member, auth.ActRiskAccept, s.now()) != nil {
-		return dec, errForbidden
+	var approve bool
+	switch r.PostFormValue("decision") {
+	case "approve":
+		approve = true
+	case "reject":
+	default:
+		return errBadInput
 	}
-	switch f.Status {
-	case "accepted", "mitigated", "false_positive":
-		if f.Justification == "" {
-			f.Errors["justification"] = "Say why: a justification is required for this status."
-		}
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	_, err = s.app.ReviewClosure(r.Context(), c.actor(), c.scope(), row.R.ID, approve, note)
+	var fields app.Errors
+	if errors.As(err, &fields) || errors.Is(err, app.ErrConflict) {
+		d := riskData{Form: decisionForm{Status: row.Status, Owner: row.Owner, Due: row.Due}, ReviewNote: note,
+			ReviewErr: app.Message(err)}
+		return s.riskPage(w, r, c, statusOf(err), a, row, d)
 	}
-	if len(f.Justification) > 4000 {
-		f.Errors["justification"] = "Keep the justification under 4,000 characters."
+	if err != nil {
+		return err
 	}
-	if len(f.Owner) > 200 {
-		f.Errors["owner"] = "Keep the owner under 200 characters."
+	outcome := "rejected"
+	if approve {
+		outcome = "approved"
 	}
-	var err error
-	if dec.Due, err = parseFormDate(f.Due); err != nil {
-		f.Errors["due"] = "Enter the due date as YYYY-MM-DD."
-	}
-	if dec.Expires, err = parseFormDate(f.Expires); err != nil {
-		f.Errors["expires"] = "Enter the expiry as YYYY-MM-DD."
-	}
-	if f.Status == "accepted" {
-		dec.ApproverID = c.User.ID
-		switch {
-		case f.Expires == "":
-			f.Errors["expires"] = "An acceptance needs an expiry date, when it must be reviewed again."
-		case f.Errors["expires"] == "" && !dec.Expires.After(s.today()):
-			f.Errors["expires"] = "The expiry must be after today."
-		}
-	} else {
-		dec.Expires = time.Time{}
-	}
-	return dec, nil
-}
-
-// saveDecision stores a checked decision with its audit entry; via says
-// whether it came from the web form or the API.
-func (s *Server) saveDecision(ctx context.Context, c *call, dec store.RiskDecision, via string) error {
-	return s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutRiskDecision(ctx, dec); err != nil {
-			return err
-		}
-		details := map[string]any{"status": dec.Status}
-		if via != "web" {
-			details["via"] = via
-		}
-		if !dec.Due.IsZero() {
-			details["due"] = fmtISO(dec.Due)
-		}
-		if !dec.Expires.IsZero() {
-			details["expires"] = fmtISO(dec.Expires)
-		}
-		return s.audit(ctx, tx, c, "risk.decide", "risk:"+dec.RiskID, details)
-	})
-}
-
-func parseFormDate(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse("2006-01-02", s)
-}
-
-func fmtISO(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02")
+	http.Redirect(w, r, riskPath(c, row, "?reviewed="+outcome), http.StatusSeeOther)
+	return nil
 }

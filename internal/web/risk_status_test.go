@@ -52,10 +52,10 @@ func TestDecisionStatusesAreTheModels(t *testing.T) {
 	if !strings.Contains(body, x.risk) || strings.Count(body, `<tr`) != 2 {
 		t.Errorf("filter by in_discussion does not list exactly the one risk")
 	}
-	if _, err := e.srv.RunAssessment(t.Context(), ws, e.users["A:owner"].ID); err != nil {
+	if _, err := e.runAssessment(t.Context(), ws, e.users["A:owner"].ID); err != nil {
 		t.Fatal(err)
 	}
-	_, res, _, _ := e.srv.latest(t.Context(), ws)
+	_, res, _, _ := e.srv.app.Latest(t.Context(), ws)
 	for _, r := range res.Risks {
 		if r.ID == x.risk && r.Status != "in_discussion" {
 			t.Errorf("after the run %s is %s; want in_discussion", r.ID, r.Status)

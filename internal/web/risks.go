@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/assess"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/risk"
@@ -43,8 +44,16 @@ type riskListData struct {
 	Areas     []string
 	Owners    []string
 	Levels    []risk.Level
-	Statuses  []string
+	Statuses  []risk.Status
 	Pager     pager
+	// Reviews are the closures waiting for review, for those who review.
+	Reviews []reviewRow
+}
+
+// reviewRow is a closure waiting for review, as the register lists it.
+type reviewRow struct {
+	R  store.RiskReview
+	By string
 }
 
 // registerPageSize is how many risks one page of the register shows. A
@@ -54,26 +63,26 @@ const registerPageSize = 50
 
 // registerRows joins the latest result's risks with the stored decisions.
 // The rows are shared (see register_cache.go): callers must not modify them.
-func (s *Server) registerRows(r *http.Request, c *call) (store.Assessment, []riskRow, bool, error) {
-	a, j, ok, err := s.register(r, c)
+func (s *Server) registerRows(r *http.Request, ws store.Workspace) (store.Assessment, []riskRow, bool, error) {
+	a, j, ok, err := s.register(r, ws)
 	if j == nil {
 		return a, nil, ok, err
 	}
 	return a, j.rows, ok, err
 }
 
-func (s *Server) register(r *http.Request, c *call) (store.Assessment, *registerJoin, bool, error) {
-	a, res, ok, err := s.latest(r.Context(), c.WS.ID)
+func (s *Server) register(r *http.Request, ws store.Workspace) (store.Assessment, *registerJoin, bool, error) {
+	a, res, ok, err := s.app.Latest(r.Context(), ws.ID)
 	if err != nil || !ok {
 		return a, nil, ok, err
 	}
 	// The revision was read with the workspace, before the decisions: a
 	// join built from decisions newer than its key is only rebuilt sooner.
-	key := registerKey{assessment: a.ID, decisions: c.WS.DecisionsRev}
-	if j, ok := s.registers.get(key); ok {
+	key := registerKey{assessment: a.ID, decisions: ws.DecisionsRev}
+	if j, ok := s.registers.Get(key); ok {
 		return a, j, true, nil
 	}
-	ds, err := s.st.RiskDecisions(r.Context(), c.WS.ID)
+	ds, err := s.st.RiskDecisions(r.Context(), ws.ID)
 	if err != nil {
 		return a, nil, false, err
 	}
@@ -97,19 +106,19 @@ func (s *Server) register(r *http.Request, c *call) (store.Assessment, *register
 			if d.Owner != "" {
 				row.Owner = d.Owner
 			}
-			row.Due = fmtISO(d.Due)
+			row.Due = app.FormatDate(d.Due)
 		}
 		areas[rk.Area], owners[row.Owner] = true, true
 		rows = append(rows, row)
 	}
 	j := &registerJoin{rows: rows, areas: keys(areas), owners: keys(owners),
 		html: make([]atomic.Pointer[template.HTML], len(rows))}
-	s.registers.put(key, j)
+	j, _ = s.registers.Add(key, j, 0)
 	return a, j, true, nil
 }
 
 func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error {
-	a, j, ok, err := s.register(r, c)
+	a, j, ok, err := s.register(r, c.WS)
 	if err != nil {
 		return err
 	}
@@ -122,7 +131,7 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 			return err
 		}
 	}
-	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Levels: levelsDesc, Statuses: decisionStatuses}
+	d := riskListData{HasResult: ok, Version: a.Version, Filter: f, Levels: levelsDesc, Statuses: risk.Statuses}
 	var rows []riskRow
 	if j != nil {
 		d.Total, d.Areas, d.Owners = len(j.rows), j.areas, j.owners
@@ -141,6 +150,16 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 		}
 	}
 	rows, d.Pager = paginate(rows, registerPageSize, q, wsPath(c.WS.ID, "/risks"))
+	if auth.Can(c.Role, auth.ActRiskAccept) {
+		reviews, err := s.app.PendingReviews(r.Context(), c.actor(), c.scope())
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for _, rv := range reviews {
+			d.Reviews = append(d.Reviews, reviewRow{R: rv, By: s.userEmail(r.Context(), rv.RequestedBy, names)})
+		}
+	}
 	if j != nil {
 		html, err := j.rowHTML(s.tpl.byName["risks"], c.WS.ID, rows)
 		if err != nil {
@@ -152,7 +171,7 @@ func (s *Server) riskList(w http.ResponseWriter, r *http.Request, c *call) error
 		}
 		d.Rows = template.HTML(b.String())
 		fd := registerFilters{WS: c.WS.ID, Contributor: c.Role == auth.RoleContributor, Filter: f,
-			Levels: levelsDesc, Statuses: decisionStatuses, Areas: j.areas, Owners: j.owners}
+			Levels: levelsDesc, Statuses: risk.Statuses, Areas: j.areas, Owners: j.owners}
 		if d.Filters, err = s.registerFilterForm(fd, a.ID, c.WS.DecisionsRev); err != nil {
 			return err
 		}
@@ -166,7 +185,7 @@ type registerFilters struct {
 	Contributor   bool
 	Filter        riskFilter
 	Levels        []risk.Level
-	Statuses      []string
+	Statuses      []risk.Status
 	Areas, Owners []string
 }
 
@@ -181,7 +200,7 @@ func (s *Server) registerFilterForm(fd registerFilters, assessment, decisionsRev
 	if f.Q == "" {
 		key = fmt.Sprintf("register-filters|%d|%d|%d|%t|%q|%q|%q|%q|%q|%q", fd.WS, assessment, decisionsRev,
 			fd.Contributor, f.Level, f.Status, f.Area, f.Owner, f.Sort, f.Assigned)
-		if h, ok := s.fragments.get(key); ok {
+		if h, ok := s.fragments.Get(key); ok {
 			return h, nil
 		}
 	}
@@ -191,7 +210,7 @@ func (s *Server) registerFilterForm(fd registerFilters, assessment, decisionsRev
 	}
 	h := template.HTML(b.String())
 	if key != "" {
-		s.fragments.put(key, h)
+		s.fragments.Add(key, h, 0)
 	}
 	return h, nil
 }

@@ -85,6 +85,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/w/{ws}/risks", workspace, auth.ActRiskView, s.riskList},
 		{"GET", "/w/{ws}/risks/{risk}", workspace, auth.ActRiskView, s.riskDetail},
 		{"POST", "/w/{ws}/risks/{risk}", workspace, auth.ActRiskUpdate, s.riskDecide},
+		{"POST", "/w/{ws}/risks/{risk}/review", workspace, auth.ActRiskAccept, s.riskReview},
 		{"POST", "/w/{ws}/risks/{risk}/assign", workspace, auth.ActAssign, s.riskAssign},
 		{"GET", "/w/{ws}/plan", workspace, auth.ActRiskView, s.plan},
 		{"GET", "/w/{ws}/evidence", workspace, auth.ActEvidenceView, s.evidenceList},

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 
+	"rcmguard/internal/audit"
 	"rcmguard/internal/model"
 )
 
@@ -36,7 +37,7 @@ func (s *Server) sectionModel(r *http.Request, c *call) (section, int, *model.Mo
 	if !ok {
 		return sec, 0, nil, errNotFound
 	}
-	wm, m, ok, err := s.currentModel(r.Context(), c.WS.ID)
+	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {
 		return sec, 0, nil, err
 	}
@@ -51,7 +52,7 @@ func (s *Server) sectionList(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	if err := s.auditRead(r.Context(), c, sec.Key); err != nil {
+	if err := s.app.RecordModelRead(r.Context(), c.actor(), c.scope(), sec.Key); err != nil {
 		return err
 	}
 	list := sec.list(m)
@@ -110,7 +111,7 @@ func (s *Server) sectionEditForm(w http.ResponseWriter, r *http.Request, c *call
 	if i < 0 {
 		return errNotFound
 	}
-	if err := s.auditRead(r.Context(), c, sec.Key+"/"+r.PathValue("id")); err != nil {
+	if err := s.app.RecordModelRead(r.Context(), c.actor(), c.scope(), sec.Key+"/"+r.PathValue("id")); err != nil {
 		return err
 	}
 	ins := inputsOf(list.Type().Elem(), "", "", nil, true)
@@ -131,7 +132,7 @@ func (s *Server) sectionUpdate(w http.ResponseWriter, r *http.Request, c *call) 
 // and saves only a valid model. "Add another" (a list's key in _add) saves
 // nothing: the form comes back as typed with one more blank row there.
 func (s *Server) sectionSave(w http.ResponseWriter, r *http.Request, c *call, origID string) error {
-	sec, rev, m, err := s.sectionModel(r, c)
+	sec, _, m, err := s.sectionModel(r, c)
 	if err != nil {
 		return err
 	}
@@ -168,31 +169,20 @@ func (s *Server) sectionSave(w http.ResponseWriter, r *http.Request, c *call, or
 	} else {
 		list.Index(i).Set(elem)
 	}
-	yamlText, el, err := checkModel(m)
-	if err != nil {
-		return err
-	}
-	if len(el) > 0 || !parsed {
-		d.General = placeErrors(el, fmt.Sprintf("%s[%d]", sec.Key, i), d.Inputs)
-		return s.renderSection(w, c, http.StatusUnprocessableEntity, d)
-	}
-	if d.Revision != rev {
-		d.General = []string{"Someone else saved the model while you were editing. Reload the page to see their changes; yours were not saved."}
-		return s.renderSection(w, c, http.StatusConflict, d)
-	}
 	id := ""
 	if f, ok := fieldByKey(elem, sec.IDKey); ok {
 		id = f.String()
 	}
-	action := "model." + sec.Key + ".update"
+	verb := audit.Update
 	if origID == "" {
-		action = "model." + sec.Key + ".create"
+		verb = audit.Create
 	}
-	if err := s.saveModel(r.Context(), c, yamlText, rev, action, map[string]any{"element": id}); err != nil {
-		return err
-	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/model/s/"+sec.Key), http.StatusSeeOther)
-	return nil
+	return s.saveModelEdit(w, r, c, modelEdit{m: m, parsed: parsed,
+		place:    func(el model.ErrorList) { d.General = placeErrors(el, fmt.Sprintf("%s[%d]", sec.Key, i), d.Inputs) },
+		say:      func(msg string) { d.General = []string{msg} },
+		render:   func(status int) error { return s.renderSection(w, c, status, d) },
+		revision: d.Revision, part: modelPartObject(sec.Key), action: audit.ModelChange(sec.Key, verb),
+		details: map[string]any{"element": id}, done: "/model/s/" + sec.Key})
 }
 
 // sectionDelete removes an element; the loader refuses when something
@@ -211,24 +201,17 @@ func (s *Server) sectionDelete(w http.ResponseWriter, r *http.Request, c *call) 
 	kept := reflect.AppendSlice(reflect.MakeSlice(list.Type(), 0, list.Len()-1), list.Slice(0, i))
 	kept = reflect.AppendSlice(kept, list.Slice(i+1, list.Len()))
 	orig := reflect.ValueOf(list.Interface())
+	ins := inputsOf(list.Type().Elem(), "", "", nil, true)
+	readInputs(list.Index(i), ins)
+	d := sectionFormData{Sec: sec, OrigID: id, Revision: rev, Inputs: ins}
 	list.Set(kept)
-	yamlText, el, err := checkModel(m)
-	if err != nil {
-		return err
-	}
-	if len(el) > 0 {
-		list.Set(orig)
-		ins := inputsOf(list.Type().Elem(), "", "", nil, true)
-		readInputs(list.Index(i), ins)
-		d := sectionFormData{Sec: sec, OrigID: id, Revision: rev, Inputs: ins, General: []string{"It was not deleted, because:"}}
-		for _, e := range el {
-			d.General = append(d.General, e.Path+": "+e.Msg)
-		}
-		return s.renderSection(w, c, http.StatusUnprocessableEntity, d)
-	}
-	if err := s.saveModel(r.Context(), c, yamlText, rev, "model."+sec.Key+".delete", map[string]any{"element": id}); err != nil {
-		return err
-	}
-	http.Redirect(w, r, wsPath(c.WS.ID, "/model/s/"+sec.Key), http.StatusSeeOther)
-	return nil
+	return s.saveModelEdit(w, r, c, modelEdit{m: m, parsed: true,
+		place: func(el model.ErrorList) {
+			d.General = refusedDelete("It was not deleted, because:", el)
+			list.Set(orig)
+		},
+		say:      func(msg string) { d.General = []string{msg} },
+		render:   func(status int) error { return s.renderSection(w, c, status, d) },
+		revision: rev, part: modelPartObject(sec.Key), action: audit.ModelChange(sec.Key, audit.Delete),
+		details: map[string]any{"element": id}, done: "/model/s/" + sec.Key})
 }

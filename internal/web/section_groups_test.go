@@ -15,7 +15,7 @@ import (
 func TestNestedBlocksAreGrouped(t *testing.T) {
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
 	ws := e.ws["A"].ID
-	_, m, _, err := e.srv.currentModel(t.Context(), ws)
+	_, m, _, err := e.srv.app.CurrentModel(t.Context(), ws)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func TestSectionNestedLists(t *testing.T) {
 		b := e.signIn("A:compliance_officer")
 		stored := func() (int, []byte, *model.Model) {
 			t.Helper()
-			wm, m, _, err := e.srv.currentModel(ctx, ws)
+			wm, m, _, err := e.srv.app.CurrentModel(ctx, ws)
 			if err != nil {
 				t.Fatal(err)
 			}

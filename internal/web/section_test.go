@@ -23,7 +23,7 @@ func TestSectionEditors(t *testing.T) {
 		ws := e.ws["A"].ID
 		b := e.signIn("A:compliance_officer")
 		current := func() *model.Model {
-			_, m, _, err := e.srv.currentModel(ctx, ws)
+			_, m, _, err := e.srv.app.CurrentModel(ctx, ws)
 			if err != nil {
 				t.Fatal(err)
 			}

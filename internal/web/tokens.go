@@ -1,11 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/store"
 )
 
@@ -44,25 +45,18 @@ func (s *Server) tokenList(w http.ResponseWriter, r *http.Request, c *call) erro
 // tokenCreate issues a token acting as the signed-in user in this
 // workspace, with their role; it is shown once and only its hash is kept.
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, c *call) error {
-	d := tokensData{Name: strings.TrimSpace(r.PostFormValue("name")), Days: strings.TrimSpace(r.PostFormValue("days")),
-		Errors: map[string]string{}}
-	if d.Name == "" || len(d.Name) > 100 {
-		d.Errors["name"] = "Name the token after what uses it (1 to 100 characters)."
-	}
+	d := tokensData{Name: strings.TrimSpace(r.PostFormValue("name")), Days: strings.TrimSpace(r.PostFormValue("days"))}
 	days, err := strconv.Atoi(d.Days)
-	if err != nil || days < 1 || days > 366 {
-		d.Errors["days"] = "Enter a number of days between 1 and 366."
-	}
-	if len(d.Errors) > 0 {
-		return s.tokenPage(w, r, c, http.StatusUnprocessableEntity, d)
-	}
-	secret, _, err := s.auth.CreateAPIToken(r.Context(), c.User.ID, c.WS.ID, d.Name, time.Duration(days)*24*time.Hour,
-		"user:"+itoa(c.User.ID), s.now())
 	if err != nil {
-		if statusOf(err) == http.StatusConflict {
-			d.Errors["name"] = "You already have a token with this name here."
-			return s.tokenPage(w, r, c, http.StatusUnprocessableEntity, d)
-		}
+		days = 0 // not a number of days: refused with the others
+	}
+	secret, err := s.app.CreateToken(r.Context(), c.actor(), c.scope(), d.Name, days)
+	var fields app.Errors
+	if errors.As(err, &fields) {
+		d.Errors = fields.ByField()
+		return s.tokenPage(w, r, c, statusOf(err), d)
+	}
+	if err != nil {
 		return err
 	}
 	return s.tokenPage(w, r, c, http.StatusOK, tokensData{Created: secret})
@@ -73,14 +67,7 @@ func (s *Server) tokenDelete(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return errNotFound
 	}
-	ctx := r.Context()
-	err = s.st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.DeleteAPIToken(ctx, c.WS.ID, id); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, c, "token.revoke", "token:"+itoa(id), nil)
-	})
-	if err != nil {
+	if err := s.app.RevokeToken(r.Context(), c.actor(), c.scope(), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, wsPath(c.WS.ID, "/tokens"), http.StatusSeeOther)

@@ -12,6 +12,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -20,13 +21,16 @@ import (
 	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
-	"rcmguard/internal/model"
+	"rcmguard/internal/cache"
 	"rcmguard/internal/rules"
 	"rcmguard/internal/store"
 )
 
 // Config is what a Server needs from its caller.
 type Config struct {
+	// App performs the use cases; when nil, New builds one from the fields
+	// below.
+	App   *app.App
 	Store *store.Store
 	Audit *audit.Log
 	Auth  *auth.Service
@@ -50,13 +54,11 @@ type Config struct {
 	// TrustForwardedFor takes the client address from the last entry of
 	// X-Forwarded-For: set it only behind a proxy that appends it.
 	TrustForwardedFor bool
-	// App performs the use cases the pages adapt; nil: one over the same
-	// store, audit log and accounts, without e-mail.
-	App *app.App
 }
 
 // Server serves the browser interface.
 type Server struct {
+	app    *app.App
 	st     *store.Store
 	log    *audit.Log
 	auth   *auth.Service
@@ -68,14 +70,14 @@ type Server struct {
 	tpl    *templates
 	assets *assets
 	routes []route
-	// results holds decoded assessment results (result_cache.go).
-	results *resultCache
 	// registers holds the register's joins of results and decisions
 	// (register_cache.go).
-	registers *registerCache
-	// fragments holds rendered parts of pages: dashboard bodies
-	// (dashboard.go) and the register's filter forms (risks.go).
-	fragments *fragmentCache
+	registers *cache.LRU[registerKey, *registerJoin]
+	// fragments holds rendered parts of pages that depend only on stored
+	// data that never changes under the same key: dashboard bodies
+	// (dashboard.go) and the register's filter forms (risks.go). Keys must
+	// capture everything the fragment shows.
+	fragments *cache.LRU[string, template.HTML]
 
 	// publicURL is the origin security keys are bound to; nil when not set.
 	publicURL *url.URL
@@ -83,9 +85,11 @@ type Server struct {
 	// (throttle.go); nil: no limit.
 	failures       *failureLimiter
 	trustForwarded bool
-	// app performs the use cases (invitations so far: invite.go).
-	app *app.App
 }
+
+// fragmentCacheEntries bounds the rendered fragments kept: a dashboard
+// body or a filter form is a few kilobytes.
+const fragmentCacheEntries = 256
 
 // New checks the configuration, parses every template and builds the route
 // table; it fails when a template is missing or does not parse.
@@ -123,9 +127,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes = s.routeTable()
-	s.results = &resultCache{results: map[int64]*cachedResult{}, summaries: map[int64]resultSummary{}}
-	s.registers = &registerCache{}
-	s.fragments = newFragmentCache(256)
+	s.registers = cache.New[registerKey, *registerJoin](registerCacheEntries, 0)
+	s.fragments = cache.New[string, template.HTML](fragmentCacheEntries, 0)
 	return s, nil
 }
 
@@ -151,30 +154,8 @@ func (s *Server) browserMux() http.Handler {
 	return mux
 }
 
-// Error kinds a handler returns; anything else is an internal error.
-var (
-	errNotFound  = errors.New("web: not found")
-	errForbidden = errors.New("web: forbidden")
-	errBadInput  = errors.New("web: bad request")
-)
-
-// statusOf maps a handler error to an HTTP status.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, errForbidden), errors.Is(err, auth.ErrForbidden):
-		return http.StatusForbidden
-	case errors.Is(err, errBadInput):
-		return http.StatusBadRequest
-	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrImmutable):
-		return http.StatusConflict
-	case errors.Is(err, auth.ErrBusy):
-		return http.StatusTooManyRequests
-	case errors.Is(err, audit.ErrChainBroken), errors.Is(err, model.ErrBusy):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// App returns the application the server is an adapter over, for the
+// other adapters (the demo) to act through the same calls.
+func (s *Server) App() *app.App { return s.app }
 
 func wsPath(wsID int64, rest string) string { return fmt.Sprintf("/w/%d%s", wsID, rest) }

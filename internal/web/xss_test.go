@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"rcmguard/examples"
+	"rcmguard/internal/app"
 	"rcmguard/internal/model"
 )
 
@@ -102,7 +103,7 @@ func TestXSSSweep(t *testing.T) {
 		m.Flows[i].Description = xss
 		m.Flows[i].Endpoint = &model.Endpoint{Protocol: "tls", Address: xss + ":443"}
 	}
-	yamlText, err := marshalModel(m)
+	yamlText, err := app.MarshalModel(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestXSSSweep(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("run assessment: %d", resp.StatusCode)
 	}
-	_, res, _, err := e.srv.latest(t.Context(), ws)
+	_, res, _, err := e.srv.app.Latest(t.Context(), ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +236,7 @@ func TestXSSSweep(t *testing.T) {
 	if n := strings.Count(bodies["/w/{ws}/evidence/{set}"], "&lt;script&gt;alert(1)"); n < 4 {
 		t.Errorf("the evidence set page shows the payload (escaped) %d times; want it in the subject, the summary and an attribute's name and value", n)
 	}
-	_, res, _, _ = e.srv.latest(t.Context(), ws)
+	_, res, _, _ = e.srv.app.Latest(t.Context(), ws)
 	for _, r := range res.Risks {
 		resp, body := b.get(wsPath(ws, "/risks/"+url.PathEscape(r.ID)))
 		keep("risk "+r.ID, resp, body)
@@ -244,7 +245,7 @@ func TestXSSSweep(t *testing.T) {
 		resp, body := b.get(wsPath(ws, "/risks?"+q+"="+url.QueryEscape(xss)))
 		keep("filter "+q, resp, body)
 	}
-	_, cur, _, _ := e.srv.currentModel(t.Context(), ws)
+	_, cur, _, _ := e.srv.app.CurrentModel(t.Context(), ws)
 	for _, sec := range sections {
 		resp, body := b.get(wsPath(ws, "/model/s/"+sec.Key))
 		keep("section "+sec.Key, resp, body)

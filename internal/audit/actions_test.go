@@ -1,0 +1,102 @@
+package audit
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var actionShape = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
+
+func TestActionsAreDeclaredOnce(t *testing.T) {
+	seen := map[Action]bool{}
+	for _, a := range fixed {
+		if seen[a] {
+			t.Errorf("action %q declared twice", a)
+		}
+		seen[a] = true
+		if !actionShape.MatchString(string(a)) {
+			t.Errorf("action %q is not dotted lower-case words", a)
+		}
+	}
+}
+
+func TestKnown(t *testing.T) {
+	for _, tc := range []struct {
+		a    Action
+		want bool
+	}{
+		{RiskDecide, true},
+		{ModelChange("flow", Create), true},
+		{ModelChange("systems", Delete), true},
+		{"model.systems.edit", false},
+		{"model..update", false},
+		{"risk.decid", false},
+		{"", false},
+	} {
+		if got := Known(tc.a); got != tc.want {
+			t.Errorf("Known(%q) = %t; want %t", tc.a, got, tc.want)
+		}
+	}
+}
+
+// TestEveryWrittenActionIsKnown reads the module's Go files for audit
+// events written with an action spelt as a literal (Action: "...") and
+// checks each against the declared vocabulary: a typo there would write
+// entries under a name nobody searches for.
+func TestEveryWrittenActionIsKnown(t *testing.T) {
+	root := filepath.Join("..", "..")
+	fset := token.NewFileSet()
+	n := 0
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && p != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(x ast.Node) bool {
+			kv, ok := x.(*ast.KeyValueExpr)
+			if !ok {
+				return true
+			}
+			if k, ok := kv.Key.(*ast.Ident); !ok || k.Name != "Action" {
+				return true
+			}
+			lit, ok := kv.Value.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			v, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				t.Errorf("%s: %v", fset.Position(lit.Pos()), err)
+				return true
+			}
+			n++
+			if !Known(Action(v)) && !strings.HasSuffix(p, "_test.go") {
+				t.Errorf("%s: audit action %q is not declared in audit/actions.go", fset.Position(lit.Pos()), v)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("found no audit events written with a literal action: the walk looks in the wrong place")
+	}
+}
