@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"rcmguard/internal/audit"
 	"rcmguard/internal/app"
+	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
