@@ -23,9 +23,9 @@ const (
 	// each fit in about 200 KB.
 	MaxFileSize = 256 << 10
 	maxTokens   = 100_000
-	maxFlow     = 4   // [ ] and { } nesting; the format needs two
-	maxColumn   = 40  // block indentation; the format nests three deep
-	maxKeyLen   = 64  // the longest key is 20 characters
+	maxFlow     = 4  // [ ] and { } nesting; the format needs two
+	maxColumn   = 40 // block indentation; the format nests three deep
+	maxKeyLen   = 64 // the longest key is 20 characters
 	maxClients  = 1000
 	maxErrors   = 50
 	maxCount    = 400_000_000 // more individuals than the United States has
