@@ -52,6 +52,7 @@ func init() {
 		{"probe", "probe TLS, SSH, FTP and SMTP endpoints", runProbe},
 		{"user", "manage accounts (user add, list, disable, enable, reset)", runUser},
 		{"audit", "verify the tamper-evident audit log (audit verify)", runAudit},
+		{"breach", "compute breach-notification clocks (breach clocks INCIDENT.yaml)", runBreach},
 		{"backup", "write an encrypted online snapshot of the database", runBackup},
 		{"restore", "verify a snapshot and restore the database from it", runRestore},
 		{"keys", "manage the data-encryption key (keys rotate)", runKeys},
