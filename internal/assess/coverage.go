@@ -151,7 +151,15 @@ func summarize(res *Result, rulesN int) Summary {
 		s.OpenByLevel[l.Slug()] = 0
 	}
 	highest := risk.Level(-1)
+	for _, q := range res.Questions {
+		if q.Field != "" {
+			s.Confidence.UnknownFacts++
+		}
+	}
 	for _, r := range res.Risks {
+		if len(r.RestsOn) > 0 {
+			s.Confidence.RisksOnUnknowns++
+		}
 		s.Risks++
 		s.ByLevel[r.Level.Slug()]++
 		s.ByStatus[string(r.Status)]++
@@ -163,6 +171,14 @@ func summarize(res *Result, rulesN int) Summary {
 				highest = r.Level
 			}
 		}
+	}
+	switch c := &s.Confidence; {
+	case c.UnknownFacts == 0 && c.RisksOnUnknowns == 0:
+		c.Level = "high"
+	case c.UnknownFacts <= 10 && c.RisksOnUnknowns*10 <= s.Risks:
+		c.Level = "moderate"
+	default:
+		c.Level = "low"
 	}
 	if highest >= 0 {
 		s.Highest = highest.Slug()

@@ -109,7 +109,7 @@ type System struct {
 	RoleBasedAccess  *bool      `yaml:"role_based_access,omitempty" doc:"Access granted by role with least privilege."`
 	UniqueLogins     *bool      `yaml:"unique_logins,omitempty" doc:"Every user has their own login (no shared accounts)."`
 	EncryptionAtRest *bool      `yaml:"encryption_at_rest,omitempty" doc:"ePHI encrypted at rest."`
-	AutoLogoffMin    int        `yaml:"auto_logoff_minutes,omitempty" doc:"Idle minutes before automatic logoff (0 = none)."`
+	AutoLogoffMin    *int       `yaml:"auto_logoff_minutes,omitempty" doc:"Idle minutes before automatic logoff; 0 = none. Left out: not known (a version 1 file meant none)."`
 	Patching         Patching   `yaml:"patching,omitempty" doc:"How the system is patched."`
 	AuditLog         AuditLog   `yaml:"audit_log,omitempty" doc:"Audit logging."`
 	Backup           Backup     `yaml:"backup,omitempty" doc:"Backups."`
@@ -184,7 +184,7 @@ type Flow struct {
 	Encrypted      *bool      `yaml:"encrypted,omitempty" doc:"Encrypted in transit (defaults from the channel)."`
 	MinTLS         string     `yaml:"min_tls,omitempty" doc:"Lowest TLS version accepted (1.0, 1.1, 1.2, 1.3)."`
 	Auth           AuthMethod `yaml:"auth,omitempty" doc:"How the sender authenticates."`
-	Automated      *bool      `yaml:"automated,omitempty" doc:"Machine-to-machine, no person in the loop."`
+	Automated      *bool      `yaml:"automated,omitempty" doc:"Machine-to-machine, no person in the loop; false = people send it. Left out: not known (a version 1 file meant false)."`
 	Stage          string     `yaml:"stage,omitempty" doc:"Workflow stage (standard or custom)."`
 	Frequency      Cadence    `yaml:"frequency,omitempty" doc:"How often it runs."`
 	Endpoint       *Endpoint  `yaml:"endpoint,omitempty" doc:"Endpoint the flow connects to, for probing."`
@@ -200,7 +200,7 @@ type Vendor struct {
 	Name           string          `yaml:"name" doc:"Vendor name." req:"true"`
 	Services       []string        `yaml:"services,omitempty" doc:"What they do (clearinghouse, hosting, coding, statements…)."`
 	PHIAccess      *bool           `yaml:"phi_access,omitempty" doc:"They create, receive, maintain or transmit PHI."`
-	Offshore       *bool           `yaml:"offshore,omitempty" doc:"Workforce or hosting outside the United States."`
+	Offshore       *bool           `yaml:"offshore,omitempty" doc:"Workforce or hosting outside the United States. Left out: not known (a version 1 file meant false)."`
 	Clearinghouse  *bool           `yaml:"clearinghouse,omitempty" doc:"Acts as a claims clearinghouse."`
 	BAA            BAA             `yaml:"baa" doc:"BAA with this vendor." req:"true"`
 	RiskAnalysis   Date            `yaml:"risk_analysis,omitempty" doc:"Date of the vendor's own latest risk analysis (as attested)."`
@@ -231,7 +231,7 @@ type Role struct {
 	Name          string       `yaml:"name" doc:"Display name." req:"true"`
 	Kind          RoleKind     `yaml:"kind" doc:"Billing role." req:"true"`
 	Headcount     int          `yaml:"headcount" doc:"People in the role." req:"true"`
-	Location      WorkLocation `yaml:"location,omitempty" doc:"onsite, remote or offshore."`
+	Location      WorkLocation `yaml:"location,omitempty" doc:"onsite, remote or offshore. Left out: not known (a version 1 file meant onsite)."`
 	Vendor        string       `yaml:"vendor,omitempty" doc:"Vendor ID if the role is outsourced."`
 	Access        []Access     `yaml:"access,omitempty" doc:"Systems the role uses."`
 	Training      Training     `yaml:"training,omitempty" doc:"Security awareness training."`

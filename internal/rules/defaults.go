@@ -107,6 +107,17 @@ func patchable(kind model.SystemKind, hosting, vendor string) bool {
 	return false
 }
 
+// logoffKinds are the systems people sit at, where an idle session is
+// open to the next person: the ones the automatic-logoff rule looks at.
+var logoffKinds = map[model.SystemKind]bool{"ehr": true, "pm_billing": true, "workstation": true, "document_storage": true}
+
+func intOr(p *int, unknown int) int {
+	if p == nil {
+		return unknown
+	}
+	return *p
+}
+
 func tri(b *bool) string {
 	switch {
 	case b == nil:

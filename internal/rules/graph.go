@@ -21,6 +21,25 @@ type Element struct {
 	Path  string   // YAML path of the element, for positions
 	Stage string   // workflow stage, when the element has one
 	View  map[string]any
+	// Unknown lists the facts about the element the model leaves out
+	// where no default answers them: each is a question, never a finding.
+	Unknown []Unknown
+	// Contradictions are what the model declares about the element that
+	// the rest of the model shows to be otherwise.
+	Contradictions []string
+}
+
+// Unknown is a fact the model does not state. Attr is the view attribute
+// that stands in for it, Field the YAML path to write the answer at.
+type Unknown struct {
+	Attr     string
+	Field    string
+	Citation string
+	Question string
+}
+
+func (e *Element) unknown(attr, key, citation, format string, args ...any) {
+	e.Unknown = append(e.Unknown, Unknown{Attr: attr, Field: e.Path + "." + key, Citation: citation, Question: fmt.Sprintf(format, args...)})
 }
 
 // Graph is the evaluated model: every element with its view.

@@ -44,7 +44,7 @@ func (b *builder) buildSystems() {
 			"financial": sc.financial, "stores_phi": phi, "data_kinds": sc.kinds,
 			"mfa": mfa, "sso": tri(s.SSO), "role_based_access": tri(s.RoleBasedAccess),
 			"unique_logins": unique, "shared_login_roles": shared[s.ID],
-			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": s.AutoLogoffMin,
+			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": intOr(s.AutoLogoffMin, -1),
 			"patchable": patchable(s.Kind, hosting, s.Vendor), "patch_cadence": cadence(s.Patching.Cadence), "days_since_patch": daysSince(s.Patching.LastPatched, b.now),
 			"audit_logging": tri(s.AuditLog.Enabled), "log_review": cadence(s.AuditLog.Review),
 			"log_retention_days": s.AuditLog.RetentionDays, "failed_login_alerts": tri(s.AuditLog.FailedLogins),
@@ -68,7 +68,12 @@ func (b *builder) buildSystems() {
 			sc2 = &scanCounts{newSet(), newSet(), newSet()}
 		}
 		v["scan_phi_files"], v["scan_x12_files"], v["scan_card_files"] = len(sc2.phi), len(sc2.x12), len(sc2.card)
-		b.add(&Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v})
+		e := &Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v}
+		if s.AutoLogoffMin == nil && phi && logoffKinds[s.Kind] {
+			e.unknown("auto_logoff_minutes", "auto_logoff_minutes", "164.312(a)(2)(iii)",
+				"After how many idle minutes does %s log a user off (0 if it never does)?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -99,6 +104,7 @@ func (b *builder) buildFlows() {
 		fromCH := from.Kind == "clearinghouse_sftp" || from.Kind == "clearinghouse_portal"
 		edi = edi && (toCH || fromCH || f.Stage == "edi_submission")
 		automated := f.Automated != nil && *f.Automated
+		manual := f.Automated != nil && !*f.Automated
 		crosses := f.Channel != "local_file" && (outsideChannels[f.Channel] || from.Vendor != to.Vendor ||
 			from.Hosting != to.Hosting || b.systemExposed(from) || b.systemExposed(to))
 		if f.Channel == "removable_media" {
@@ -122,7 +128,7 @@ func (b *builder) buildFlows() {
 			"id": f.ID, "from": f.From, "to": f.To, "from_kind": string(from.Kind), "to_kind": string(to.Kind),
 			"channel": string(f.Channel), "stage": f.Stage, "carries_phi": sc.phi, "data_kinds": sc.kinds,
 			"encrypted": enc, "encryption_declared": tri(f.Encrypted), "min_tls": f.MinTLS, "auth": auth,
-			"automated": automated, "crosses_boundary": crosses, "to_vendor": to.Vendor,
+			"automated": automated, "manual": manual, "crosses_boundary": crosses, "to_vendor": to.Vendor,
 			"to_vendor_baa": b.vendorBAA(to.Vendor), "edi": edi, "to_clearinghouse": toCH,
 			"test_separated": tri(f.TestSeparated), "isa_credentials": tri(f.ISACredentials),
 			"integrity_check": tri(f.Integrity),
@@ -133,7 +139,12 @@ func (b *builder) buildFlows() {
 			"observed": observed,
 		}
 		name := fmt.Sprintf("%s → %s", nameOf(from), nameOf(to))
-		b.add(&Element{Kind: KindFlow, IDs: []string{f.ID}, Label: label("flow", f.ID, name), Path: fmt.Sprintf("flows[%d]", i), Stage: f.Stage, View: v})
+		e := &Element{Kind: KindFlow, IDs: []string{f.ID}, Label: label("flow", f.ID, name), Path: fmt.Sprintf("flows[%d]", i), Stage: f.Stage, View: v}
+		if f.Automated == nil && sc.phi {
+			e.unknown("automated", "automated", "164.312(e)(1)",
+				"Is %s sent machine to machine, or does a person send it (automated: true or false)?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -236,7 +247,12 @@ func (b *builder) buildVendors() {
 			"internet_facing": exposed, "offshore": (vd.Offshore != nil && *vd.Offshore) || offshoreSubs,
 			"vendor_involved": true, "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
 		}
-		b.add(&Element{Kind: KindVendor, IDs: []string{vd.ID}, Label: label("vendor", vd.ID, vd.Name), Path: fmt.Sprintf("vendors[%d]", i), View: v})
+		e := &Element{Kind: KindVendor, IDs: []string{vd.ID}, Label: label("vendor", vd.ID, vd.Name), Path: fmt.Sprintf("vendors[%d]", i), View: v}
+		if vd.Offshore == nil && phi {
+			e.unknown("offshore", "offshore", "164.308(b)(1)",
+				"Does %s have workforce or hosting outside the United States?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -321,7 +337,12 @@ func (b *builder) buildRoles() {
 			"internet_facing": noMFA > 0, "offshore": loc == "offshore" || b.vendorOffshore(r.Vendor),
 			"vendor_involved": r.Vendor != "", "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
 		}
-		b.add(&Element{Kind: KindRole, IDs: []string{r.ID}, Label: label("role", r.ID, r.Name), Path: fmt.Sprintf("roles[%d]", i), View: v})
+		e := &Element{Kind: KindRole, IDs: []string{r.ID}, Label: label("role", r.ID, r.Name), Path: fmt.Sprintf("roles[%d]", i), View: v}
+		if r.Location == "" && phi {
+			e.unknown("location", "location", "164.310(b)",
+				"Where do the people in %s work: onsite, remote or offshore?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -390,7 +411,7 @@ func (b *builder) buildSteps() {
 			if fv == nil || !fv["carries_phi"].(bool) {
 				continue
 			}
-			if !fv["automated"].(bool) {
+			if fv["manual"].(bool) {
 				manual++
 			}
 			// Paper, voice and carried media are not transmissions over an
