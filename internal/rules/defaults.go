@@ -57,6 +57,10 @@ var physicalChannels = map[model.Channel]bool{
 	"print_mail": true, "phone": true, "fax": true, "removable_media": true,
 }
 
+// unencryptableChannels cannot carry encryption at all: a flow on one
+// declared encrypted is a contradiction in the model.
+var unencryptableChannels = map[model.Channel]bool{"ftp": true, "fax": true, "phone": true, "print_mail": true}
+
 // outsideChannels always leave the organisation's boundary.
 var outsideChannels = map[model.Channel]bool{
 	"email": true, "encrypted_email": true, "fax": true, "fax_cloud": true, "print_mail": true,

@@ -33,7 +33,15 @@ func (b *builder) buildSystems() {
 			hosting = "unknown"
 		}
 		unique := tri(s.UniqueLogins)
+		var contradictions []Contradiction
+		path := fmt.Sprintf("systems[%d]", i)
+		if c := b.phiContradiction(s); c != "" {
+			contradictions = append(contradictions, Contradiction{Path: path + ".stores_phi", Msg: c})
+		}
 		if shared[s.ID] > 0 {
+			if unique == "yes" {
+				contradictions = append(contradictions, Contradiction{Path: path + ".unique_logins", Msg: fmt.Sprintf("declared unique_logins: true, but %d role(s) declare a shared login on it", shared[s.ID])})
+			}
 			unique = "no"
 		}
 		v := map[string]any{
@@ -54,6 +62,7 @@ func (b *builder) buildSystems() {
 			"has_api": s.API != nil, "api_auth": "", "api_tls": "unknown", "api_key_rotation": "unknown",
 			"api_scoped": "unknown", "api_logged": "unknown", "critical": tri(s.Critical),
 			"edi_approved": tri(s.EDIApproved), "locations": len(s.Locations),
+			"phi_contradiction": b.phiContradiction(s) != "", "unique_logins_contradiction": shared[s.ID] > 0 && tri(s.UniqueLogins) == "yes",
 			"observed": b.observedList(s.ID),
 		}
 		if s.API != nil {
@@ -68,7 +77,7 @@ func (b *builder) buildSystems() {
 			sc2 = &scanCounts{newSet(), newSet(), newSet()}
 		}
 		v["scan_phi_files"], v["scan_x12_files"], v["scan_card_files"] = len(sc2.phi), len(sc2.x12), len(sc2.card)
-		e := &Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v}
+		e := &Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v, Contradictions: contradictions}
 		if s.AutoLogoffMin == nil && phi && logoffKinds[s.Kind] {
 			e.unknown("auto_logoff_minutes", "auto_logoff_minutes", "164.312(a)(2)(iii)",
 				"After how many idle minutes does %s log a user off (0 if it never does)?", e.Label)
@@ -83,8 +92,15 @@ func (b *builder) buildFlows() {
 		from, to := b.systems[f.From], b.systems[f.To]
 		sc := b.scope(f.Data)
 		enc := encryptedChannels[f.Channel]
+		var contradictions []Contradiction
 		if f.Encrypted != nil {
 			enc = *f.Encrypted
+			if enc && unencryptableChannels[f.Channel] {
+				// Plain FTP, an analog fax line, a phone call or a letter
+				// cannot carry encryption, whatever the model says.
+				enc = false
+				contradictions = append(contradictions, Contradiction{Path: fmt.Sprintf("flows[%d].encrypted", i), Msg: fmt.Sprintf("declared encrypted: true, but channel %s cannot be encrypted", f.Channel)})
+			}
 		}
 		if f.MinTLS == "1.0" || f.MinTLS == "1.1" {
 			// A legacy minimum is encryption in name only; the legacy-TLS
@@ -131,7 +147,7 @@ func (b *builder) buildFlows() {
 			"automated": automated, "manual": manual, "crosses_boundary": crosses, "to_vendor": to.Vendor,
 			"to_vendor_baa": b.vendorBAA(to.Vendor), "edi": edi, "to_clearinghouse": toCH,
 			"test_separated": tri(f.TestSeparated), "isa_credentials": tri(f.ISACredentials),
-			"integrity_check": tri(f.Integrity),
+			"integrity_check": tri(f.Integrity), "encryption_contradiction": len(contradictions) > 0,
 			"internet_facing": b.systemExposed(from) || b.systemExposed(to),
 			"offshore":        b.vendorOffshore(from.Vendor) || b.vendorOffshore(to.Vendor),
 			"vendor_involved": from.Vendor != "" || to.Vendor != "",
@@ -139,13 +155,23 @@ func (b *builder) buildFlows() {
 			"observed": observed,
 		}
 		name := fmt.Sprintf("%s → %s", nameOf(from), nameOf(to))
-		e := &Element{Kind: KindFlow, IDs: []string{f.ID}, Label: label("flow", f.ID, name), Path: fmt.Sprintf("flows[%d]", i), Stage: f.Stage, View: v}
+		e := &Element{Kind: KindFlow, IDs: []string{f.ID}, Label: label("flow", f.ID, name), Path: fmt.Sprintf("flows[%d]", i), Stage: f.Stage, View: v, Contradictions: contradictions}
 		if f.Automated == nil && sc.phi {
 			e.unknown("automated", "automated", "164.312(e)(1)",
 				"Is %s sent machine to machine, or does a person send it (automated: true or false)?", e.Label)
 		}
 		b.add(e)
 	}
+}
+
+func vendorReach(runsPHI bool, phiFlows int) string {
+	switch {
+	case runsPHI && phiFlows > 0:
+		return fmt.Sprintf("runs a system that holds PHI and receives %d PHI flow(s)", phiFlows)
+	case runsPHI:
+		return "runs a system that holds PHI"
+	}
+	return fmt.Sprintf("receives %d PHI flow(s) on its systems", phiFlows)
 }
 
 func nameOf(s *model.System) string {
@@ -210,9 +236,33 @@ func (b *builder) buildVendors() {
 			}
 		}
 		sc := b.scope(dataIDs)
+		// A card processor that only processes payments is outside HIPAA
+		// (Social Security Act section 1179), so payment gateways do not
+		// make their vendor a business associate.
+		runsPHI, phiIn := false, 0
+		for _, id := range systems {
+			if s := b.systems[id]; s.Kind != "payment_gateway" {
+				runsPHI = runsPHI || b.systemPHI(s)
+				phiIn += b.phiInto[id]
+			}
+		}
 		phi := phiFlows > 0 || sc.phi || roleReach
+		// A vendor that runs a system holding PHI, or whose system a PHI
+		// flow reaches, creates, receives, maintains or transmits PHI for
+		// us and so is a business associate (45 CFR 160.103), whatever the
+		// model declares; holding it encrypted without the key does not
+		// change that (HHS, Guidance on HIPAA & Cloud Computing, 2016).
+		implied := runsPHI || phiIn > 0
+		var contradictions []Contradiction
 		if vd.PHIAccess != nil {
 			phi = *vd.PHIAccess
+			if !phi && implied {
+				phi = true
+				contradictions = append(contradictions, Contradiction{Path: fmt.Sprintf("vendors[%d].phi_access", i), Msg: fmt.Sprintf("declared phi_access: false, but it %s, so it is a business associate", vendorReach(runsPHI, phiIn))})
+			}
+		}
+		if vd.BAA.Status == "not_required" && runsPHI {
+			contradictions = append(contradictions, Contradiction{Path: fmt.Sprintf("vendors[%d].baa.status", i), Msg: "declares its BAA not_required (a conduit), but it runs a system that holds PHI; the conduit exception covers only transmission without storage"})
 		}
 		if phi && sc.records == 0 {
 			sc.records = b.m.Organization.PatientsPerYear
@@ -243,11 +293,11 @@ func (b *builder) buildVendors() {
 			"baa_flowdown": tri(vd.BAA.SubcontractorFlowdown), "breach_notice_days": vd.BAA.BreachNoticeDays,
 			"days_since_risk_analysis": daysSince(vd.RiskAnalysis, b.now), "days_since_review": daysSince(vd.LastReview, b.now),
 			"certifications": certs, "subcontractors": len(vd.Subcontractors), "subcontractors_without_baa": noBAA,
-			"phi_flows": phiFlows, "systems": len(systems),
+			"phi_flows": phiFlows, "systems": len(systems), "ba_contradiction": len(contradictions) > 0,
 			"internet_facing": exposed, "offshore": (vd.Offshore != nil && *vd.Offshore) || offshoreSubs,
 			"vendor_involved": true, "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
 		}
-		e := &Element{Kind: KindVendor, IDs: []string{vd.ID}, Label: label("vendor", vd.ID, vd.Name), Path: fmt.Sprintf("vendors[%d]", i), View: v}
+		e := &Element{Kind: KindVendor, IDs: []string{vd.ID}, Label: label("vendor", vd.ID, vd.Name), Path: fmt.Sprintf("vendors[%d]", i), View: v, Contradictions: contradictions}
 		if vd.Offshore == nil && phi {
 			e.unknown("offshore", "offshore", "164.308(b)(1)",
 				"Does %s have workforce or hosting outside the United States?", e.Label)

@@ -123,6 +123,8 @@ var Schema = map[Kind][]Attr{
 		{"api_logged", TString, "yes, no or unknown", "yes"},
 		{"critical", TString, "yes, no or unknown", "yes"},
 		{"edi_approved", TString, "X12 files approved in its locations: yes, no or unknown", "yes"},
+		{"phi_contradiction", TBool, "declared stores_phi: false, yet holds PHI data or receives a PHI flow (stores_phi is then true)", false},
+		{"unique_logins_contradiction", TBool, "declared unique_logins: true, yet a role declares a shared login on it", false},
 		{"locations", TInt, "file locations declared", 0},
 		{"scan_phi_files", TInt, "files in its locations where the scan found PHI", 0},
 		{"scan_x12_files", TInt, "X12 interchanges found in its locations", 0},
@@ -151,6 +153,7 @@ var Schema = map[Kind][]Attr{
 		{"test_separated", TString, "yes, no or unknown", "yes"},
 		{"isa_credentials", TString, "yes, no or unknown", "no"},
 		{"integrity_check", TString, "yes, no or unknown", "yes"},
+		{"encryption_contradiction", TBool, "declared encrypted over a channel that cannot be (ftp, fax, phone, print_mail); encrypted is then false", false},
 	},
 	KindVendor: {
 		{"name", TString, "vendor name", "V"},
@@ -166,6 +169,7 @@ var Schema = map[Kind][]Attr{
 		{"subcontractors", TInt, "subcontractors listed", 0},
 		{"subcontractors_without_baa", TInt, "subcontractors without a signed BAA", 0},
 		{"phi_flows", TInt, "flows carrying PHI to or from its systems", 1},
+		{"ba_contradiction", TBool, "declared phi_access: false (or its BAA not_required) although it runs a system holding PHI or a PHI flow reaches its systems", false},
 		{"systems", TInt, "systems it runs", 1},
 	},
 	KindClient: {
