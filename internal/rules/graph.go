@@ -70,7 +70,7 @@ type builder struct {
 	scan     map[string]*scanCounts // by system ID
 	// phiInto counts the flows carrying PHI into each system.
 	phiInto map[string]int
-	org      orgEvidence
+	org     orgEvidence
 }
 
 type scanCounts struct{ phi, x12, card map[string]bool }
