@@ -60,7 +60,9 @@ func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m
 				continue
 			}
 			c.Risks += perRule[r.ID]
-			if set.Applicable(r, g) {
+			// A rule examined the entry when it found something, or
+			// when the model states what its condition reads.
+			if perRule[r.ID] > 0 && set.Applicable(r, g) || set.Examines(r, g) {
 				c.Rules = append(c.Rules, r.ID)
 			}
 		}

@@ -48,6 +48,8 @@ type Organization struct {
 	PrivacyOfficial     string  `yaml:"privacy_official,omitempty" doc:"Name or title of the privacy official."`
 	Locations           int     `yaml:"locations,omitempty" doc:"Number of physical sites."`
 	IsBusinessAssociate *bool   `yaml:"business_associate,omitempty" doc:"Whether the organisation acts as a business associate (defaults to true for billing companies and clearinghouses)."`
+	ClearinghouseFunc   *bool   `yaml:"clearinghouse_function,omitempty" doc:"The organisation is, or includes, a health care clearinghouse that is part of a larger organisation (164.308(a)(4)(ii)(A) applies). Defaults to true for kind clearinghouse, false otherwise."`
+	ClearinghouseIso    *bool   `yaml:"clearinghouse_isolated,omitempty" doc:"The clearinghouse function's ePHI is isolated from the rest of the organisation (separate systems, accounts or access rules). Left out: not known."`
 }
 
 // Assessment holds metadata about this run of the risk analysis.
@@ -120,6 +122,8 @@ type System struct {
 	Locations        []string   `yaml:"locations,omitempty" doc:"Filesystem paths or share roots this system stores files in (matched against scan evidence)."`
 	EDIApproved      *bool      `yaml:"edi_approved,omitempty" doc:"Whether X12 claim and remittance files are approved to live in its locations."`
 	Critical         *bool      `yaml:"critical,omitempty" doc:"Billing stops without it (criticality analysis)."`
+	DeviceStorage    *bool      `yaml:"stores_data_on_device,omitempty" doc:"The device keeps copies of what it handles on its own drive or memory (copiers, scanners, multifunction printers, fax machines with memory, workstations)."`
+	Sanitized        *bool      `yaml:"media_sanitized,omitempty" doc:"Its drives and media are wiped or destroyed, with a record, before the device is disposed of, returned at lease end or re-used (164.310(d)(2)(i), (ii)). Left out: not known."`
 	Notes            string     `yaml:"notes,omitempty" doc:"Free text."`
 }
 
@@ -281,6 +285,7 @@ type Policy struct {
 	LastReviewed Date       `yaml:"last_reviewed,omitempty" doc:"Date last reviewed."`
 	Owner        string     `yaml:"owner,omitempty" doc:"Who maintains it."`
 	Tested       Date       `yaml:"tested,omitempty" doc:"Date last exercised (plans)."`
+	Available    *bool      `yaml:"available,omitempty" doc:"The current version is available to the people who carry it out (164.316(b)(2)(ii)): on the intranet, in the binder they use. Left out: not known."`
 }
 
 // AnswerEntry answers a catalog question.

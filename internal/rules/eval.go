@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"rcmguard/internal/risk"
@@ -113,6 +114,34 @@ func (s *Set) Applicable(r *Rule, g *Graph) bool {
 		}
 	}
 	return len(g.Elements[r.AppliesTo]) > 0
+}
+
+// Examines reports whether a rule that found nothing looked at something:
+// it had elements to look at, and no attribute its condition reads is
+// unknown on every one of them. A rule about whether policies are
+// available examines nothing in a model that never says so.
+func (s *Set) Examines(r *Rule, g *Graph) bool {
+	if !s.Applicable(r, g) {
+		return false
+	}
+	els := g.Elements[r.AppliesTo]
+	for _, name := range r.when.reads {
+		kind, attr, _ := strings.Cut(name, ".")
+		if Kind(kind) != r.AppliesTo || strings.HasPrefix(attr, "policies") {
+			continue
+		}
+		known := false
+		for _, el := range els {
+			if el.View[attr] != "unknown" && !slices.ContainsFunc(el.Unknown, func(u Unknown) bool { return u.Attr == attr }) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return false
+		}
+	}
+	return true
 }
 
 // RunExample evaluates a rule on one of its examples: a safe element and a

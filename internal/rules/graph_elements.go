@@ -62,6 +62,7 @@ func (b *builder) buildSystems() {
 			"has_api": s.API != nil, "api_auth": "", "api_tls": "unknown", "api_key_rotation": "unknown",
 			"api_scoped": "unknown", "api_logged": "unknown", "critical": tri(s.Critical),
 			"edi_approved": tri(s.EDIApproved), "locations": len(s.Locations),
+			"device_storage": tri(s.DeviceStorage), "media_sanitized": tri(s.Sanitized),
 			"phi_contradiction": b.phiContradiction(s) != "", "unique_logins_contradiction": shared[s.ID] > 0 && tri(s.UniqueLogins) == "yes",
 			"observed": b.observedList(s.ID),
 		}
@@ -78,6 +79,10 @@ func (b *builder) buildSystems() {
 		}
 		v["scan_phi_files"], v["scan_x12_files"], v["scan_card_files"] = len(sc2.phi), len(sc2.x12), len(sc2.card)
 		e := &Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v, Contradictions: contradictions}
+		if s.DeviceStorage != nil && *s.DeviceStorage && s.Sanitized == nil {
+			e.unknown("media_sanitized", "media_sanitized", "164.310(d)(2)(i)",
+				"Are the drives of %s wiped or destroyed, with a record, before it is disposed of, returned or re-used?", e.Label)
+		}
 		if s.AutoLogoffMin == nil && phi && logoffKinds[s.Kind] {
 			e.unknown("auto_logoff_minutes", "auto_logoff_minutes", "164.312(a)(2)(iii)",
 				"After how many idle minutes does %s log a user off (0 if it never does)?", e.Label)
@@ -496,7 +501,7 @@ func (b *builder) buildPolicies() {
 	for i := range b.m.Policies {
 		p := &b.m.Policies[i]
 		v := map[string]any{
-			"id": p.ID, "kind": string(p.Kind), "exists": p.Exists,
+			"id": p.ID, "kind": string(p.Kind), "exists": p.Exists, "available": tri(p.Available),
 			"days_since_review": daysSince(p.LastReviewed, b.now), "days_since_test": daysSince(p.Tested, b.now),
 			"records": b.m.Organization.PatientsPerYear,
 		}
