@@ -80,6 +80,7 @@ func Run(in Input) (*Result, error) {
 	sortRisks(res.Risks)
 
 	res.Coverage, res.Questions = coverage(cat, in.Rules, g, res.Risks, m, regulation == "nprm-2025-proposed")
+	res.Questions = append(res.Questions, unknownQuestions(g, m, cat)...)
 	res.Plan = plan(res.Risks, asOf)
 	res.Inventory = inventory(m, g, res.Risks)
 	res.Evidence = evidenceSummary(in.Facts, g)
@@ -196,8 +197,30 @@ func riskFromHit(h rules.Hit, org map[string]any, m *model.Model, cat *catalog.C
 		Why: h.Why(org), Likelihood: *h.Likelihood, Impact: *h.Impact, Level: lvl, Value: v,
 		SRATool: risk.SRATool(lvl), Residual: residual(h.Likelihood, h.Impact, r.Residual),
 		Mitigation: r.Mitigation, FalsePositives: r.FalsePositives, Owner: r.Owner, Effort: r.Effort,
-		Evidence: r.Evidence, Basis: r.Basis, Status: risk.Unchecked,
+		Evidence: r.Evidence, Basis: r.Basis, RestsOn: h.RestsOn, Status: risk.Unchecked,
 	}
+}
+
+// unknownQuestions asks, element by element, for the facts the model
+// leaves out that no default answers.
+func unknownQuestions(g *rules.Graph, m *model.Model, cat *catalog.Catalog) []Question {
+	var qs []Question
+	for _, k := range rules.Kinds {
+		for _, e := range g.Elements[k] {
+			for _, u := range e.Unknown {
+				name := ""
+				if c, ok := cat.Lookup(u.Citation); ok {
+					name = c.Name
+				}
+				where := ""
+				if p := m.PosOf(e.Path); p.Line > 0 && m.Path() != "" {
+					where = fmt.Sprintf("%s:%d", m.Path(), p.Line)
+				}
+				qs = append(qs, Question{Citation: u.Citation, Name: name, Question: u.Question, Element: e.Label, Field: u.Field, Where: where})
+			}
+		}
+	}
+	return qs
 }
 
 // answerRisks turns "no" and "partial" answers into risks, so a control

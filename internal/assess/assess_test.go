@@ -68,8 +68,14 @@ func TestCoverageIsComplete(t *testing.T) {
 	if c.ByRules+c.ByAnswers+c.NotApplicable+c.Open != 50 {
 		t.Fatalf("coverage does not add up: %+v", c)
 	}
-	if c.Open != len(res.Questions) {
-		t.Fatalf("%d open coverage rows but %d questions", c.Open, len(res.Questions))
+	open := 0
+	for _, q := range res.Questions {
+		if q.Field == "" {
+			open++
+		}
+	}
+	if c.Open != open {
+		t.Fatalf("%d open coverage rows but %d coverage questions", c.Open, open)
 	}
 	for _, q := range res.Questions {
 		if q.Question == "" {

@@ -60,7 +60,9 @@ func coverage(cat *catalog.Catalog, set *rules.Set, g *rules.Graph, rs []Risk, m
 				continue
 			}
 			c.Risks += perRule[r.ID]
-			if set.Applicable(r, g) {
+			// A rule examined the entry when it found something, or
+			// when the model states what its condition reads.
+			if perRule[r.ID] > 0 && set.Applicable(r, g) || set.Examines(r, g) {
 				c.Rules = append(c.Rules, r.ID)
 			}
 		}
@@ -151,7 +153,15 @@ func summarize(res *Result, rulesN int) Summary {
 		s.OpenByLevel[l.Slug()] = 0
 	}
 	highest := risk.Level(-1)
+	for _, q := range res.Questions {
+		if q.Field != "" {
+			s.Confidence.UnknownFacts++
+		}
+	}
 	for _, r := range res.Risks {
+		if len(r.RestsOn) > 0 {
+			s.Confidence.RisksOnUnknowns++
+		}
 		s.Risks++
 		s.ByLevel[r.Level.Slug()]++
 		s.ByStatus[string(r.Status)]++
@@ -163,6 +173,14 @@ func summarize(res *Result, rulesN int) Summary {
 				highest = r.Level
 			}
 		}
+	}
+	switch c := &s.Confidence; {
+	case c.UnknownFacts == 0 && c.RisksOnUnknowns == 0:
+		c.Level = "high"
+	case c.UnknownFacts <= 10 && c.RisksOnUnknowns*10 <= s.Risks:
+		c.Level = "moderate"
+	default:
+		c.Level = "low"
 	}
 	if highest >= 0 {
 		s.Highest = highest.Slug()

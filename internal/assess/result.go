@@ -75,6 +75,17 @@ type Summary struct {
 	Coverage     CoverageCount  `json:"coverage"`
 	HeatMap      [5][5]int      `json:"heat_map"` // [likelihood][impact], very low … very high, open risks
 	EvidenceUsed int            `json:"evidence_facts"`
+	Confidence   Confidence     `json:"confidence"`
+}
+
+// Confidence says how much of the analysis rests on what the model leaves
+// unknown. Level is high when nothing does, moderate when the unknown
+// facts are few and at most a tenth of the risks rest on them, and low
+// otherwise.
+type Confidence struct {
+	Level           string `json:"level"`
+	UnknownFacts    int    `json:"unknown_facts"`
+	RisksOnUnknowns int    `json:"risks_resting_on_unknowns"`
 }
 
 // CoverageCount says how the assessable entries were covered.
@@ -126,8 +137,13 @@ type Risk struct {
 	Effort         string       `json:"effort"`
 	Evidence       bool         `json:"evidence_backed"`
 	Basis          string       `json:"basis,omitempty"` // "business" for a risk HIPAA does not govern
-	Status         risk.Status  `json:"status"`
-	Tracking       *Tracking    `json:"tracking,omitempty"`
+	// RestsOn names the unknown facts the rule fired on (system.mfa,
+	// …): answered as a well-run element would answer them, the risk
+	// would not be there. Such a risk is provisional, not a definite
+	// finding, until the model states them.
+	RestsOn  []string    `json:"rests_on_unknowns,omitempty"`
+	Status   risk.Status `json:"status"`
+	Tracking *Tracking   `json:"tracking,omitempty"`
 }
 
 // Open reports whether the risk still needs action: not mitigated, not a
@@ -202,11 +218,16 @@ type Coverage struct {
 	EquivalentMeasure string `json:"equivalent_measure,omitempty"`
 }
 
-// Question is something the model could not answer.
+// Question is something the model could not answer: a specification no
+// rule or answer examined, or (with Field set) a fact about one element
+// that the model leaves out.
 type Question struct {
 	Citation string `json:"citation"`
 	Name     string `json:"name"`
 	Question string `json:"question"`
+	Element  string `json:"element,omitempty"` // label of the element the fact is about
+	Field    string `json:"field,omitempty"`   // YAML path to state it at, e.g. systems[2].auto_logoff_minutes
+	Where    string `json:"where,omitempty"`   // file:line of the element
 }
 
 // Inventory is the scope of the analysis: what was modelled.

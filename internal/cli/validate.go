@@ -6,6 +6,7 @@ import (
 
 	"rcmguard/internal/assess"
 	"rcmguard/internal/model"
+	"rcmguard/internal/rules"
 )
 
 // checkAnswers reports answers the catalog rejects (an unknown question, a
@@ -24,6 +25,16 @@ func (e *env) checkAnswers(cmd, path string, m *model.Model) bool {
 		e.errorf(cmd, "%v", err)
 	}
 	return false
+}
+
+// warnContradictions warns, at its line, of each thing the model declares
+// that the rest of it contradicts; the model stays valid, and assess
+// believes the rest of the model and raises each as a risk.
+func (e *env) warnContradictions(path string, m *model.Model) {
+	for _, c := range rules.Contradictions(m, e.now()) {
+		w := model.Error{File: path, Pos: m.PosOf(c.Path), Path: c.Path, Msg: "warning: " + c.Label + " " + c.Msg}
+		fmt.Fprintln(e.stderr, w.Error())
+	}
 }
 
 func runValidate(e *env, args []string) int {
@@ -46,6 +57,7 @@ func runValidate(e *env, args []string) int {
 			status = exitInvalid
 			continue
 		}
+		e.warnContradictions(p, m)
 		fmt.Fprintf(e.stdout, "%s: valid (%d systems, %d data assets, %d flows, %d vendors, %d roles, %d workflow steps)\n",
 			p, len(m.Systems), len(m.Data), len(m.Flows), len(m.Vendors), len(m.Roles), len(m.Workflow))
 	}

@@ -48,6 +48,8 @@ type Organization struct {
 	PrivacyOfficial     string  `yaml:"privacy_official,omitempty" doc:"Name or title of the privacy official."`
 	Locations           int     `yaml:"locations,omitempty" doc:"Number of physical sites."`
 	IsBusinessAssociate *bool   `yaml:"business_associate,omitempty" doc:"Whether the organisation acts as a business associate (defaults to true for billing companies and clearinghouses)."`
+	ClearinghouseFunc   *bool   `yaml:"clearinghouse_function,omitempty" doc:"The organisation is, or includes, a health care clearinghouse that is part of a larger organisation (164.308(a)(4)(ii)(A) applies). Defaults to true for kind clearinghouse, false otherwise."`
+	ClearinghouseIso    *bool   `yaml:"clearinghouse_isolated,omitempty" doc:"The clearinghouse function's ePHI is isolated from the rest of the organisation (separate systems, accounts or access rules). Left out: not known."`
 }
 
 // Assessment holds metadata about this run of the risk analysis.
@@ -109,7 +111,7 @@ type System struct {
 	RoleBasedAccess  *bool      `yaml:"role_based_access,omitempty" doc:"Access granted by role with least privilege."`
 	UniqueLogins     *bool      `yaml:"unique_logins,omitempty" doc:"Every user has their own login (no shared accounts)."`
 	EncryptionAtRest *bool      `yaml:"encryption_at_rest,omitempty" doc:"ePHI encrypted at rest."`
-	AutoLogoffMin    int        `yaml:"auto_logoff_minutes,omitempty" doc:"Idle minutes before automatic logoff (0 = none)."`
+	AutoLogoffMin    *int       `yaml:"auto_logoff_minutes,omitempty" doc:"Idle minutes before automatic logoff; 0 = none. Left out: not known (a version 1 file meant none)."`
 	Patching         Patching   `yaml:"patching,omitempty" doc:"How the system is patched."`
 	AuditLog         AuditLog   `yaml:"audit_log,omitempty" doc:"Audit logging."`
 	Backup           Backup     `yaml:"backup,omitempty" doc:"Backups."`
@@ -120,6 +122,8 @@ type System struct {
 	Locations        []string   `yaml:"locations,omitempty" doc:"Filesystem paths or share roots this system stores files in (matched against scan evidence)."`
 	EDIApproved      *bool      `yaml:"edi_approved,omitempty" doc:"Whether X12 claim and remittance files are approved to live in its locations."`
 	Critical         *bool      `yaml:"critical,omitempty" doc:"Billing stops without it (criticality analysis)."`
+	DeviceStorage    *bool      `yaml:"stores_data_on_device,omitempty" doc:"The device keeps copies of what it handles on its own drive or memory (copiers, scanners, multifunction printers, fax machines with memory, workstations)."`
+	Sanitized        *bool      `yaml:"media_sanitized,omitempty" doc:"Its drives and media are wiped or destroyed, with a record, before the device is disposed of, returned at lease end or re-used (164.310(d)(2)(i), (ii)). Left out: not known."`
 	Notes            string     `yaml:"notes,omitempty" doc:"Free text."`
 }
 
@@ -184,7 +188,7 @@ type Flow struct {
 	Encrypted      *bool      `yaml:"encrypted,omitempty" doc:"Encrypted in transit (defaults from the channel)."`
 	MinTLS         string     `yaml:"min_tls,omitempty" doc:"Lowest TLS version accepted (1.0, 1.1, 1.2, 1.3)."`
 	Auth           AuthMethod `yaml:"auth,omitempty" doc:"How the sender authenticates."`
-	Automated      *bool      `yaml:"automated,omitempty" doc:"Machine-to-machine, no person in the loop."`
+	Automated      *bool      `yaml:"automated,omitempty" doc:"Machine-to-machine, no person in the loop; false = people send it. Left out: not known (a version 1 file meant false)."`
 	Stage          string     `yaml:"stage,omitempty" doc:"Workflow stage (standard or custom)."`
 	Frequency      Cadence    `yaml:"frequency,omitempty" doc:"How often it runs."`
 	Endpoint       *Endpoint  `yaml:"endpoint,omitempty" doc:"Endpoint the flow connects to, for probing."`
@@ -200,7 +204,7 @@ type Vendor struct {
 	Name           string          `yaml:"name" doc:"Vendor name." req:"true"`
 	Services       []string        `yaml:"services,omitempty" doc:"What they do (clearinghouse, hosting, coding, statements…)."`
 	PHIAccess      *bool           `yaml:"phi_access,omitempty" doc:"They create, receive, maintain or transmit PHI."`
-	Offshore       *bool           `yaml:"offshore,omitempty" doc:"Workforce or hosting outside the United States."`
+	Offshore       *bool           `yaml:"offshore,omitempty" doc:"Workforce or hosting outside the United States. Left out: not known (a version 1 file meant false)."`
 	Clearinghouse  *bool           `yaml:"clearinghouse,omitempty" doc:"Acts as a claims clearinghouse."`
 	BAA            BAA             `yaml:"baa" doc:"BAA with this vendor." req:"true"`
 	RiskAnalysis   Date            `yaml:"risk_analysis,omitempty" doc:"Date of the vendor's own latest risk analysis (as attested)."`
@@ -231,7 +235,7 @@ type Role struct {
 	Name          string       `yaml:"name" doc:"Display name." req:"true"`
 	Kind          RoleKind     `yaml:"kind" doc:"Billing role." req:"true"`
 	Headcount     int          `yaml:"headcount" doc:"People in the role." req:"true"`
-	Location      WorkLocation `yaml:"location,omitempty" doc:"onsite, remote or offshore."`
+	Location      WorkLocation `yaml:"location,omitempty" doc:"onsite, remote or offshore. Left out: not known (a version 1 file meant onsite)."`
 	Vendor        string       `yaml:"vendor,omitempty" doc:"Vendor ID if the role is outsourced."`
 	Access        []Access     `yaml:"access,omitempty" doc:"Systems the role uses."`
 	Training      Training     `yaml:"training,omitempty" doc:"Security awareness training."`
@@ -281,6 +285,7 @@ type Policy struct {
 	LastReviewed Date       `yaml:"last_reviewed,omitempty" doc:"Date last reviewed."`
 	Owner        string     `yaml:"owner,omitempty" doc:"Who maintains it."`
 	Tested       Date       `yaml:"tested,omitempty" doc:"Date last exercised (plans)."`
+	Available    *bool      `yaml:"available,omitempty" doc:"The current version is available to the people who carry it out (164.316(b)(2)(ii)): on the intranet, in the binder they use. Left out: not known."`
 }
 
 // AnswerEntry answers a catalog question.

@@ -85,7 +85,7 @@ func TestExamplesMatchSchema(t *testing.T) {
 	}
 }
 
-const minimal = `version: 1
+const minimal = `version: 2
 organization:
   name: Test Practice
   kind: provider_practice
@@ -94,14 +94,14 @@ organization:
   claims_per_month: 200
   avg_reimbursement: 100
 systems:
-  - {id: pm, name: PM, kind: pm_billing}
-  - {id: ch, name: CH, kind: clearinghouse_sftp}
+  - {id: pm, name: PM, kind: pm_billing, auto_logoff_minutes: 15}
+  - {id: ch, name: CH, kind: clearinghouse_sftp, auto_logoff_minutes: 0}
 data:
   - {id: claims, kind: claims_837}
 flows:
-  - {id: f1, from: pm, to: ch, data: [claims], channel: sftp}
+  - {id: f1, from: pm, to: ch, data: [claims], channel: sftp, automated: true}
 roles:
-  - {id: biller, name: Biller, kind: biller, headcount: 1}
+  - {id: biller, name: Biller, kind: biller, headcount: 1, location: onsite}
 `
 
 func TestBadInput(t *testing.T) {
@@ -117,7 +117,7 @@ func TestBadInput(t *testing.T) {
 		want []string // substrings of the error, including file:line:col
 	}{
 		{"wrong type int", replace("workforce: 3", "workforce: three"), []string{"m.yaml:5:14:", "organization.workforce", "want a whole number", `"three"`}},
-		{"wrong type bool", replace("{id: pm, name: PM, kind: pm_billing}", "{id: pm, name: PM, kind: pm_billing, sso: maybe}"), []string{"m.yaml:10:", "systems[0].sso", "want true or false"}},
+		{"wrong type bool", replace("kind: pm_billing,", "kind: pm_billing, sso: maybe,"), []string{"m.yaml:10:", "systems[0].sso", "want true or false"}},
 		{"wrong type list", replace("data: [claims], channel", "data: claims, channel"), []string{"m.yaml:15:", "flows[0].data", "want a list"}},
 		{"unknown key", replace("  kind: provider_practice", "  kind: provider_practice\n  colour: blue"), []string{"m.yaml:5:3:", `unknown key "colour"`, "expected one of: name, kind, workforce"}},
 		{"unknown top key", append([]byte(minimal), "extras: 1\n"...), []string{`unknown key "extras"`}},
@@ -127,16 +127,16 @@ func TestBadInput(t *testing.T) {
 		{"bad enum", replace("channel: sftp", "channel: carrier-pigeon"), []string{"flows[0].channel", `unknown value "carrier-pigeon"`, "expected one of: sftp, ftps"}},
 		{"bad date", replace("  avg_reimbursement: 100", "  avg_reimbursement: 100\nassessment: {date: 2026-13-45}"), []string{"assessment.date", "want YYYY-MM-DD"}},
 		{"missing required", replace("  workforce: 3\n", ""), []string{"m.yaml:3:", `missing required key "workforce"`}},
-		{"bad version", replace("version: 1", "version: 7"), []string{"version", "unsupported version 7"}},
+		{"bad version", replace("version: 2", "version: 7"), []string{"version", "unsupported version 7"}},
 		{"syntax", replace("  name: Test Practice", "  name: [Test"), []string{"YAML syntax error"}},
 		{"binary junk", []byte("version: 1\n\x00\x01\x02\xff"), []string{"m.yaml:2:1:", "binary"}},
 		{"not utf8", []byte("version: 1\norganization: \xff\xfe"), []string{"m.yaml:2:", "not UTF-8"}},
 		{"empty", []byte("# nothing\n"), []string{"file is empty"}},
 		{"two documents", append([]byte(minimal), "---\nversion: 1\n"...), []string{"one YAML document"}},
 		{"accepted needs approver", append([]byte(minimal), "tracking:\n  - {risk: EDI-01@f1, status: accepted, justification: ok}\n"...), []string{"tracking[0].approver", "needs an approver", "tracking[0].expires"}},
-		{"bad endpoint", replace("{id: ch, name: CH, kind: clearinghouse_sftp}", "{id: ch, name: CH, kind: clearinghouse_sftp, endpoints: [{protocol: ssh, address: nohost}]}"), []string{"endpoints[0].address", "want host:port"}},
+		{"bad endpoint", replace("kind: clearinghouse_sftp,", "kind: clearinghouse_sftp, endpoints: [{protocol: ssh, address: nohost}],"), []string{"endpoints[0].address", "want host:port"}},
 		{"flow to itself", replace("to: ch,", "to: pm,"), []string{"flows[0].to", "both ends"}},
-		{"unknown stage", replace("channel: sftp}", "channel: sftp, stage: billing}"), []string{"flows[0].stage", `unknown stage "billing"`}},
+		{"unknown stage", replace("channel: sftp,", "channel: sftp, stage: billing,"), []string{"flows[0].stage", `unknown stage "billing"`}},
 		{"negative number", replace("workforce: 3", "workforce: -3"), []string{"organization.workforce", "from 0"}},
 		{"alias bomb", []byte("a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"), []string{`unknown key "a"`}},
 	}

@@ -13,7 +13,7 @@ import (
 // the migration that rewrites a file of the version before, so that an
 // old file keeps meaning what its author meant. Keys only added do not
 // change the version.
-const CurrentVersion = 1
+const CurrentVersion = 2
 
 // A migration rewrites a model of version from into version from+1. It
 // works on the YAML syntax tree, not on decoded values, so that the file
@@ -27,9 +27,11 @@ type migration struct {
 }
 
 // migrations holds, in order, the step from each version to the next:
-// migrations[i] takes version i+1 to i+2. It is empty while version 1 is
-// the only format there has been.
-var migrations = []migration{}
+// migrations[i] takes version i+1 to i+2.
+var migrations = []migration{
+	{from: 1, what: "a left-out auto_logoff_minutes, flow automated, vendor offshore or role location is no longer read as none, false or onsite but as not known, so the values version 1 assumed are written down",
+		apply: statedV1Defaults},
+}
 
 // registry is a set of migrations and the version they lead to; tests
 // run the machinery with registries of their own.

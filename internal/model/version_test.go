@@ -24,7 +24,7 @@ func TestMigrationRegistry(t *testing.T) {
 }
 
 func TestVersionIsOptional(t *testing.T) {
-	m, err := Load("m.yaml", []byte(strings.Replace(minimal, "version: 1\n", "", 1)))
+	m, err := Load("m.yaml", []byte(strings.Replace(minimal, "version: 2\n", "", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +37,13 @@ func TestVersionRefused(t *testing.T) {
 	for _, tc := range []struct{ version, want string }{
 		{"0", "m.yaml:1:10: version: unsupported version 0; versions start at 1"},
 		{"-2", "unsupported version -2; versions start at 1"},
-		{"one", "m.yaml:1:10: version: want a whole number such as 1, not one"},
+		{"one", "m.yaml:1:10: version: want a whole number such as 2, not one"},
 		{"1.0", "want a whole number"},
 		{"[1]", "want a whole number"},
 		{fmt.Sprint(CurrentVersion + 1), fmt.Sprintf("unsupported version %d: this rcmguard reads model versions 1 to %d, so a newer rcmguard wrote this file; upgrade rcmguard to read it",
 			CurrentVersion+1, CurrentVersion)},
 	} {
-		data := []byte(strings.Replace(minimal, "version: 1", "version: "+tc.version, 1))
+		data := []byte(strings.Replace(minimal, "version: 2", "version: "+tc.version, 1))
 		if _, err := Load("m.yaml", data); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("version %s: Load = %v; want %q", tc.version, err, tc.want)
 		}
@@ -74,16 +74,16 @@ func TestExamplesAreCurrent(t *testing.T) {
 // TestMigrateAddsVersion: a file without a version is version 1; migrate
 // says so in the file, under its opening comment, and changes nothing else.
 func TestMigrateAddsVersion(t *testing.T) {
-	in := "# Our practice.\n# Reviewed yearly.\n" + strings.Replace(minimal, "version: 1\n", "", 1)
+	in := "# Our practice.\n# Reviewed yearly.\n" + strings.Replace(minimal, "version: 2\n", "", 1)
 	mig, err := Migrate("m.yaml", []byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "# Our practice.\n# Reviewed yearly.\nversion: 1\n" + strings.Replace(minimal, "version: 1\n", "", 1)
+	want := "# Our practice.\n# Reviewed yearly.\nversion: 2\n" + strings.Replace(minimal, "version: 2\n", "", 1)
 	if string(mig.Data) != want {
 		t.Fatalf("migrated:\n%s\nwant:\n%s", mig.Data, want)
 	}
-	if len(mig.Changes) != 1 || mig.Changes[0].Pos.Line != 3 || !strings.Contains(mig.Changes[0].Msg, "added `version: 1`") {
+	if len(mig.Changes) != 1 || mig.Changes[0].Pos.Line != 3 || !strings.Contains(mig.Changes[0].Msg, "added `version: 2`") {
 		t.Errorf("changes %+v; want the version added at line 3", mig.Changes)
 	}
 }
@@ -194,12 +194,12 @@ func TestMigrationRewritesFile(t *testing.T) {
 // TestLoadCurrent is how the server reads a stored model: the text comes
 // back current, and the model's positions point into that text.
 func TestLoadCurrent(t *testing.T) {
-	data := []byte(strings.Replace(minimal, "version: 1\n", "", 1))
+	data := []byte(strings.Replace(minimal, "version: 2\n", "", 1))
 	text, m, err := LoadCurrent("model.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(text), "version: 1\norganization:\n") || m.Version != CurrentVersion {
+	if !strings.HasPrefix(string(text), "version: 2\norganization:\n") || m.Version != CurrentVersion {
 		t.Fatalf("text %q…, version %d", text[:30], m.Version)
 	}
 	if p := m.PosOf("organization.name"); p.Line != 3 {
@@ -209,7 +209,7 @@ func TestLoadCurrent(t *testing.T) {
 	if err != nil || string(same) != minimal {
 		t.Errorf("a current model came back changed: %v", err)
 	}
-	if _, _, err := LoadCurrent("model.yaml", []byte(strings.Replace(minimal, "version: 1", "version: 99", 1))); err == nil {
+	if _, _, err := LoadCurrent("model.yaml", []byte(strings.Replace(minimal, "version: 2", "version: 99", 1))); err == nil {
 		t.Error("a model of a newer version was read")
 	}
 }
@@ -219,7 +219,7 @@ func TestLoadCurrent(t *testing.T) {
 // registry, which inserts keys, too.
 func FuzzMigrate(f *testing.F) {
 	f.Add([]byte(minimal))
-	f.Add([]byte(strings.Replace(minimal, "version: 1\n", "", 1)))
+	f.Add([]byte(strings.Replace(minimal, "version: 2\n", "", 1)))
 	f.Add([]byte(versionOne))
 	f.Add([]byte(strings.ReplaceAll(versionOne, "\n", "\r\n")))
 	f.Add([]byte("# only a comment\norganization: {name: x}\n"))
@@ -238,4 +238,57 @@ func FuzzMigrate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestVersionTwoUnknowns: version 1 read a left-out auto-logoff, flow
+// automation, vendor offshore and role location as none, false, false and
+// onsite; a version 1 file keeps that meaning through the migration, while
+// a version 2 file that leaves them out leaves them unknown.
+func TestVersionTwoUnknowns(t *testing.T) {
+	const body = `organization: {name: T, kind: provider_practice, workforce: 3, patients_per_year: 900, claims_per_month: 200, avg_reimbursement: 100}
+systems:
+  - {id: pm, name: PM, kind: pm_billing}
+  - {id: ch, name: CH, kind: clearinghouse_sftp, vendor: v}
+data:
+  - {id: claims, kind: claims_837}
+flows:
+  - {id: f1, from: pm, to: ch, data: [claims], channel: sftp}
+vendors:
+  - {id: v, name: V, baa: {status: signed}}
+roles:
+  - {id: biller, name: Biller, kind: biller, headcount: 1}
+`
+	one, err := Load("one.yaml", []byte("version: 1\n"+body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := one.Systems[0].AutoLogoffMin; p == nil || *p != 0 {
+		t.Errorf("version 1 auto_logoff_minutes = %v; want the 0 it meant", p)
+	}
+	if p := one.Flows[0].Automated; p == nil || *p {
+		t.Errorf("version 1 automated = %v; want the false it meant", p)
+	}
+	if p := one.Vendors[0].Offshore; p == nil || *p {
+		t.Errorf("version 1 offshore = %v; want the false it meant", p)
+	}
+	if one.Roles[0].Location != "onsite" {
+		t.Errorf("version 1 location = %q; want the onsite it meant", one.Roles[0].Location)
+	}
+	two, err := Load("two.yaml", []byte("version: 2\n"+body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if two.Systems[0].AutoLogoffMin != nil || two.Flows[0].Automated != nil || two.Vendors[0].Offshore != nil || two.Roles[0].Location != "" {
+		t.Errorf("version 2 left-out keys read as %v, %v, %v, %q; want all unknown",
+			two.Systems[0].AutoLogoffMin, two.Flows[0].Automated, two.Vendors[0].Offshore, two.Roles[0].Location)
+	}
+	mig, err := Migrate("one.yaml", []byte("version: 1\n"+body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"kind: pm_billing, auto_logoff_minutes: 0}", "channel: sftp, automated: false}", "status: signed}, offshore: false}", "headcount: 1, location: onsite}"} {
+		if !strings.Contains(string(mig.Data), want) {
+			t.Errorf("migrated file lacks %q:\n%s", want, mig.Data)
+		}
+	}
 }

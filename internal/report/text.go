@@ -14,6 +14,13 @@ import (
 // full register is in the JSON and HTML reports.
 const topN = 10
 
+func where(w string) string {
+	if w == "" {
+		return ""
+	}
+	return " (" + w + ")"
+}
+
 // Text writes a terminal summary.
 func Text(w io.Writer, res *assess.Result) error {
 	b := bufio.NewWriter(w)
@@ -35,6 +42,9 @@ func Text(w io.Writer, res *assess.Result) error {
 	c := s.Coverage
 	fmt.Fprintf(b, "Coverage: all %d implementation specifications and %d standards without specifications — %d examined by rules, %d answered, %d not applicable, %d open questions\n",
 		c.Specifications, c.Standards, c.ByRules, c.ByAnswers, c.NotApplicable, c.Open)
+	if cf := s.Confidence; cf.Level != "" {
+		fmt.Fprintf(b, "Confidence: %s — %d facts the model leaves unknown, %d risks resting on unknowns (provisional)\n", cf.Level, cf.UnknownFacts, cf.RisksOnUnknowns)
+	}
 	fmt.Fprintf(b, "Revenue at risk: $%s per working day of billing downtime\n", money(res.Organization.RevenuePerDay))
 	if res.Evidence.Facts > 0 {
 		fmt.Fprintf(b, "Evidence: %d facts used", res.Evidence.Facts)
@@ -55,9 +65,12 @@ func Text(w io.Writer, res *assess.Result) error {
 		}
 	}
 	if len(res.Questions) > 0 {
-		fmt.Fprintf(b, "\nOpen questions (%d) — answer them under `answers:` in the model:\n", len(res.Questions))
+		fmt.Fprintf(b, "\nOpen questions (%d) — answer them under `answers:` in the model, or state the fact at the field named:\n", len(res.Questions))
 		for _, q := range res.Questions {
 			fmt.Fprintf(b, "  %-22s %s\n", q.Citation, q.Question)
+			if q.Field != "" {
+				fmt.Fprintf(b, "  %-22s state it at %s%s\n", "", q.Field, where(q.Where))
+			}
 		}
 	}
 	if len(res.Warnings) > 0 {

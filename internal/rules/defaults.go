@@ -57,6 +57,10 @@ var physicalChannels = map[model.Channel]bool{
 	"print_mail": true, "phone": true, "fax": true, "removable_media": true,
 }
 
+// unencryptableChannels cannot carry encryption at all: a flow on one
+// declared encrypted is a contradiction in the model.
+var unencryptableChannels = map[model.Channel]bool{"ftp": true, "fax": true, "phone": true, "print_mail": true}
+
 // outsideChannels always leave the organisation's boundary.
 var outsideChannels = map[model.Channel]bool{
 	"email": true, "encrypted_email": true, "fax": true, "fax_cloud": true, "print_mail": true,
@@ -105,6 +109,17 @@ func patchable(kind model.SystemKind, hosting, vendor string) bool {
 		return vendor == "" && !cloudServiceKinds[kind]
 	}
 	return false
+}
+
+// logoffKinds are the systems people sit at, where an idle session is
+// open to the next person: the ones the automatic-logoff rule looks at.
+var logoffKinds = map[model.SystemKind]bool{"ehr": true, "pm_billing": true, "workstation": true, "document_storage": true}
+
+func intOr(p *int, unknown int) int {
+	if p == nil {
+		return unknown
+	}
+	return *p
 }
 
 func tri(b *bool) string {

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"rcmguard/internal/risk"
@@ -14,6 +16,10 @@ type Hit struct {
 	RiskID     string
 	Likelihood *risk.Rating
 	Impact     *risk.Rating
+	// RestsOn names the unknown attributes the rule fired on: with each
+	// answered as a well-controlled element would answer it, the rule
+	// would not apply. Such a hit is provisional, not a definite finding.
+	RestsOn []string
 }
 
 // Evaluate runs every rule over the graph. Rules marked for the proposed
@@ -40,10 +46,63 @@ func (s *Set) Evaluate(g *Graph) ([]Hit, error) {
 			if err != nil {
 				return nil, fmt.Errorf("rules: rule %s on %s: %w", r.ID, el.Label, err)
 			}
-			hits = append(hits, Hit{Rule: r, Element: el, RiskID: risk.ID(r.ID, el.IDs...), Likelihood: l, Impact: i})
+			rests, err := r.restsOn(el, org)
+			if err != nil {
+				return nil, fmt.Errorf("rules: rule %s on %s: %w", r.ID, el.Label, err)
+			}
+			hits = append(hits, Hit{Rule: r, Element: el, RiskID: risk.ID(r.ID, el.IDs...), Likelihood: l, Impact: i, RestsOn: rests})
 		}
 	}
 	return hits, nil
+}
+
+// restsOn finds the attributes a rule that fired on el read while they
+// were unknown — "unknown" tri-state values and the element's unstated
+// facts — and re-evaluates it with those set to their well-controlled
+// values. When it then does not fire, the finding rests on them.
+func (r *Rule) restsOn(el *Element, org map[string]any) ([]string, error) {
+	views := map[Kind]map[string]any{r.AppliesTo: el.View, KindOrg: org}
+	stated := map[Kind]map[string]bool{}
+	for _, u := range el.Unknown {
+		if stated[el.Kind] == nil {
+			stated[el.Kind] = map[string]bool{}
+		}
+		stated[el.Kind][u.Attr] = true
+	}
+	var names []string
+	patched := map[Kind]map[string]any{}
+	for _, name := range r.when.reads {
+		kind, attr, _ := strings.Cut(name, ".")
+		k := Kind(kind)
+		view, ok := views[k]
+		if !ok || strings.HasPrefix(attr, "policies") {
+			continue
+		}
+		if view[attr] != "unknown" && !stated[k][attr] {
+			continue
+		}
+		safe, ok := SafeView(k)[attr]
+		if !ok {
+			continue
+		}
+		if patched[k] == nil {
+			patched[k] = maps.Clone(view)
+		}
+		patched[k][attr] = safe
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	vars := map[string]any{string(r.AppliesTo): el.View, string(KindOrg): org}
+	for k, v := range patched {
+		vars[string(k)] = v
+	}
+	fires, err := r.when.eval(vars)
+	if err != nil || fires {
+		return nil, err
+	}
+	return names, nil
 }
 
 // Applicable reports whether a rule had any element to look at: a rule
@@ -55,6 +114,34 @@ func (s *Set) Applicable(r *Rule, g *Graph) bool {
 		}
 	}
 	return len(g.Elements[r.AppliesTo]) > 0
+}
+
+// Examines reports whether a rule that found nothing looked at something:
+// it had elements to look at, and no attribute its condition reads is
+// unknown on every one of them. A rule about whether policies are
+// available examines nothing in a model that never says so.
+func (s *Set) Examines(r *Rule, g *Graph) bool {
+	if !s.Applicable(r, g) {
+		return false
+	}
+	els := g.Elements[r.AppliesTo]
+	for _, name := range r.when.reads {
+		kind, attr, _ := strings.Cut(name, ".")
+		if Kind(kind) != r.AppliesTo || strings.HasPrefix(attr, "policies") {
+			continue
+		}
+		known := false
+		for _, el := range els {
+			if el.View[attr] != "unknown" && !slices.ContainsFunc(el.Unknown, func(u Unknown) bool { return u.Attr == attr }) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return false
+		}
+	}
+	return true
 }
 
 // RunExample evaluates a rule on one of its examples: a safe element and a

@@ -21,6 +21,25 @@ type Element struct {
 	Path  string   // YAML path of the element, for positions
 	Stage string   // workflow stage, when the element has one
 	View  map[string]any
+	// Unknown lists the facts about the element the model leaves out
+	// where no default answers them: each is a question, never a finding.
+	Unknown []Unknown
+	// Contradictions are what the model declares about the element that
+	// the rest of the model shows to be otherwise.
+	Contradictions []Contradiction
+}
+
+// Unknown is a fact the model does not state. Attr is the view attribute
+// that stands in for it, Field the YAML path to write the answer at.
+type Unknown struct {
+	Attr     string
+	Field    string
+	Citation string
+	Question string
+}
+
+func (e *Element) unknown(attr, key, citation, format string, args ...any) {
+	e.Unknown = append(e.Unknown, Unknown{Attr: attr, Field: e.Path + "." + key, Citation: citation, Question: fmt.Sprintf(format, args...)})
 }
 
 // Graph is the evaluated model: every element with its view.
@@ -49,7 +68,9 @@ type builder struct {
 	// observed collects evidence check IDs per element ID.
 	observed map[string]map[string]bool
 	scan     map[string]*scanCounts // by system ID
-	org      orgEvidence
+	// phiInto counts the flows carrying PHI into each system.
+	phiInto map[string]int
+	org     orgEvidence
 }
 
 type scanCounts struct{ phi, x12, card map[string]bool }
@@ -78,6 +99,12 @@ func Build(m *model.Model, facts []evidence.Fact, opt Options) *Graph {
 	}
 	for i := range m.Data {
 		b.data[m.Data[i].ID] = &m.Data[i]
+	}
+	b.phiInto = map[string]int{}
+	for _, f := range m.Flows {
+		if b.scope(f.Data).phi {
+			b.phiInto[f.To]++
+		}
 	}
 	b.attachEvidence(facts)
 	b.buildSystems()
@@ -168,12 +195,33 @@ func (b *builder) scope(ids []string) dataScope {
 
 func (b *builder) systemPHI(s *model.System) bool {
 	if s.StoresPHI != nil {
-		return *s.StoresPHI
+		// Declared free of PHI but holding PHI data or receiving a PHI
+		// flow: what the rest of the model says wins, and the
+		// contradiction is raised on the system.
+		return *s.StoresPHI || b.phiContradiction(s) != ""
 	}
 	if len(s.Data) > 0 {
 		return b.scope(s.Data).phi
 	}
 	return phiSystemKinds[s.Kind]
+}
+
+// phiContradiction says why a system declared `stores_phi: false` holds
+// or receives PHI after all, or "" when it does not.
+func (b *builder) phiContradiction(s *model.System) string {
+	if s.StoresPHI == nil || *s.StoresPHI {
+		return ""
+	}
+	holds := len(s.Data) > 0 && b.scope(s.Data).phi
+	switch n := b.phiInto[s.ID]; {
+	case holds && n > 0:
+		return fmt.Sprintf("declared stores_phi: false, but it holds PHI data and %d PHI flow(s) reach it", n)
+	case holds:
+		return "declared stores_phi: false, but it holds PHI data"
+	case n > 0:
+		return fmt.Sprintf("declared stores_phi: false, but %d PHI flow(s) reach it", n)
+	}
+	return ""
 }
 
 func (b *builder) systemExposed(s *model.System) bool {
@@ -230,4 +278,29 @@ func label(kind, id, name string) string {
 		return fmt.Sprintf("%s %s", kind, id)
 	}
 	return fmt.Sprintf("%s %s (%s)", kind, id, name)
+}
+
+// Contradiction is something the model declares about an element that
+// the rest of the model shows to be otherwise.
+type Contradiction struct {
+	Path  string // YAML path of the declaration, e.g. vendors[2].phi_access
+	Label string // the element's
+	Msg   string
+}
+
+// Contradictions lists, in model order, what the model declares against
+// what the rest of it implies (a vendor declared without PHI access that
+// runs a PHI system, …); `rcmguard validate` warns of each.
+func Contradictions(m *model.Model, now time.Time) []Contradiction {
+	g := Build(m, nil, Options{Now: now})
+	var out []Contradiction
+	for _, k := range Kinds {
+		for _, e := range g.Elements[k] {
+			for _, c := range e.Contradictions {
+				c.Label = e.Label
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }

@@ -33,7 +33,15 @@ func (b *builder) buildSystems() {
 			hosting = "unknown"
 		}
 		unique := tri(s.UniqueLogins)
+		var contradictions []Contradiction
+		path := fmt.Sprintf("systems[%d]", i)
+		if c := b.phiContradiction(s); c != "" {
+			contradictions = append(contradictions, Contradiction{Path: path + ".stores_phi", Msg: c})
+		}
 		if shared[s.ID] > 0 {
+			if unique == "yes" {
+				contradictions = append(contradictions, Contradiction{Path: path + ".unique_logins", Msg: fmt.Sprintf("declared unique_logins: true, but %d role(s) declare a shared login on it", shared[s.ID])})
+			}
 			unique = "no"
 		}
 		v := map[string]any{
@@ -44,7 +52,7 @@ func (b *builder) buildSystems() {
 			"financial": sc.financial, "stores_phi": phi, "data_kinds": sc.kinds,
 			"mfa": mfa, "sso": tri(s.SSO), "role_based_access": tri(s.RoleBasedAccess),
 			"unique_logins": unique, "shared_login_roles": shared[s.ID],
-			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": s.AutoLogoffMin,
+			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": intOr(s.AutoLogoffMin, -1),
 			"patchable": patchable(s.Kind, hosting, s.Vendor), "patch_cadence": cadence(s.Patching.Cadence), "days_since_patch": daysSince(s.Patching.LastPatched, b.now),
 			"audit_logging": tri(s.AuditLog.Enabled), "log_review": cadence(s.AuditLog.Review),
 			"log_retention_days": s.AuditLog.RetentionDays, "failed_login_alerts": tri(s.AuditLog.FailedLogins),
@@ -54,6 +62,8 @@ func (b *builder) buildSystems() {
 			"has_api": s.API != nil, "api_auth": "", "api_tls": "unknown", "api_key_rotation": "unknown",
 			"api_scoped": "unknown", "api_logged": "unknown", "critical": tri(s.Critical),
 			"edi_approved": tri(s.EDIApproved), "locations": len(s.Locations),
+			"device_storage": tri(s.DeviceStorage), "media_sanitized": tri(s.Sanitized),
+			"phi_contradiction": b.phiContradiction(s) != "", "unique_logins_contradiction": shared[s.ID] > 0 && tri(s.UniqueLogins) == "yes",
 			"observed": b.observedList(s.ID),
 		}
 		if s.API != nil {
@@ -68,7 +78,16 @@ func (b *builder) buildSystems() {
 			sc2 = &scanCounts{newSet(), newSet(), newSet()}
 		}
 		v["scan_phi_files"], v["scan_x12_files"], v["scan_card_files"] = len(sc2.phi), len(sc2.x12), len(sc2.card)
-		b.add(&Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v})
+		e := &Element{Kind: KindSystem, IDs: []string{s.ID}, Label: label("system", s.ID, s.Name), Path: fmt.Sprintf("systems[%d]", i), View: v, Contradictions: contradictions}
+		if s.DeviceStorage != nil && *s.DeviceStorage && s.Sanitized == nil {
+			e.unknown("media_sanitized", "media_sanitized", "164.310(d)(2)(i)",
+				"Are the drives of %s wiped or destroyed, with a record, before it is disposed of, returned or re-used?", e.Label)
+		}
+		if s.AutoLogoffMin == nil && phi && logoffKinds[s.Kind] {
+			e.unknown("auto_logoff_minutes", "auto_logoff_minutes", "164.312(a)(2)(iii)",
+				"After how many idle minutes does %s log a user off (0 if it never does)?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -78,8 +97,15 @@ func (b *builder) buildFlows() {
 		from, to := b.systems[f.From], b.systems[f.To]
 		sc := b.scope(f.Data)
 		enc := encryptedChannels[f.Channel]
+		var contradictions []Contradiction
 		if f.Encrypted != nil {
 			enc = *f.Encrypted
+			if enc && unencryptableChannels[f.Channel] {
+				// Plain FTP, an analog fax line, a phone call or a letter
+				// cannot carry encryption, whatever the model says.
+				enc = false
+				contradictions = append(contradictions, Contradiction{Path: fmt.Sprintf("flows[%d].encrypted", i), Msg: fmt.Sprintf("declared encrypted: true, but channel %s cannot be encrypted", f.Channel)})
+			}
 		}
 		if f.MinTLS == "1.0" || f.MinTLS == "1.1" {
 			// A legacy minimum is encryption in name only; the legacy-TLS
@@ -99,6 +125,7 @@ func (b *builder) buildFlows() {
 		fromCH := from.Kind == "clearinghouse_sftp" || from.Kind == "clearinghouse_portal"
 		edi = edi && (toCH || fromCH || f.Stage == "edi_submission")
 		automated := f.Automated != nil && *f.Automated
+		manual := f.Automated != nil && !*f.Automated
 		crosses := f.Channel != "local_file" && (outsideChannels[f.Channel] || from.Vendor != to.Vendor ||
 			from.Hosting != to.Hosting || b.systemExposed(from) || b.systemExposed(to))
 		if f.Channel == "removable_media" {
@@ -122,10 +149,10 @@ func (b *builder) buildFlows() {
 			"id": f.ID, "from": f.From, "to": f.To, "from_kind": string(from.Kind), "to_kind": string(to.Kind),
 			"channel": string(f.Channel), "stage": f.Stage, "carries_phi": sc.phi, "data_kinds": sc.kinds,
 			"encrypted": enc, "encryption_declared": tri(f.Encrypted), "min_tls": f.MinTLS, "auth": auth,
-			"automated": automated, "crosses_boundary": crosses, "to_vendor": to.Vendor,
+			"automated": automated, "manual": manual, "crosses_boundary": crosses, "to_vendor": to.Vendor,
 			"to_vendor_baa": b.vendorBAA(to.Vendor), "edi": edi, "to_clearinghouse": toCH,
 			"test_separated": tri(f.TestSeparated), "isa_credentials": tri(f.ISACredentials),
-			"integrity_check": tri(f.Integrity),
+			"integrity_check": tri(f.Integrity), "encryption_contradiction": len(contradictions) > 0,
 			"internet_facing": b.systemExposed(from) || b.systemExposed(to),
 			"offshore":        b.vendorOffshore(from.Vendor) || b.vendorOffshore(to.Vendor),
 			"vendor_involved": from.Vendor != "" || to.Vendor != "",
@@ -133,8 +160,23 @@ func (b *builder) buildFlows() {
 			"observed": observed,
 		}
 		name := fmt.Sprintf("%s → %s", nameOf(from), nameOf(to))
-		b.add(&Element{Kind: KindFlow, IDs: []string{f.ID}, Label: label("flow", f.ID, name), Path: fmt.Sprintf("flows[%d]", i), Stage: f.Stage, View: v})
+		e := &Element{Kind: KindFlow, IDs: []string{f.ID}, Label: label("flow", f.ID, name), Path: fmt.Sprintf("flows[%d]", i), Stage: f.Stage, View: v, Contradictions: contradictions}
+		if f.Automated == nil && sc.phi {
+			e.unknown("automated", "automated", "164.312(e)(1)",
+				"Is %s sent machine to machine, or does a person send it (automated: true or false)?", e.Label)
+		}
+		b.add(e)
 	}
+}
+
+func vendorReach(runsPHI bool, phiFlows int) string {
+	switch {
+	case runsPHI && phiFlows > 0:
+		return fmt.Sprintf("runs a system that holds PHI and receives %d PHI flow(s)", phiFlows)
+	case runsPHI:
+		return "runs a system that holds PHI"
+	}
+	return fmt.Sprintf("receives %d PHI flow(s) on its systems", phiFlows)
 }
 
 func nameOf(s *model.System) string {
@@ -199,9 +241,33 @@ func (b *builder) buildVendors() {
 			}
 		}
 		sc := b.scope(dataIDs)
+		// A card processor that only processes payments is outside HIPAA
+		// (Social Security Act section 1179), so payment gateways do not
+		// make their vendor a business associate.
+		runsPHI, phiIn := false, 0
+		for _, id := range systems {
+			if s := b.systems[id]; s.Kind != "payment_gateway" {
+				runsPHI = runsPHI || b.systemPHI(s)
+				phiIn += b.phiInto[id]
+			}
+		}
 		phi := phiFlows > 0 || sc.phi || roleReach
+		// A vendor that runs a system holding PHI, or whose system a PHI
+		// flow reaches, creates, receives, maintains or transmits PHI for
+		// us and so is a business associate (45 CFR 160.103), whatever the
+		// model declares; holding it encrypted without the key does not
+		// change that (HHS, Guidance on HIPAA & Cloud Computing, 2016).
+		implied := runsPHI || phiIn > 0
+		var contradictions []Contradiction
 		if vd.PHIAccess != nil {
 			phi = *vd.PHIAccess
+			if !phi && implied {
+				phi = true
+				contradictions = append(contradictions, Contradiction{Path: fmt.Sprintf("vendors[%d].phi_access", i), Msg: fmt.Sprintf("declared phi_access: false, but it %s, so it is a business associate", vendorReach(runsPHI, phiIn))})
+			}
+		}
+		if vd.BAA.Status == "not_required" && runsPHI {
+			contradictions = append(contradictions, Contradiction{Path: fmt.Sprintf("vendors[%d].baa.status", i), Msg: "declares its BAA not_required (a conduit), but it runs a system that holds PHI; the conduit exception covers only transmission without storage"})
 		}
 		if phi && sc.records == 0 {
 			sc.records = b.m.Organization.PatientsPerYear
@@ -232,11 +298,16 @@ func (b *builder) buildVendors() {
 			"baa_flowdown": tri(vd.BAA.SubcontractorFlowdown), "breach_notice_days": vd.BAA.BreachNoticeDays,
 			"days_since_risk_analysis": daysSince(vd.RiskAnalysis, b.now), "days_since_review": daysSince(vd.LastReview, b.now),
 			"certifications": certs, "subcontractors": len(vd.Subcontractors), "subcontractors_without_baa": noBAA,
-			"phi_flows": phiFlows, "systems": len(systems),
+			"phi_flows": phiFlows, "systems": len(systems), "ba_contradiction": len(contradictions) > 0,
 			"internet_facing": exposed, "offshore": (vd.Offshore != nil && *vd.Offshore) || offshoreSubs,
 			"vendor_involved": true, "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
 		}
-		b.add(&Element{Kind: KindVendor, IDs: []string{vd.ID}, Label: label("vendor", vd.ID, vd.Name), Path: fmt.Sprintf("vendors[%d]", i), View: v})
+		e := &Element{Kind: KindVendor, IDs: []string{vd.ID}, Label: label("vendor", vd.ID, vd.Name), Path: fmt.Sprintf("vendors[%d]", i), View: v, Contradictions: contradictions}
+		if vd.Offshore == nil && phi {
+			e.unknown("offshore", "offshore", "164.308(b)(1)",
+				"Does %s have workforce or hosting outside the United States?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -321,7 +392,12 @@ func (b *builder) buildRoles() {
 			"internet_facing": noMFA > 0, "offshore": loc == "offshore" || b.vendorOffshore(r.Vendor),
 			"vendor_involved": r.Vendor != "", "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
 		}
-		b.add(&Element{Kind: KindRole, IDs: []string{r.ID}, Label: label("role", r.ID, r.Name), Path: fmt.Sprintf("roles[%d]", i), View: v})
+		e := &Element{Kind: KindRole, IDs: []string{r.ID}, Label: label("role", r.ID, r.Name), Path: fmt.Sprintf("roles[%d]", i), View: v}
+		if r.Location == "" && phi {
+			e.unknown("location", "location", "164.310(b)",
+				"Where do the people in %s work: onsite, remote or offshore?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -390,7 +466,7 @@ func (b *builder) buildSteps() {
 			if fv == nil || !fv["carries_phi"].(bool) {
 				continue
 			}
-			if !fv["automated"].(bool) {
+			if fv["manual"].(bool) {
 				manual++
 			}
 			// Paper, voice and carried media are not transmissions over an
@@ -425,7 +501,7 @@ func (b *builder) buildPolicies() {
 	for i := range b.m.Policies {
 		p := &b.m.Policies[i]
 		v := map[string]any{
-			"id": p.ID, "kind": string(p.Kind), "exists": p.Exists,
+			"id": p.ID, "kind": string(p.Kind), "exists": p.Exists, "available": tri(p.Available),
 			"days_since_review": daysSince(p.LastReviewed, b.now), "days_since_test": daysSince(p.Tested, b.now),
 			"records": b.m.Organization.PatientsPerYear,
 		}

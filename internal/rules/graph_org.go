@@ -75,12 +75,17 @@ func (b *builder) buildOrg(nprm bool) {
 	} else {
 		missing = append(missing, model.StandardStages...)
 	}
+	chFunc := o.Kind == "clearinghouse"
+	if o.ClearinghouseFunc != nil {
+		chFunc = *o.ClearinghouseFunc
+	}
 	ba := o.Kind != "provider_practice"
 	if o.IsBusinessAssociate != nil {
 		ba = *o.IsBusinessAssociate
 	}
 	v := map[string]any{
 		"id": "org", "name": o.Name, "kind": string(o.Kind), "business_associate": ba, "workforce": o.Workforce,
+		"clearinghouse_function": chFunc, "clearinghouse_isolated": tri(o.ClearinghouseIso),
 		"claims_per_month": o.ClaimsPerMonth, "revenue_per_day": RevenuePerDay(b.m),
 		"security_official_named":        strings.TrimSpace(o.SecurityOfficial) != "",
 		"days_since_previous_assessment": daysSince(b.m.Assessment.Previous, b.now),
@@ -95,7 +100,12 @@ func (b *builder) buildOrg(nprm bool) {
 		"records": o.PatientsPerYear, "max_sensitivity": "high", "financial": hasBank || hasCard,
 		"observed": b.observedList("org"),
 	}
-	b.add(&Element{Kind: KindOrg, IDs: []string{"org"}, Label: "the organisation (" + o.Name + ")", Path: "organization", View: v})
+	e := &Element{Kind: KindOrg, IDs: []string{"org"}, Label: "the organisation (" + o.Name + ")", Path: "organization", View: v}
+	if chFunc && o.ClearinghouseIso == nil {
+		e.unknown("clearinghouse_isolated", "clearinghouse_isolated", "164.308(a)(4)(ii)(A)",
+			"Is the clearinghouse function's ePHI isolated from the rest of %s?", e.Label)
+	}
+	b.add(e)
 }
 
 // RevenuePerDay is billing revenue per working day: claims per month times

@@ -193,7 +193,9 @@ func fieldInputs(f reflect.StructField, prefix, labelPrefix string, index []int,
 		if key == "notes" || key == "description" || key == "note" || key == "action" || key == "retention" || key == "scope" {
 			in.Kind = "textarea"
 		}
-	case ft.Kind() == reflect.Int:
+	case ft.Kind() == reflect.Int, ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Int:
+		// An optional number (*int) is left out when the input is empty:
+		// the model then says it is not known, where 0 is a stated 0.
 		in.Kind = "int"
 	case ft.Kind() == reflect.Float64:
 		in.Kind = "float"
@@ -241,7 +243,11 @@ func readInputs(elem reflect.Value, ins []formInput) {
 		f := elem.FieldByIndex(ins[i].index)
 		switch ins[i].Kind {
 		case "int":
-			if n := f.Int(); n != 0 {
+			if f.Kind() == reflect.Pointer {
+				if !f.IsNil() {
+					ins[i].Value = strconv.FormatInt(f.Elem().Int(), 10)
+				}
+			} else if n := f.Int(); n != 0 {
 				ins[i].Value = strconv.FormatInt(n, 10)
 			}
 		case "float":
@@ -325,6 +331,14 @@ func writeInputs(elem reflect.Value, ins []formInput) (ok bool) {
 			n, err := formInt(v)
 			if err != nil {
 				in.Err, ok = "Enter a whole number.", false
+				continue
+			}
+			if f.Kind() == reflect.Pointer {
+				if v == "" {
+					f.Set(reflect.Zero(f.Type()))
+				} else {
+					f.Set(reflect.ValueOf(&n))
+				}
 				continue
 			}
 			f.SetInt(int64(n))

@@ -74,7 +74,7 @@ func TestSectionEditors(t *testing.T) {
 		}
 		got := current().Systems[0]
 		if got.Name != "PracticeChart EHR (cloud)" || got.Backup.Enabled == nil || !*got.Backup.Enabled ||
-			got.Backup.Offsite == nil || *got.Backup.Offsite || got.InternetFacing != nil || got.AutoLogoffMin != 10 {
+			got.Backup.Offsite == nil || *got.Backup.Offsite || got.InternetFacing != nil || got.AutoLogoffMin == nil || *got.AutoLogoffMin != 10 {
 			t.Errorf("saved system = %+v", got)
 		}
 		if len(got.Endpoints) != len(sys.Endpoints) || (sys.API == nil) != (got.API == nil) {
