@@ -113,7 +113,7 @@ func (a *App) CreateClient(ctx context.Context, who Actor, ws Scope, name string
 			map[string]any{"parent": ws.WS.ID, "owner": who.auditName()})
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return client, &Error{Kind: ErrInvalid, Field: "name", Msg: "A workspace with this name already exists.", Err: err}
+		return client, &Error{Kind: ErrInvalid, Field: "name", Msg: "Your billing company already has a client practice of this name. Choose another name.", Err: err}
 	}
 	return client, err
 }
