@@ -18,6 +18,11 @@ var (
 	ErrLocked = errors.New("auth: account temporarily locked after repeated failures")
 	// ErrUnauthenticated means no valid session or token was presented.
 	ErrUnauthenticated = errors.New("auth: not signed in")
+	// ErrSessionExpired means the session presented was past its idle or
+	// absolute expiry: the sign-in page says so. It matches
+	// ErrUnauthenticated too, so callers that only ask whether anyone is
+	// signed in need not know it.
+	ErrSessionExpired = fmt.Errorf("auth: session expired: %w", ErrUnauthenticated)
 	// ErrMFARequired means the session has passed the password step only.
 	ErrMFARequired = errors.New("auth: second factor required")
 )

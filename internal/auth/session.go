@@ -31,7 +31,7 @@ func (s *Service) liveSession(ctx context.Context, token string, now time.Time) 
 		return sess, fmt.Errorf("auth: session: %w", err)
 	}
 	if !now.Before(sess.IdleExpires) || !now.Before(sess.AbsoluteExpires) {
-		return sess, fmt.Errorf("auth: session expired: %w", ErrUnauthenticated)
+		return sess, ErrSessionExpired
 	}
 	return sess, nil
 }
@@ -52,7 +52,7 @@ func (s *Service) Authenticate(ctx context.Context, token string, now time.Time)
 		return Principal{}, fmt.Errorf("auth: session: %w", err)
 	}
 	if !now.Before(sess.IdleExpires) || !now.Before(sess.AbsoluteExpires) {
-		return Principal{}, fmt.Errorf("auth: session expired: %w", ErrUnauthenticated)
+		return Principal{}, ErrSessionExpired
 	}
 	if !sess.MFAPassed {
 		return Principal{}, ErrMFARequired
