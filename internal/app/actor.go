@@ -29,7 +29,7 @@ type Actor struct {
 }
 
 // auditName is how entries name the actor.
-func (a Actor) auditName() string { return string(audit.UserActor(a.User.ID)) }
+func (a Actor) auditName() audit.Actor { return audit.UserActor(a.User.ID) }
 
 // Scope is a workspace as one member acts in it: the workspace, their
 // membership (role and any end of access) and, for a role limited to its
@@ -107,6 +107,6 @@ func (a *App) record(ctx context.Context, tx *store.Tx, who Actor, ws Scope, act
 		details["via"] = string(who.Via)
 	}
 	_, err := a.log.Append(ctx, tx, audit.Event{At: a.now(), Actor: who.auditName(), WorkspaceID: ws.WS.ID,
-		Action: string(act), Object: object, Details: details})
+		Action: act, Object: object, Details: details})
 	return err
 }

@@ -152,7 +152,7 @@ func TestClosureNeedsASecondPerson(t *testing.T) {
 				Role: string(auth.RoleComplianceOfficer), Created: f.now}); err != nil {
 				return err
 			}
-			_, err := audit.New(f.st.Keyring()).Append(ctx, tx, audit.Event{At: f.now, Actor: "test", Action: string(audit.MembershipPut)})
+			_, err := audit.New(f.st.Keyring()).Append(ctx, tx, audit.Event{At: f.now, Actor: "test", Action: audit.MembershipPut})
 			return err
 		})
 		if err != nil {
@@ -232,7 +232,7 @@ func TestStatusesAreOneList(t *testing.T) {
 					UpdatedBy: f.users[auth.RoleOwner].ID, Updated: f.now}); err != nil {
 					return err
 				}
-				_, err := audit.New(f.st.Keyring()).Append(ctx, tx, audit.Event{At: f.now, Actor: "test", Action: string(audit.RiskDecide)})
+				_, err := audit.New(f.st.Keyring()).Append(ctx, tx, audit.Event{At: f.now, Actor: "test", Action: audit.RiskDecide})
 				return err
 			})
 			if valid := risk.Status(s).Valid(); (err == nil) != valid {

@@ -81,8 +81,6 @@ func (a *App) peopleManager(ctx context.Context, actor store.User, wsID int64) (
 	return ws, nil
 }
 
-func userRef(id int64) string { return fmt.Sprintf("user:%d", id) }
-
 func invitationObject(id int64) string { return fmt.Sprintf("invitation:%d", id) }
 
 // Invite adds the person holding in.Email to the workspace: a member's role
@@ -149,11 +147,11 @@ func (a *App) Invite(ctx context.Context, actor store.User, wsID int64, in Invit
 		if !expires.IsZero() {
 			details["expires"] = store.FormatTime(expires)
 		}
-		if err := a.auditInvite(ctx, tx, now, userRef(actor.ID), wsID, "invite.create", invitationObject(inv.ID), details); err != nil {
+		if err := a.auditInvite(ctx, tx, now, audit.UserActor(actor.ID), wsID, audit.InviteCreate, invitationObject(inv.ID), details); err != nil {
 			return err
 		}
 		for _, id := range replaced {
-			if err := a.auditInvite(ctx, tx, now, userRef(actor.ID), wsID, "invite.revoke", invitationObject(id),
+			if err := a.auditInvite(ctx, tx, now, audit.UserActor(actor.ID), wsID, audit.InviteRevoke, invitationObject(id),
 				map[string]any{"email_hint": auth.EmailHint(email), "replaced_by": invitationObject(inv.ID)}); err != nil {
 				return err
 			}
@@ -178,7 +176,7 @@ func (a *App) changeRole(ctx context.Context, actor store.User, wsID, userID int
 		if !expires.IsZero() {
 			details["expires"] = store.FormatTime(expires)
 		}
-		return a.auditInvite(ctx, tx, now, userRef(actor.ID), wsID, "membership.put", userRef(userID), details)
+		return a.auditInvite(ctx, tx, now, audit.UserActor(actor.ID), wsID, audit.MembershipPut, userObject(userID), details)
 	})
 	if err != nil {
 		return fmt.Errorf("app: change role: %w", err)
@@ -215,7 +213,7 @@ func (a *App) ResendInvitation(ctx context.Context, actor store.User, wsID, invi
 		if err := tx.RenewInvitation(ctx, wsID, inv.ID, inv.TokenHash, inv.Delivery, inv.ValidUntil); err != nil {
 			return err
 		}
-		return a.auditInvite(ctx, tx, now, userRef(actor.ID), wsID, "invite.resend", invitationObject(inv.ID),
+		return a.auditInvite(ctx, tx, now, audit.UserActor(actor.ID), wsID, audit.InviteResend, invitationObject(inv.ID),
 			map[string]any{"email_hint": auth.EmailHint(inv.Email), "delivery": inv.Delivery,
 				"valid_until": store.FormatTime(inv.ValidUntil)})
 	})
@@ -244,7 +242,7 @@ func (a *App) RevokeInvitation(ctx context.Context, actor store.User, wsID, invi
 		if err := tx.RevokeInvitation(ctx, wsID, invitationID, actor.ID, now); err != nil {
 			return err
 		}
-		return a.auditInvite(ctx, tx, now, userRef(actor.ID), wsID, "invite.revoke", invitationObject(invitationID),
+		return a.auditInvite(ctx, tx, now, audit.UserActor(actor.ID), wsID, audit.InviteRevoke, invitationObject(invitationID),
 			map[string]any{"email_hint": auth.EmailHint(inv.Email), "role": inv.Role})
 	})
 	if err != nil {
@@ -284,7 +282,7 @@ func (a *App) deliver(ctx context.Context, actor store.User, ws store.Workspace,
 }
 
 // auditInvite writes one audit entry of the invitation use cases in tx.
-func (a *App) auditInvite(ctx context.Context, tx *store.Tx, at time.Time, actor string, wsID int64, action, object string, details map[string]any) error {
+func (a *App) auditInvite(ctx context.Context, tx *store.Tx, at time.Time, actor audit.Actor, wsID int64, action audit.Action, object string, details map[string]any) error {
 	_, err := a.log.Append(ctx, tx, audit.Event{At: at, Actor: actor, WorkspaceID: wsID, Action: action, Object: object, Details: details})
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
@@ -128,10 +129,10 @@ func (a *App) JoinWithNewAccount(ctx context.Context, token, password string) (N
 		return NewAccount{}, err
 	}
 	if reason != "" {
-		return NewAccount{}, a.refuseInvitation(ctx, "anonymous", inv, reason, now)
+		return NewAccount{}, a.refuseInvitation(ctx, audit.Anonymous, inv, reason, now)
 	}
 	if _, err := a.st.UserByEmail(ctx, inv.Email); err == nil {
-		return NewAccount{}, a.refuseInvitation(ctx, "anonymous", inv, "account exists", now)
+		return NewAccount{}, a.refuseInvitation(ctx, audit.Anonymous, inv, "account exists", now)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return NewAccount{}, fmt.Errorf("app: accept invitation: %w", err)
 	}
@@ -181,15 +182,15 @@ func (a *App) JoinWithNewAccount(ctx context.Context, token, password string) (N
 		if !inv.Expires.IsZero() {
 			details["expires"] = store.FormatTime(inv.Expires)
 		}
-		if err := a.auditInvite(ctx, tx, now, userRef(u.ID), inv.WorkspaceID, "user.create", userRef(u.ID), details); err != nil {
+		if err := a.auditInvite(ctx, tx, now, audit.UserActor(u.ID), inv.WorkspaceID, audit.UserCreate, userObject(u.ID), details); err != nil {
 			return err
 		}
-		return a.auditInvite(ctx, tx, now, userRef(u.ID), inv.WorkspaceID, "invite.accept", invitationObject(inv.ID),
-			map[string]any{"user": userRef(u.ID), "role": inv.Role, "account": "new",
+		return a.auditInvite(ctx, tx, now, audit.UserActor(u.ID), inv.WorkspaceID, audit.InviteAccept, invitationObject(inv.ID),
+			map[string]any{"user": userObject(u.ID), "role": inv.Role, "account": "new",
 				"session": "password step passed; second factor next"})
 	})
 	if refused != "" {
-		return NewAccount{}, a.refuseInvitation(ctx, "anonymous", inv, refused, now)
+		return NewAccount{}, a.refuseInvitation(ctx, audit.Anonymous, inv, refused, now)
 	}
 	if err != nil {
 		return NewAccount{}, fmt.Errorf("app: accept invitation: %w", err)
@@ -207,7 +208,7 @@ func (a *App) JoinWithNewAccount(ctx context.Context, token, password string) (N
 // are audited with their reason.
 func (a *App) JoinAsMember(ctx context.Context, actor store.User, token string) (store.Workspace, error) {
 	now := a.now()
-	who := userRef(actor.ID)
+	who := audit.UserActor(actor.ID)
 	inv, reason, err := a.lookupInvitation(ctx, token)
 	if err != nil {
 		return store.Workspace{}, err
@@ -246,17 +247,17 @@ func (a *App) JoinAsMember(ctx context.Context, actor store.User, token string) 
 			if err := tx.VerifyEmail(ctx, actor.ID, now); err != nil {
 				return err
 			}
-			if err := a.auditInvite(ctx, tx, now, who, inv.WorkspaceID, "user.email.verify", who,
+			if err := a.auditInvite(ctx, tx, now, who, inv.WorkspaceID, audit.EmailVerify, string(who),
 				map[string]any{"email_hint": auth.EmailHint(inv.Email), "by": "the invitation link mailed to the address",
 					"invitation": inv.ID}); err != nil {
 				return err
 			}
 		}
-		details := map[string]any{"user": who, "role": inv.Role, "account": "existing"}
+		details := map[string]any{"user": string(who), "role": inv.Role, "account": "existing"}
 		if !inv.Expires.IsZero() {
 			details["expires"] = store.FormatTime(inv.Expires)
 		}
-		return a.auditInvite(ctx, tx, now, who, inv.WorkspaceID, "invite.accept", invitationObject(inv.ID), details)
+		return a.auditInvite(ctx, tx, now, who, inv.WorkspaceID, audit.InviteAccept, invitationObject(inv.ID), details)
 	})
 	if refused != "" {
 		return store.Workspace{}, a.refuseInvitation(ctx, who, inv, refused, now)
@@ -271,13 +272,13 @@ func (a *App) JoinAsMember(ctx context.Context, actor store.User, token string) 
 // the invitation's workspace when the link named one. It returns the error
 // the caller shows, or the error that prevented recording the refusal (a
 // refusal that cannot be audited must not look like an ordinary one).
-func (a *App) refuseInvitation(ctx context.Context, actor string, inv store.Invitation, reason string, now time.Time) error {
+func (a *App) refuseInvitation(ctx context.Context, actor audit.Actor, inv store.Invitation, reason string, now time.Time) error {
 	object := ""
 	if inv.ID != 0 {
 		object = invitationObject(inv.ID)
 	}
 	err := a.st.InTx(ctx, func(tx *store.Tx) error {
-		return a.auditInvite(ctx, tx, now, actor, inv.WorkspaceID, "invite.accept.fail", object, map[string]any{"reason": reason})
+		return a.auditInvite(ctx, tx, now, actor, inv.WorkspaceID, audit.InviteAcceptFail, object, map[string]any{"reason": reason})
 	})
 	if err != nil {
 		return fmt.Errorf("app: record refused invitation: %w", err)

@@ -15,54 +15,58 @@ type Action string
 // The actions, by what they are about: sign-in and accounts, people and
 // workspaces, keys and backups, the model, assessments, risks, evidence.
 const (
-	LoginFail          Action = "auth.login.fail"
-	LoginLocked        Action = "auth.login.locked"
-	Logout             Action = "auth.logout"
-	MFAFail            Action = "auth.mfa.fail"
-	MFAOK              Action = "auth.mfa.ok"
-	PasswordChange     Action = "auth.password.change"
-	PasswordChangeFail Action = "auth.password.change.fail"
-	PasswordOK         Action = "auth.password.ok"
-	RecoveryCodesReset Action = "auth.recovery_codes.reset"
-	SessionsEnd        Action = "auth.sessions.end"
-	SessionsEndOthers  Action = "auth.sessions.end_others"
-	SecurityKeyAdd     Action = "auth.webauthn.add"
-	SecurityKeyAddFail Action = "auth.webauthn.add.fail"
-	SecurityKeyRemove  Action = "auth.webauthn.remove"
-	SecurityKeyUse     Action = "auth.webauthn.use"
-	UserCreate         Action = "user.create"
-	UserDisable        Action = "user.disable"
-	UserEnable         Action = "user.enable"
-	UserReset          Action = "user.reset"
-	UserList           Action = "user.list"
-	TokenCreate        Action = "token.create"
-	TokenRevoke        Action = "token.revoke"
-	InviteCreate       Action = "invite.create"
-	InviteRevoke       Action = "invite.revoke"
-	InviteAccept       Action = "invite.accept"
-	InviteAcceptFail   Action = "invite.accept.fail"
-	WorkspaceCreate    Action = "workspace.create"
-	ClientCreate       Action = "client.create"
-	MembershipPut      Action = "membership.put"
-	MembershipRemove   Action = "membership.remove"
-	AssignmentsSet     Action = "assignments.set"
-	KeysRotate         Action = "keys.rotate"
-	BackupRestore      Action = "backup.restore"
-	ModelRead          Action = "model.read"
-	ModelImport        Action = "model.import"
-	ModelOrganization  Action = "model.organization.edit"
-	ModelExport        Action = "export.model"
-	AssessmentRun      Action = "assessment.run"
-	AssessmentSignOff  Action = "assessment.signoff"
-	AssessmentExport   Action = "export.assessment"
-	RiskDecide         Action = "risk.decide"
-	RiskAssign         Action = "risk.assign"
-	RiskReviewRequest  Action = "risk.review.request"
-	RiskReviewApprove  Action = "risk.review.approve"
-	RiskReviewReject   Action = "risk.review.reject"
-	EvidenceUpload     Action = "evidence.upload"
-	EvidenceDelete     Action = "evidence.delete"
-	EvidenceRead       Action = "evidence.read"
+	LoginFail            Action = "auth.login.fail"
+	LoginLocked          Action = "auth.login.locked"
+	Logout               Action = "auth.logout"
+	MFAFail              Action = "auth.mfa.fail"
+	MFALocked            Action = "auth.mfa.locked"
+	MFAOK                Action = "auth.mfa.ok"
+	PasswordChange       Action = "auth.password.change"
+	PasswordChangeFail   Action = "auth.password.change.fail"
+	PasswordChangeLocked Action = "auth.password.change.locked"
+	PasswordOK           Action = "auth.password.ok"
+	RecoveryCodesReset   Action = "auth.recovery_codes.reset"
+	SessionsEnd          Action = "auth.sessions.end"
+	SessionsEndOthers    Action = "auth.sessions.end_others"
+	SecurityKeyAdd       Action = "auth.webauthn.add"
+	SecurityKeyAddFail   Action = "auth.webauthn.add.fail"
+	SecurityKeyRemove    Action = "auth.webauthn.remove"
+	SecurityKeyUse       Action = "auth.webauthn.use"
+	UserCreate           Action = "user.create"
+	UserDisable          Action = "user.disable"
+	UserEnable           Action = "user.enable"
+	UserReset            Action = "user.reset"
+	EmailVerify          Action = "user.email.verify"
+	UserList             Action = "user.list"
+	TokenCreate          Action = "token.create"
+	TokenRevoke          Action = "token.revoke"
+	InviteCreate         Action = "invite.create"
+	InviteRevoke         Action = "invite.revoke"
+	InviteResend         Action = "invite.resend"
+	InviteAccept         Action = "invite.accept"
+	InviteAcceptFail     Action = "invite.accept.fail"
+	WorkspaceCreate      Action = "workspace.create"
+	ClientCreate         Action = "client.create"
+	MembershipPut        Action = "membership.put"
+	MembershipRemove     Action = "membership.remove"
+	AssignmentsSet       Action = "assignments.set"
+	KeysRotate           Action = "keys.rotate"
+	BackupRestore        Action = "backup.restore"
+	ModelRead            Action = "model.read"
+	ModelImport          Action = "model.import"
+	ModelOrganization    Action = "model.organization.edit"
+	ModelExport          Action = "export.model"
+	AssessmentRun        Action = "assessment.run"
+	AssessmentSignOff    Action = "assessment.signoff"
+	AssessmentExport     Action = "export.assessment"
+	RiskDecide           Action = "risk.decide"
+	RiskAssign           Action = "risk.assign"
+	RiskReviewRequest    Action = "risk.review.request"
+	RiskReviewApprove    Action = "risk.review.approve"
+	RiskReviewReject     Action = "risk.review.reject"
+	EvidenceUpload       Action = "evidence.upload"
+	EvidenceDelete       Action = "evidence.delete"
+	EvidenceRead         Action = "evidence.read"
 )
 
 // Verb is what a form edit of one part of the model did to an element.
@@ -76,13 +80,13 @@ const (
 )
 
 // fixed lists the actions that are not model part edits.
-var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFAOK, PasswordChange, PasswordChangeFail, PasswordOK,
-	RecoveryCodesReset, SessionsEnd, SessionsEndOthers, SecurityKeyAdd, SecurityKeyAddFail, SecurityKeyRemove,
-	SecurityKeyUse, UserCreate, UserDisable, UserEnable, UserReset, UserList, TokenCreate, TokenRevoke, InviteCreate,
-	InviteRevoke, InviteAccept, InviteAcceptFail, WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove,
-	AssignmentsSet, KeysRotate, BackupRestore, ModelRead, ModelImport, ModelOrganization, ModelExport, AssessmentRun,
-	AssessmentSignOff, AssessmentExport, RiskDecide, RiskAssign, RiskReviewRequest, RiskReviewApprove,
-	RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead}
+var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFALocked, MFAOK, PasswordChange, PasswordChangeFail,
+	PasswordChangeLocked, PasswordOK, RecoveryCodesReset, SessionsEnd, SessionsEndOthers, SecurityKeyAdd,
+	SecurityKeyAddFail, SecurityKeyRemove, SecurityKeyUse, UserCreate, UserDisable, UserEnable, UserReset, EmailVerify,
+	UserList, TokenCreate, TokenRevoke, InviteCreate, InviteRevoke, InviteResend, InviteAccept, InviteAcceptFail,
+	WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove, AssignmentsSet, KeysRotate, BackupRestore, ModelRead,
+	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, RiskDecide,
+	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead}
 
 // ModelChange is the action of a form edit of one element of a part of the
 // model: "model.flow.create", "model.systems.delete". part is the

@@ -39,9 +39,9 @@ var genesis = strings.Repeat("0", 64)
 // full identifiers: record IDs, counts and hints instead.
 type Event struct {
 	At          time.Time
-	Actor       string // who: "user:12", "cli:alice", "system"
+	Actor       Actor  // who: "user:12", "cli:alice", "anonymous"
 	WorkspaceID int64  // 0 when the event is not about one workspace
-	Action      string // what: "user.create", "auth.login.fail", "keys.rotate"
+	Action      Action // what: "user.create", "auth.login.fail", "keys.rotate"
 	Object      string // on what: "user:12", "assessment:7"
 	Details     map[string]any
 }
@@ -91,7 +91,7 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, ev Event) (store.AuditRo
 	if ev.Actor == "" || ev.Action == "" {
 		return store.AuditRow{}, errors.New("audit: append: actor and action are required")
 	}
-	if err := l.refuse("append " + ev.Action); err != nil {
+	if err := l.refuse("append " + string(ev.Action)); err != nil {
 		return store.AuditRow{}, err
 	}
 	details := []byte("{}")
@@ -120,9 +120,9 @@ func (l *Log) Append(ctx context.Context, tx *store.Tx, ev Event) (store.AuditRo
 	r := store.AuditRow{
 		Seq:         head.Seq + 1,
 		At:          store.FormatTime(ev.At),
-		Actor:       ev.Actor,
+		Actor:       string(ev.Actor),
 		WorkspaceID: ev.WorkspaceID,
-		Action:      ev.Action,
+		Action:      string(ev.Action),
 		Object:      ev.Object,
 		Details:     string(details),
 		PrevHash:    prev,

@@ -26,7 +26,7 @@ func appendN(t *testing.T, s *store.Store, l *Log, n int) {
 	for i := 0; i < n; {
 		err := s.InTx(ctx, func(tx *store.Tx) error {
 			for j := 0; j < 50 && i < n; j++ {
-				_, err := l.Append(ctx, tx, Event{At: t0.Add(time.Duration(i) * time.Second), Actor: fmt.Sprintf("user:%d", i%7),
+				_, err := l.Append(ctx, tx, Event{At: t0.Add(time.Duration(i) * time.Second), Actor: UserActor(int64(i % 7)),
 					WorkspaceID: int64(i % 3), Action: "risk.update", Object: fmt.Sprintf("risk:R-%d", i),
 					Details: map[string]any{"status": "accepted", "n": i}})
 				if err != nil {
@@ -297,7 +297,7 @@ func TestConcurrentAppends(t *testing.T) {
 				defer wg.Done()
 				for i := 0; i < each; i++ {
 					errs <- s.InTx(ctx, func(tx *store.Tx) error {
-						_, err := l.Append(ctx, tx, Event{At: t0, Actor: fmt.Sprintf("user:%d", w), Action: "x.y"})
+						_, err := l.Append(ctx, tx, Event{At: t0, Actor: UserActor(int64(w)), Action: "x.y"})
 						return err
 					})
 				}

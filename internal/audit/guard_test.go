@@ -10,7 +10,7 @@ import (
 	"rcmguard/internal/store/storetest"
 )
 
-func appendOne(ctx context.Context, s *store.Store, l *Log, action string) error {
+func appendOne(ctx context.Context, s *store.Store, l *Log, action Action) error {
 	return s.InTx(ctx, func(tx *store.Tx) error {
 		_, err := l.Append(ctx, tx, Event{At: t0, Actor: "test", Action: action})
 		return err

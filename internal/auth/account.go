@@ -27,7 +27,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		return fmt.Errorf("auth: change password: user %d: %w", u.ID, err)
 	}
 	if !ok {
-		return s.failAttempt(ctx, u.ID, now, "auth.password.change", "wrong current password")
+		return s.failAttempt(ctx, u.ID, now, passwordChangeCheck, "wrong current password")
 	}
 	words, err := s.passwordContext(ctx, u)
 	if err != nil {
@@ -45,7 +45,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		// Failures of other attempts may have locked the account while
 		// the hashes ran.
 		var err error
-		if out, err = s.decide(ctx, tx, u.ID, true, now, "auth.password.change", "", nil); err != nil || out.refused() {
+		if out, err = s.decide(ctx, tx, u.ID, true, now, passwordChangeCheck, "", nil); err != nil || out.refused() {
 			return err
 		}
 		if err := tx.SetPasswordHash(ctx, u.ID, hash); err != nil {
@@ -65,8 +65,8 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 			}
 			ended++
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.password.change",
-			Object: userActor(u.ID), Details: map[string]any{"other_sessions_ended": ended}})
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(u.ID), Action: audit.PasswordChange,
+			Object: string(audit.UserActor(u.ID)), Details: map[string]any{"other_sessions_ended": ended}})
 		return err
 	})
 	if err != nil {
@@ -114,7 +114,7 @@ type Disabled struct {
 // of 45 CFR 164.308(a)(3)(ii)(C)). Each revoked token is also recorded in
 // its workspace's audit log. Disabling a disabled account again still
 // clears anything left and is audited.
-func (s *Service) DisableUser(ctx context.Context, userID int64, actor string, now time.Time) (Disabled, error) {
+func (s *Service) DisableUser(ctx context.Context, userID int64, actor audit.Actor, now time.Time) (Disabled, error) {
 	var d Disabled
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, userID)
@@ -128,12 +128,12 @@ func (s *Service) DisableUser(ctx context.Context, userID int64, actor string, n
 		}
 		d.Sessions, d.Tokens = sessions, int64(len(tokens))
 		for _, k := range tokens {
-			if _, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: k.WorkspaceID, Action: "token.revoke",
-				Object: fmt.Sprintf("token:%d", k.ID), Details: map[string]any{"user": userActor(userID), "reason": "user disabled"}}); err != nil {
+			if _, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: k.WorkspaceID, Action: audit.TokenRevoke,
+				Object: fmt.Sprintf("token:%d", k.ID), Details: map[string]any{"user": string(audit.UserActor(userID)), "reason": "user disabled"}}); err != nil {
 				return err
 			}
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "user.disable", Object: userActor(userID),
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: audit.UserDisable, Object: string(audit.UserActor(userID)),
 			Details: map[string]any{"email_hint": EmailHint(u.Email), "already_disabled": d.Already,
 				"sessions_ended": d.Sessions, "tokens_revoked": d.Tokens}})
 		return err
@@ -148,7 +148,7 @@ func (s *Service) DisableUser(ctx context.Context, userID int64, actor string, n
 // and API tokens the disable ended stay ended, and lockout, password and
 // MFA are as they were. It reports whether the account was disabled; an
 // account that was not is left alone and nothing is audited.
-func (s *Service) EnableUser(ctx context.Context, userID int64, actor string, now time.Time) (bool, error) {
+func (s *Service) EnableUser(ctx context.Context, userID int64, actor audit.Actor, now time.Time) (bool, error) {
 	enabled := false
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, userID)
@@ -159,7 +159,7 @@ func (s *Service) EnableUser(ctx context.Context, userID int64, actor string, no
 			return err
 		}
 		enabled = true
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "user.enable", Object: userActor(userID),
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: audit.UserEnable, Object: string(audit.UserActor(userID)),
 			Details: map[string]any{"email_hint": EmailHint(u.Email), "disabled_since": store.FormatTime(u.Disabled)}})
 		return err
 	})
@@ -177,7 +177,7 @@ type Reset struct {
 	// KeepMFA keeps the TOTP secret, recovery codes and security keys;
 	// otherwise MFA is reset and must be enrolled again at next sign-in.
 	KeepMFA bool
-	Actor   string // who asks, for the audit log
+	Actor   audit.Actor // who asks, for the audit log
 }
 
 // ResetDone is what a reset changed. Enrollment is set when MFA was reset:
@@ -250,7 +250,7 @@ func (s *Service) ResetUser(ctx context.Context, in Reset, now time.Time) (Reset
 			details["recovery_codes_removed"] = done.RecoveryCodes
 			details["security_keys_removed"] = done.SecurityKeys
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: in.Actor, Action: "user.reset", Object: userActor(u.ID),
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: in.Actor, Action: audit.UserReset, Object: string(audit.UserActor(u.ID)),
 			Details: details})
 		return err
 	})
@@ -297,8 +297,8 @@ func (s *Service) EndOtherSessions(ctx context.Context, userID int64, keepSessio
 			}
 			ended++
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: "auth.sessions.end_others",
-			Object: userActor(userID), Details: map[string]any{"sessions": ended}})
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(userID), Action: audit.SessionsEndOthers,
+			Object: string(audit.UserActor(userID)), Details: map[string]any{"sessions": ended}})
 		return err
 	})
 	if err != nil {

@@ -90,7 +90,7 @@ func (s *Service) StartSecondFactor(ctx context.Context, tx *store.Tx, userID in
 // invitation link whose holder the administrator has confirmed reads that
 // mailbox. It reports when the address was proven before (zero when it was
 // not); an address already proven is left alone and nothing is audited.
-func (s *Service) VouchForAddress(ctx context.Context, userID int64, actor string, now time.Time) (time.Time, error) {
+func (s *Service) VouchForAddress(ctx context.Context, userID int64, actor audit.Actor, now time.Time) (time.Time, error) {
 	var before time.Time
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, userID)
@@ -103,7 +103,7 @@ func (s *Service) VouchForAddress(ctx context.Context, userID int64, actor strin
 		if err := tx.VerifyEmail(ctx, userID, now); err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "user.email.verify", Object: userActor(userID),
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: audit.EmailVerify, Object: string(audit.UserActor(userID)),
 			Details: map[string]any{"email_hint": EmailHint(u.Email), "by": "the administrator (rcmguard user verify)"}})
 		return err
 	})

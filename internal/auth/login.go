@@ -18,6 +18,11 @@ var (
 	ErrLocked = errors.New("auth: account temporarily locked after repeated failures")
 	// ErrUnauthenticated means no valid session or token was presented.
 	ErrUnauthenticated = errors.New("auth: not signed in")
+	// ErrSessionExpired means the session presented was past its idle or
+	// absolute expiry: the sign-in page says so. It matches
+	// ErrUnauthenticated too, so callers that only ask whether anyone is
+	// signed in need not know it.
+	ErrSessionExpired = fmt.Errorf("auth: session expired: %w", ErrUnauthenticated)
 	// ErrMFARequired means the session has passed the password step only.
 	ErrMFARequired = errors.New("auth: second factor required")
 )
@@ -67,7 +72,7 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 		if _, _, err := s.verify(ctx, password, ""); err != nil {
 			return LoginResult{}, fmt.Errorf("auth: login: %w", err)
 		}
-		return LoginResult{}, s.auditFailure(ctx, now, 0, "auth.login.fail", map[string]any{"reason": "unknown account", "email_hint": EmailHint(email)})
+		return LoginResult{}, s.auditFailure(ctx, now, 0, audit.LoginFail, map[string]any{"reason": "unknown account", "email_hint": EmailHint(email)})
 	}
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("auth: login: %w", err)
@@ -77,9 +82,9 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 			return LoginResult{}, fmt.Errorf("auth: login: %w", err)
 		}
 		if u.Disabled.IsZero() {
-			return LoginResult{}, s.refuseLocked(ctx, u.ID, u.LockedUntil, now, "auth.login.locked", nil)
+			return LoginResult{}, s.refuseLocked(ctx, u.ID, u.LockedUntil, now, audit.LoginLocked, nil)
 		}
-		return LoginResult{}, s.auditFailure(ctx, now, u.ID, "auth.login.fail", map[string]any{"reason": "disabled"})
+		return LoginResult{}, s.auditFailure(ctx, now, u.ID, audit.LoginFail, map[string]any{"reason": "disabled"})
 	}
 	ok, newHash, err := s.verify(ctx, password, u.PasswordHash)
 	if err != nil {
@@ -89,7 +94,7 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 	var out outcome
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if out, err = s.decide(ctx, tx, u.ID, ok, now, "auth.login", "wrong password", nil); err != nil || out.refused() {
+		if out, err = s.decide(ctx, tx, u.ID, ok, now, loginCheck, "wrong password", nil); err != nil || out.refused() {
 			return err
 		}
 		if newHash != "" {
@@ -102,8 +107,8 @@ func (s *Service) Login(ctx context.Context, email, password string, now time.Ti
 		if token, err = s.startPending(ctx, tx, u.ID, now); err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.password.ok",
-			Object: userActor(u.ID), Details: map[string]any{"rehashed": newHash != ""}})
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(u.ID), Action: audit.PasswordOK,
+			Object: string(audit.UserActor(u.ID)), Details: map[string]any{"rehashed": newHash != ""}})
 		return err
 	})
 	if err != nil {
@@ -200,7 +205,7 @@ func (s *Service) secondFactor(ctx context.Context, token string, now time.Time,
 			}
 		}
 		details := map[string]any{"method": method}
-		if out, err = s.decideHeld(ctx, tx, u.ID, st, ok, now, "auth.mfa", method, details); err != nil || out.refused() {
+		if out, err = s.decideHeld(ctx, tx, u.ID, st, ok, now, mfaCheck, method, details); err != nil || out.refused() {
 			return err
 		}
 		if err := tx.SetLoginState(ctx, u.ID, 0, time.Time{}); err != nil {
@@ -214,8 +219,8 @@ func (s *Service) secondFactor(ctx context.Context, token string, now time.Time,
 			MFAPassed: true}); err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.mfa.ok",
-			Object: userActor(u.ID), Details: map[string]any{"method": method, "first_enrolment": !u.MFAEnrolled && method == "totp"}})
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(u.ID), Action: audit.MFAOK,
+			Object: string(audit.UserActor(u.ID)), Details: map[string]any{"method": method, "first_enrolment": !u.MFAEnrolled && method == "totp"}})
 		return err
 	})
 	if err != nil {
@@ -248,10 +253,22 @@ func (o outcome) err() error {
 	return fmt.Errorf("%w (%w)", ErrInvalidCredentials, ErrLocked)
 }
 
+// checked names the entries written for an attempt at one kind of
+// credential check: fail when it fails, locked when it is refused because
+// the account is locked.
+type checked struct{ fail, locked audit.Action }
+
+// The checks whose failures count towards the lockout.
+var (
+	loginCheck          = checked{fail: audit.LoginFail, locked: audit.LoginLocked}
+	mfaCheck            = checked{fail: audit.MFAFail, locked: audit.MFALocked}
+	passwordChangeCheck = checked{fail: audit.PasswordChangeFail, locked: audit.PasswordChangeLocked}
+)
+
 // decide holds the user's login state in tx and decides an attempt whose
 // credential check gave ok; see decideHeld.
 func (s *Service) decide(ctx context.Context, tx *store.Tx, userID int64, ok bool, now time.Time,
-	action, reason string, details map[string]any) (outcome, error) {
+	action checked, reason string, details map[string]any) (outcome, error) {
 	st, err := tx.HoldLoginState(ctx, userID)
 	if err != nil {
 		return passed, err
@@ -261,14 +278,14 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, userID int64, ok boo
 
 // decideHeld decides an attempt against the login state st that tx holds.
 // While the account is locked the attempt is refused whatever ok says and
-// audited as action+".locked"; a failure is counted in the database (one
+// audited as action.locked; a failure is counted in the database (one
 // per failure, however many run at once), extends the lock when due — a
-// lock is never shortened — and is audited as action+".fail". On passed
+// lock is never shortened — and is audited as action.fail. On passed
 // the caller goes on with the transaction.
 func (s *Service) decideHeld(ctx context.Context, tx *store.Tx, userID int64, st store.LoginState, ok bool, now time.Time,
-	action, reason string, details map[string]any) (outcome, error) {
+	action checked, reason string, details map[string]any) (outcome, error) {
 	if now.Before(st.LockedUntil) {
-		return locked, s.appendLocked(ctx, tx, userID, st.LockedUntil, now, action+".locked", details)
+		return locked, s.appendLocked(ctx, tx, userID, st.LockedUntil, now, action.locked, details)
 	}
 	if ok {
 		return passed, nil
@@ -287,14 +304,14 @@ func (s *Service) decideHeld(ctx context.Context, tx *store.Tx, userID int64, st
 		out = failedLocking
 		d["locked_until"] = store.FormatTime(until)
 	}
-	_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: action + ".fail", Object: userActor(userID), Details: d})
+	_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(userID), Action: action.fail, Object: string(audit.UserActor(userID)), Details: d})
 	return out, err
 }
 
 // failAttempt decides, in a transaction of its own, a failed check of a
 // password that was verified outside any transaction (hashing is too slow
 // to hold the user's row for), and returns the error to answer with.
-func (s *Service) failAttempt(ctx context.Context, userID int64, now time.Time, action, reason string) error {
+func (s *Service) failAttempt(ctx context.Context, userID int64, now time.Time, action checked, reason string) error {
 	var out outcome
 	err := s.st.InTx(ctx, func(tx *store.Tx) (err error) {
 		out, err = s.decide(ctx, tx, userID, false, now, action, reason, nil)
@@ -308,7 +325,7 @@ func (s *Service) failAttempt(ctx context.Context, userID int64, now time.Time, 
 
 // refuseLocked audits an attempt on an account found locked before any
 // transaction, and returns the error to answer with.
-func (s *Service) refuseLocked(ctx context.Context, userID int64, until, now time.Time, action string, details map[string]any) error {
+func (s *Service) refuseLocked(ctx context.Context, userID int64, until, now time.Time, action audit.Action, details map[string]any) error {
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		return s.appendLocked(ctx, tx, userID, until, now, action, details)
 	})
@@ -318,19 +335,19 @@ func (s *Service) refuseLocked(ctx context.Context, userID int64, until, now tim
 	return locked.err()
 }
 
-func (s *Service) appendLocked(ctx context.Context, tx *store.Tx, userID int64, until, now time.Time, action string, details map[string]any) error {
+func (s *Service) appendLocked(ctx context.Context, tx *store.Tx, userID int64, until, now time.Time, action audit.Action, details map[string]any) error {
 	d := map[string]any{"locked_until": store.FormatTime(until)}
 	for k, v := range details {
 		d[k] = v
 	}
-	_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: action, Object: userActor(userID), Details: d})
+	_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(userID), Action: action, Object: string(audit.UserActor(userID)), Details: d})
 	return err
 }
 
-func (s *Service) auditFailure(ctx context.Context, now time.Time, userID int64, action string, details map[string]any) error {
-	actor, object := "anonymous", ""
+func (s *Service) auditFailure(ctx context.Context, now time.Time, userID int64, action audit.Action, details map[string]any) error {
+	actor, object := audit.Anonymous, ""
 	if userID != 0 {
-		actor, object = userActor(userID), userActor(userID)
+		actor, object = audit.UserActor(userID), string(audit.UserActor(userID))
 	}
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
 		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: action, Object: object, Details: details})
@@ -341,8 +358,6 @@ func (s *Service) auditFailure(ctx context.Context, now time.Time, userID int64,
 	}
 	return ErrInvalidCredentials
 }
-
-func userActor(id int64) string { return fmt.Sprintf("user:%d", id) }
 
 func minTime(a, b time.Time) time.Time {
 	if a.Before(b) {

@@ -121,7 +121,7 @@ type NewUser struct {
 	Role      Role
 	// Expires ends the membership; required for auditors (default 90 days).
 	Expires time.Time
-	Actor   string // who asks, for the audit log
+	Actor   audit.Actor // who asks, for the audit log
 }
 
 // AuditorDefaultAccess is how long an auditor's access lasts when no expiry
@@ -166,7 +166,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser, now time.Time) (st
 				return err
 			}
 			if _, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: in.Actor, WorkspaceID: w.ID,
-				Action: "workspace.create", Object: fmt.Sprintf("workspace:%d", w.ID), Details: map[string]any{"kind": w.Kind}}); err != nil {
+				Action: audit.WorkspaceCreate, Object: fmt.Sprintf("workspace:%d", w.ID), Details: map[string]any{"kind": w.Kind}}); err != nil {
 				return err
 			}
 		} else if err != nil {
@@ -189,7 +189,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser, now time.Time) (st
 			details["expires"] = store.FormatTime(in.Expires)
 		}
 		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: in.Actor, WorkspaceID: w.ID,
-			Action: "user.create", Object: fmt.Sprintf("user:%d", u.ID), Details: details})
+			Action: audit.UserCreate, Object: string(audit.UserActor(u.ID)), Details: details})
 		return err
 	})
 	if err != nil {

@@ -146,27 +146,32 @@ func TestLoginMFAAndSessionLifecycle(t *testing.T) {
 				t.Fatalf("Authenticate after %v of activity: %v", now.Sub(t0), err)
 			}
 		}
-		if _, err := e.svc.Authenticate(ctx, tok, now.Add(15*time.Minute)); !errors.Is(err, ErrUnauthenticated) {
-			t.Fatalf("after 15 idle minutes: %v; want ErrUnauthenticated", err)
+		// The sign-in page tells an expired session from a missing one by
+		// ErrSessionExpired, which still matches ErrUnauthenticated.
+		if _, err := e.svc.Authenticate(ctx, tok, now.Add(15*time.Minute)); !errors.Is(err, ErrSessionExpired) || !errors.Is(err, ErrUnauthenticated) {
+			t.Fatalf("after 15 idle minutes: %v; want ErrSessionExpired, an ErrUnauthenticated", err)
 		}
 		tok = e.signIn(t, "jane@example.org", enr.Secret, t0.Add(2*time.Hour))
 		now = t0.Add(2 * time.Hour)
 		for now.Before(t0.Add(14 * time.Hour)) {
 			now = now.Add(10 * time.Minute)
-			if _, err := e.svc.Authenticate(ctx, tok, now); err != nil {
+			if _, err = e.svc.Authenticate(ctx, tok, now); err != nil {
 				break
 			}
 		}
 		if got := now.Sub(t0.Add(2 * time.Hour)); got > 12*time.Hour {
 			t.Fatalf("active session lived %v; absolute lifetime is 12h", got)
 		}
+		if !errors.Is(err, ErrSessionExpired) {
+			t.Fatalf("past the absolute lifetime: %v; want ErrSessionExpired", err)
+		}
 		// Logout ends the session server-side.
 		tok = e.signIn(t, "jane@example.org", enr.Secret, t0.Add(20*time.Hour))
 		if err := e.svc.Logout(ctx, tok, t0.Add(20*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Authenticate(ctx, tok, t0.Add(20*time.Hour)); !errors.Is(err, ErrUnauthenticated) {
-			t.Fatalf("after logout: %v; want ErrUnauthenticated", err)
+		if _, err := e.svc.Authenticate(ctx, tok, t0.Add(20*time.Hour)); !errors.Is(err, ErrUnauthenticated) || errors.Is(err, ErrSessionExpired) {
+			t.Fatalf("after logout: %v; want ErrUnauthenticated, not ErrSessionExpired", err)
 		}
 		// Disabling a user ends their sessions at once.
 		tok = e.signIn(t, "jane@example.org", enr.Secret, t0.Add(21*time.Hour))

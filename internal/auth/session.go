@@ -31,7 +31,7 @@ func (s *Service) liveSession(ctx context.Context, token string, now time.Time) 
 		return sess, fmt.Errorf("auth: session: %w", err)
 	}
 	if !now.Before(sess.IdleExpires) || !now.Before(sess.AbsoluteExpires) {
-		return sess, fmt.Errorf("auth: session expired: %w", ErrUnauthenticated)
+		return sess, ErrSessionExpired
 	}
 	return sess, nil
 }
@@ -52,7 +52,7 @@ func (s *Service) Authenticate(ctx context.Context, token string, now time.Time)
 		return Principal{}, fmt.Errorf("auth: session: %w", err)
 	}
 	if !now.Before(sess.IdleExpires) || !now.Before(sess.AbsoluteExpires) {
-		return Principal{}, fmt.Errorf("auth: session expired: %w", ErrUnauthenticated)
+		return Principal{}, ErrSessionExpired
 	}
 	if !sess.MFAPassed {
 		return Principal{}, ErrMFARequired
@@ -88,7 +88,7 @@ func (s *Service) Logout(ctx context.Context, token string, now time.Time) error
 		if err := tx.DeleteSession(ctx, sess.IDHash); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(sess.UserID), Action: "auth.logout", Object: userActor(sess.UserID)})
+		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(sess.UserID), Action: audit.Logout, Object: string(audit.UserActor(sess.UserID))})
 		return err
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -99,13 +99,13 @@ func (s *Service) Logout(ctx context.Context, token string, now time.Time) error
 
 // EndSessions ends every session of a user (after a password or MFA change,
 // or by an administrator) and returns how many were ended.
-func (s *Service) EndSessions(ctx context.Context, userID int64, actor string, now time.Time) (int64, error) {
+func (s *Service) EndSessions(ctx context.Context, userID int64, actor audit.Actor, now time.Time) (int64, error) {
 	var n int64
 	err := s.st.InTx(ctx, func(tx *store.Tx) (err error) {
 		if n, err = tx.DeleteUserSessions(ctx, userID); err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "auth.sessions.end", Object: userActor(userID),
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: audit.SessionsEnd, Object: string(audit.UserActor(userID)),
 			Details: map[string]any{"sessions": n}})
 		return err
 	})
@@ -137,7 +137,7 @@ const apiTokenPrefix = "rcmg_"
 
 // CreateAPIToken issues a token acting as the user in one workspace with the
 // user's role there. The token is returned once; only its hash is kept.
-func (s *Service) CreateAPIToken(ctx context.Context, userID, workspaceID int64, name string, ttl time.Duration, actor string, now time.Time) (string, store.APIToken, error) {
+func (s *Service) CreateAPIToken(ctx context.Context, userID, workspaceID int64, name string, ttl time.Duration, actor audit.Actor, now time.Time) (string, store.APIToken, error) {
 	if _, err := s.st.Membership(ctx, workspaceID, userID); err != nil {
 		return "", store.APIToken{}, fmt.Errorf("auth: create api token: %w", err)
 	}
@@ -155,8 +155,8 @@ func (s *Service) CreateAPIToken(ctx context.Context, userID, workspaceID int64,
 		if err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: workspaceID, Action: "token.create",
-			Object: fmt.Sprintf("token:%d", k.ID), Details: map[string]any{"user": userActor(userID), "expires": store.FormatTime(k.Expires)}})
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: workspaceID, Action: audit.TokenCreate,
+			Object: fmt.Sprintf("token:%d", k.ID), Details: map[string]any{"user": string(audit.UserActor(userID)), "expires": store.FormatTime(k.Expires)}})
 		return err
 	})
 	if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string, now time
 
 // SetRecoveryCodes replaces a user's recovery codes and returns the new
 // codes to show once.
-func (s *Service) SetRecoveryCodes(ctx context.Context, userID int64, actor string, now time.Time) ([]string, error) {
+func (s *Service) SetRecoveryCodes(ctx context.Context, userID int64, actor audit.Actor, now time.Time) ([]string, error) {
 	codes, hashes, err := NewRecoveryCodes()
 	if err != nil {
 		return nil, err
@@ -201,7 +201,7 @@ func (s *Service) SetRecoveryCodes(ctx context.Context, userID int64, actor stri
 		if err := tx.SetRecoveryCodes(ctx, userID, hashes); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: "auth.recovery_codes.reset", Object: userActor(userID),
+		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: actor, Action: audit.RecoveryCodesReset, Object: string(audit.UserActor(userID)),
 			Details: map[string]any{"count": len(codes)}})
 		return err
 	})

@@ -204,7 +204,7 @@ func (s *Service) FinishKeyRegistration(ctx context.Context, rp RelyingParty, u 
 		return k, err
 	}
 	reject := func(reason string) (store.WebAuthnCredential, error) {
-		if err := s.auditKeyEvent(ctx, u.ID, "auth.webauthn.add.fail", map[string]any{"reason": reason}, now); err != nil {
+		if err := s.auditKeyEvent(ctx, u.ID, audit.SecurityKeyAddFail, map[string]any{"reason": reason}, now); err != nil {
 			return k, err
 		}
 		return k, ErrKeyRejected
@@ -230,7 +230,7 @@ func (s *Service) FinishKeyRegistration(ctx context.Context, rp RelyingParty, u 
 		if k, err = tx.CreateWebAuthnCredential(ctx, k); err != nil {
 			return err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.webauthn.add", Object: userActor(u.ID),
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(u.ID), Action: audit.SecurityKeyAdd, Object: string(audit.UserActor(u.ID)),
 			Details: map[string]any{"key": k.ID, "name": k.Name, "transports": strings.Join(k.Transports, ",")}})
 		return err
 	})
@@ -259,8 +259,8 @@ func (s *Service) RemoveKey(ctx context.Context, userID, keyID int64, now time.T
 		if err := tx.DeleteWebAuthnCredential(ctx, userID, keyID); err != nil {
 			return err
 		}
-		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: "auth.webauthn.remove",
-			Object: userActor(userID), Details: map[string]any{"key": keyID}})
+		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(userID), Action: audit.SecurityKeyRemove,
+			Object: string(audit.UserActor(userID)), Details: map[string]any{"key": keyID}})
 		return err
 	})
 	if err != nil {
@@ -345,15 +345,15 @@ func (s *Service) VerifyKey(ctx context.Context, rp RelyingParty, sessionToken s
 		if err != nil {
 			return false, err
 		}
-		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(u.ID), Action: "auth.webauthn.use", Object: userActor(u.ID),
+		_, err = s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(u.ID), Action: audit.SecurityKeyUse, Object: string(audit.UserActor(u.ID)),
 			Details: map[string]any{"key": used.ID, "sign_count": cred.Authenticator.SignCount}})
 		return err == nil, err
 	})
 }
 
-func (s *Service) auditKeyEvent(ctx context.Context, userID int64, action string, details map[string]any, now time.Time) error {
+func (s *Service) auditKeyEvent(ctx context.Context, userID int64, action audit.Action, details map[string]any, now time.Time) error {
 	err := s.st.InTx(ctx, func(tx *store.Tx) error {
-		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: userActor(userID), Action: action, Object: userActor(userID), Details: details})
+		_, err := s.log.Append(ctx, tx, audit.Event{At: now, Actor: audit.UserActor(userID), Action: action, Object: string(audit.UserActor(userID)), Details: details})
 		return err
 	})
 	if err != nil {

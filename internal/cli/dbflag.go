@@ -107,11 +107,11 @@ func (f *dbFlags) open(ctx context.Context) (*store.Store, *seal.Keyring, error)
 
 // cliActor names the operator in audit entries: the OS account running the
 // command, since the CLI has no signed-in rcmguard user.
-func cliActor() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return "cli:" + u.Username
+func cliActor() audit.Actor {
+	if u, err := user.Current(); err == nil {
+		return audit.CLIActor(u.Username)
 	}
-	return "cli"
+	return audit.CLIActor("")
 }
 
 // newAuditLog is the one place the CLI builds its audit log.

@@ -49,7 +49,7 @@ var demoRoles = []struct {
 }
 
 // demoActor names the demo's set-up in audit entries.
-var demoActor = string(audit.CLIActor("demo"))
+var demoActor = audit.CLIActor("demo")
 
 type demoUser struct {
 	email, password, secret string
@@ -156,7 +156,7 @@ func assignDemoWork(ctx context.Context, st *store.Store, log *audit.Log, ids ma
 					return err
 				}
 			}
-			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: demoActor, WorkspaceID: ws, Action: string(audit.AssignmentsSet),
+			_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: demoActor, WorkspaceID: ws, Action: audit.AssignmentsSet,
 				Object: string(audit.UserActor(user)), Details: map[string]any{"assigned": demoContributorWork}})
 			return err
 		})
@@ -191,7 +191,7 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 				return err
 			}
 			ids[dw.name] = w.ID
-			_, err = log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: w.ID, Action: string(audit.WorkspaceCreate),
+			_, err = log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: w.ID, Action: audit.WorkspaceCreate,
 				Object: fmt.Sprintf("workspace:%d", w.ID), Details: map[string]any{"kind": w.Kind}})
 			return err
 		})
@@ -218,7 +218,7 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 					Expires: m.Expires, Created: now}); err != nil {
 					return err
 				}
-				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: string(audit.MembershipPut),
+				_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: actor, WorkspaceID: ids[dw.name], Action: audit.MembershipPut,
 					Object: string(audit.UserActor(u.ID)), Details: map[string]any{"role": string(r.role)}})
 				return err
 			})

@@ -102,7 +102,7 @@ func runKeysRotate(e *env, args []string) int {
 		if err := newAuditLog(old).Resign(ctx, tx, next); err != nil {
 			return err
 		}
-		_, err = newAuditLog(next).Append(ctx, tx, audit.Event{At: e.now(), Actor: cliActor(), Action: string(audit.KeysRotate),
+		_, err = newAuditLog(next).Append(ctx, tx, audit.Event{At: e.now(), Actor: cliActor(), Action: audit.KeysRotate,
 			Object: "key:" + next.Current().ID(), Details: map[string]any{"previous_key": old.Current().ID(), "resealed": n}})
 		return err
 	})

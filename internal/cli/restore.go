@@ -145,7 +145,7 @@ func recordRestore(ctx context.Context, dsn string, kr *seal.Keyring, backup str
 	}
 	defer st.Close()
 	return st.InTx(ctx, func(tx *store.Tx) error {
-		_, err := newAuditLog(kr).Append(ctx, tx, audit.Event{At: e.now(), Actor: cliActor(), Action: string(audit.BackupRestore),
+		_, err := newAuditLog(kr).Append(ctx, tx, audit.Event{At: e.now(), Actor: cliActor(), Action: audit.BackupRestore,
 			Object: "database", Details: map[string]any{"backup": filepath.Base(backup)}})
 		return err
 	})

@@ -64,7 +64,7 @@ func runUserList(e *env, args []string) int {
 	now := e.now()
 	log := newAuditLog(kr)
 	err = st.InTx(ctx, func(tx *store.Tx) error {
-		_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: cliActor(), WorkspaceID: wsID, Action: string(audit.UserList),
+		_, err := log.Append(ctx, tx, audit.Event{At: now, Actor: cliActor(), WorkspaceID: wsID, Action: audit.UserList,
 			Object: object, Details: map[string]any{"accounts": len(accounts), "format": *format}})
 		return err
 	})

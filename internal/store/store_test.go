@@ -30,7 +30,7 @@ func newFixture(t *testing.T, dsn string) *fixture {
 }
 
 // write runs fn and an audit entry in one transaction.
-func (f *fixture) write(t *testing.T, action string, fn func(tx *store.Tx) error) error {
+func (f *fixture) write(t *testing.T, action audit.Action, fn func(tx *store.Tx) error) error {
 	t.Helper()
 	return f.s.InTx(context.Background(), func(tx *store.Tx) error {
 		if err := fn(tx); err != nil {
@@ -245,7 +245,7 @@ func TestTenantIsolation(t *testing.T) {
 			"sign off":     func(tx *store.Tx) error { return tx.SignOffAssessment(ctx, b.ID, asmt.ID, u.ID, t0) },
 			"delete token": func(tx *store.Tx) error { return tx.DeleteAPIToken(ctx, b.ID, tok.ID) },
 		} {
-			if err := f.write(t, name, fn); !errors.Is(err, store.ErrNotFound) {
+			if err := f.write(t, audit.Action(name), fn); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("B %s on A's row: %v; want ErrNotFound", name, err)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
@@ -107,7 +108,7 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, c *call
 // accountRecoveryCodes replaces the recovery codes; the old ones stop
 // working and the new ones are shown once, in this response.
 func (s *Server) accountRecoveryCodes(w http.ResponseWriter, r *http.Request, c *call) error {
-	codes, err := s.auth.SetRecoveryCodes(r.Context(), c.User.ID, "user:"+itoa(c.User.ID), s.now())
+	codes, err := s.auth.SetRecoveryCodes(r.Context(), c.User.ID, audit.UserActor(c.User.ID), s.now())
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,8 @@ const maxModelUpload = app.MaxModelSize
 // for the flows that write through the store themselves (invitations and
 // adding a member) rather than through the application.
 func (s *Server) audit(ctx context.Context, tx *store.Tx, c *call, action audit.Action, object string, details map[string]any) error {
-	_, err := s.log.Append(ctx, tx, audit.Event{At: s.now(), Actor: string(audit.UserActor(c.User.ID)), WorkspaceID: c.WS.ID,
-		Action: string(action), Object: object, Details: details})
+	_, err := s.log.Append(ctx, tx, audit.Event{At: s.now(), Actor: audit.UserActor(c.User.ID), WorkspaceID: c.WS.ID,
+		Action: action, Object: object, Details: details})
 	return err
 }
 

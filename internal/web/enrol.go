@@ -59,7 +59,7 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request, c *call) er
 		return err
 	}
 	s.setCookie(w, sessionCookie, token)
-	codes, err := s.auth.SetRecoveryCodes(r.Context(), c.User.ID, string(audit.UserActor(c.User.ID)), s.now())
+	codes, err := s.auth.SetRecoveryCodes(r.Context(), c.User.ID, audit.UserActor(c.User.ID), s.now())
 	if err != nil {
 		return err
 	}

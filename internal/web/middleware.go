@@ -209,7 +209,7 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request, err error) {
 	target := "/login"
 	if s.cookie(r, sessionCookie) != "" {
 		s.clearCookie(w, sessionCookie)
-		if strings.Contains(err.Error(), "expired") {
+		if errors.Is(err, auth.ErrSessionExpired) {
 			target = "/login?expired=1"
 		}
 	}
