@@ -126,6 +126,41 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
+// TestAccuracyMBIInSentences requires every MBI in the claim follow-up
+// notes, where they stand in running text away from any label, and none
+// of the same-shaped decoys beside them.
+func TestAccuracyMBIInSentences(t *testing.T) {
+	const notes = "notes/claim-followups.txt"
+	c := corpus.Generate(11, 8)
+	dir, findings, _ := scanCorpus(t, c)
+	want := map[uint64]bool{}
+	for _, l := range c.Labels {
+		if l.Path == notes {
+			if Kind(l.Kind) != KindMBI {
+				t.Fatalf("unexpected %s label in %s", l.Kind, notes)
+			}
+			want[keyOf(KindMBI, []byte(l.Norm))] = true
+		}
+	}
+	if len(want) < 16 {
+		t.Fatalf("only %d MBIs in %s", len(want), notes)
+	}
+	got := map[uint64]bool{}
+	for _, f := range findings {
+		if filepath.Join(dir, filepath.FromSlash(notes)) != f.Path {
+			continue
+		}
+		if f.Kind != KindMBI || !want[f.key] {
+			t.Errorf("false %s at line %d: %s", f.Kind, f.Line, f.Excerpt)
+			continue
+		}
+		got[f.key] = true
+	}
+	if len(got) != len(want) {
+		t.Errorf("found %d of %d MBIs in running text; want all", len(got), len(want))
+	}
+}
+
 // TestCorpusNoticesImageOnlyPage checks the scanned page of the PDF is
 // reported as not inspected.
 func TestCorpusNoticesImageOnlyPage(t *testing.T) {

@@ -149,6 +149,14 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 			lbl = roleNone
 		}
 	}
+	// An MBI's eleven positions are checked one by one against CMS's
+	// format, which random codes meet about once in ten thousand: the
+	// shape is the evidence, so words such as "claim" or "payer" a few
+	// words back, which vouch that a bare number is a reference, do not
+	// veto it. A label only raises the confidence.
+	if c.letters && u.mbi(c, v, lbl, lineNo) {
+		return true
+	}
 	if lbl == roleHealth {
 		u.health = true
 		return true
@@ -308,19 +316,32 @@ func (u *unit) classifyDigits(v []byte, lbl role, lineNo int, loose bool) bool {
 	return false
 }
 
+// mbi reports the compound as an MBI when it is written as one (eleven
+// characters, bare or as the card prints them, 1EG4-TE5-MK73) and passes
+// CMS's format. Lower case is how words and hashes are written, not MBIs,
+// so it needs a Medicare or member label.
+func (u *unit) mbi(c *compound, v []byte, lbl role, lineNo int) bool {
+	dashed := c.ng == 3 && c.sep == '-' && c.glen(0) == 4 && c.glen(1) == 3 && c.glen(2) == 4
+	if len(v) != 11 || (c.ng != 1 && !dashed) || !validMBI(v) {
+		return false
+	}
+	conf := 0.9
+	switch lbl {
+	case roleMedicare, roleMember:
+		conf = 1
+	default:
+		if c.lower {
+			return false
+		}
+	}
+	u.add(KindMBI, v, conf, lineNo, "", lblWord(lbl))
+	return true
+}
+
 // classifyAlnum handles tokens with letters: MBIs, HICNs and labelled
 // member and record numbers.
 func (u *unit) classifyAlnum(c *compound, v []byte, lbl role, lineNo int) bool {
 	n := len(v)
-	dashedMBI := c.ng == 3 && c.sep == '-' && c.glen(0) == 4 && c.glen(1) == 3 && c.glen(2) == 4
-	if (c.ng == 1 || dashedMBI) && n == 11 && (!c.lower || lbl == roleMedicare) && validMBI(v) {
-		conf := 0.9
-		if lbl == roleMedicare || lbl == roleMember {
-			conf = 1
-		}
-		u.add(KindMBI, v, conf, lineNo, "", lblWord(lbl))
-		return true
-	}
 	if c.ng == 1 && (n == 10 || n == 11) && !c.lower && validHICN(v) {
 		conf := 0.85
 		if lbl == roleMedicare || lbl == roleMember {
