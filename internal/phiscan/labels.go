@@ -139,15 +139,26 @@ func labelBefore(b []byte, end int) role {
 			break
 		}
 		e := i
-		digit := false
+		// The labels that hold digits ("icd10", "address1") are letters
+		// then one or two digits; any other word with a digit is a value,
+		// and the look-back ends there without reading the rest of it.
+		for i > 0 && i > e-2 && isDigit(b[i-1]) {
+			i--
+		}
+		if i > 0 && isDigit(b[i-1]) {
+			return roleNone
+		}
+		digit := i < e
 		for i > 0 && isWordByte(b[i-1]) {
 			i--
 			if isDigit(b[i]) {
-				digit = true
+				return roleNone
 			}
 		}
 		if digit {
-			// "icd10" and "address1" are labels; other digit words are values.
+			if i == e || !isLetter(b[i]) {
+				return roleNone
+			}
 			r, ok := lookupLabel(b[i:e])
 			if !ok {
 				return roleNone
