@@ -123,8 +123,8 @@ func (u *unit) scanLine(line []byte, lineNo int, hint role) {
 	n := len(line)
 	c := &u.comp // reused: a compound on the stack would escape
 	for i := 0; i < n; i++ {
-		if cls[line[i]]&clsDigit == 0 {
-			continue
+		if i = nextDigit(line, i); i == n {
+			break
 		}
 		readCompound(line, i, c)
 		i = c.end
