@@ -13,7 +13,8 @@
 # inflates far less; ripgrep gets the four patterns of issue 12.
 #
 # Environment: GITLEAKS=/path/to/gitleaks to reuse a binary, GITLEAKS=skip
-# to leave it out; RUNS=3; SPARSE_MB=64.
+# to leave it out; RCMGUARD=/path/to/rcmguard to time an earlier build;
+# RUNS=3; SPARSE_MB=64.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 people=${1:-20000}
@@ -32,7 +33,11 @@ if [ -z "$gitleaks" ]; then
   (cd "$work" && GOBIN="$work/bin" GOFLAGS=-mod=mod go install github.com/zricethezav/gitleaks/v8@v8.30.1)
   gitleaks="$work/bin/gitleaks"
 fi
-go build -o "$work/rcmguard" ./cmd/rcmguard
+if [ -n "${RCMGUARD:-}" ]; then
+  cp "$RCMGUARD" "$work/rcmguard" # an earlier build, to compare
+else
+  go build -o "$work/rcmguard" ./cmd/rcmguard
+fi
 
 echo "generating corpus ($people patients per file)…"
 go run ./bench/scan/gencorpus -people "$people" -out "$work/corpus"
@@ -100,7 +105,7 @@ side() {
 
 echo "corpus: $mb MB in $(find "$work/corpus" -type f | wc -l) files (notes, logs, CSV, TSV, JSON, JSONL, X12)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version)"
-echo "tools: $([ "$gitleaks" = skip ] || "$gitleaks" version 2>/dev/null | head -1 | sed 's/^/gitleaks /'), $(rg --version | sed -n 1p)"
+echo "tools: $(if [ "$gitleaks" = skip ]; then echo "gitleaks skipped"; else "$gitleaks" version 2>/dev/null | sed -n '1s/^/gitleaks /p'; fi), $(rg --version | sed -n 1p)"
 echo "best of $runs runs for rcmguard and ripgrep, one run for gitleaks"
 if [ "$gitleaks" != skip ]; then
   measure 1
