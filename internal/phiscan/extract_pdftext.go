@@ -15,8 +15,8 @@ func pdfText(c []byte, fonts map[string]*pdfFont) ([]byte, int) {
 	var name []byte // the last name operand, for Tf
 	missed := 0
 	decode := func(s []byte) []byte {
-		if cur == nil {
-			return s
+		if cur == nil || (cur.cmap == nil && !cur.composite) {
+			return s // a one-byte encoding read as Latin text, as before
 		}
 		t, n := cur.decode(nil, s)
 		missed += n
