@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"rcmguard/internal/escape"
@@ -63,13 +64,14 @@ func runScan(e *env, args []string) int {
 	lim := phiscan.DefaultLimits()
 	lim.MaxDepth = *depth
 	sc := phiscan.New(phiscan.Options{Limits: lim, Now: e.now()})
-	prog := newProgress(e.stderr)
-	var totals phiscan.Totals
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	prog := newProgress(e.stderr, time.Now)
+	prog.survey(ctx, paths)
 	var writeErr error
 	failed := false
-	err = sc.Scan(context.Background(), paths, *workers, func(r phiscan.Result) {
-		totals.Add(r)
-		prog.update(totals)
+	err = sc.Scan(ctx, paths, *workers, func(r phiscan.Result) {
+		prog.add(r)
 		if threshold != "" {
 			for _, f := range r.Files {
 				if atLeast(f.Summary.Severity, threshold) {
@@ -111,35 +113,122 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
-// progress draws a one-line bar on stderr, only when stderr is a
-// terminal: redirected output and CI logs stay clean.
+// progress shows how far a scan is. On a terminal it redraws one line:
+// a bar, the files and bytes done of the total that Survey finds beside
+// the scan, and an estimate of the time left. Elsewhere (a log, a pipe)
+// it writes a plain line now and then, and nothing for a scan that ends
+// within the first interval, so short runs and CI logs stay clean.
 type progress struct {
-	w    io.Writer
-	on   bool
-	last time.Time
+	w        io.Writer
+	terminal bool
+	now      func() time.Time
+	start    time.Time
+	last     time.Time
+	every    time.Duration // between redraws or lines
+	drawn    bool
+
+	mu          sync.Mutex
+	totalFiles  int
+	totalBytes  int64
+	totalKnown  bool // the survey has finished
+	doneFiles   int
+	doneBytes   int64
+	withFinding int
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w}
+func newProgress(w io.Writer, now func() time.Time) *progress {
+	p := &progress{w: w, now: now, every: 10 * time.Second}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.on = true
+			p.terminal = true
+			p.every = 150 * time.Millisecond
 		}
 	}
+	p.start = now()
+	p.last = p.start
 	return p
 }
 
-func (p *progress) update(t phiscan.Totals) {
-	if !p.on || time.Since(p.last) < 150*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	spin := `|/-\`[t.Files%4]
-	fmt.Fprintf(p.w, "\r%c scanned %d files, %.1f MiB; %d with findings   ", spin, t.Files, float64(t.Bytes)/(1<<20), t.WithPHI)
+// survey runs phiscan.Survey beside the scan; the total grows as it
+// walks and is final when it returns.
+func (p *progress) survey(ctx context.Context, paths []string) {
+	go func() {
+		err := phiscan.Survey(ctx, paths, func(files int, bytes int64) {
+			p.mu.Lock()
+			p.totalFiles, p.totalBytes = files, bytes
+			p.mu.Unlock()
+		})
+		p.mu.Lock()
+		p.totalKnown = err == nil
+		p.mu.Unlock()
+	}()
 }
 
+// add counts one scanned file and draws when it is time.
+func (p *progress) add(r phiscan.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.doneFiles++
+	p.doneBytes += r.Size
+	if len(r.Files) > 0 {
+		p.withFinding++
+	}
+	t := p.now()
+	if t.Sub(p.last) < p.every {
+		return
+	}
+	p.last = t
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r%s\033[K", p.line(t))
+		p.drawn = true
+	} else {
+		fmt.Fprintf(p.w, "scan: %s\n", p.line(t))
+	}
+}
+
+// line renders the state: "[#####-----]  50%  3 of 6 files, 1.0 of
+// 2.0 MiB, 2 with findings, about 12s left". Until the survey has
+// finished the total is a lower bound and no time is estimated.
+func (p *progress) line(t time.Time) string {
+	const width = 24
+	files, bytes := max(p.totalFiles, p.doneFiles), max(p.totalBytes, p.doneBytes)
+	frac := 0.0
+	switch {
+	case bytes > 0:
+		frac = float64(p.doneBytes) / float64(bytes)
+	case files > 0:
+		frac = float64(p.doneFiles) / float64(files)
+	}
+	frac = min(frac, 1)
+	var b strings.Builder
+	if p.terminal {
+		n := int(frac * width)
+		b.WriteString("[" + strings.Repeat("#", n) + strings.Repeat("-", width-n) + "] ")
+	}
+	of := "of"
+	if !p.totalKnown {
+		of = "of at least"
+	}
+	fmt.Fprintf(&b, "%3.0f%%  %d %s %d files, %s %s %s, %d with findings",
+		frac*100, p.doneFiles, of, files, mib(p.doneBytes), of, mib(bytes), p.withFinding)
+	elapsed := t.Sub(p.start)
+	switch {
+	case !p.totalKnown:
+		b.WriteString(", counting")
+	case frac > 0 && frac < 1 && elapsed > 0:
+		left := time.Duration(float64(elapsed) * (1 - frac) / frac)
+		fmt.Fprintf(&b, ", about %s left", left.Round(time.Second))
+	}
+	return b.String()
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// done clears the bar; plain lines stay as they were written.
 func (p *progress) done() {
-	if p.on {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.terminal && p.drawn {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
 }

@@ -126,6 +126,41 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
+// TestAccuracyMBIInSentences requires every MBI in the claim follow-up
+// notes, where they stand in running text away from any label, and none
+// of the same-shaped decoys beside them.
+func TestAccuracyMBIInSentences(t *testing.T) {
+	const notes = "notes/claim-followups.txt"
+	c := corpus.Generate(11, 8)
+	dir, findings, _ := scanCorpus(t, c)
+	want := map[uint64]bool{}
+	for _, l := range c.Labels {
+		if l.Path == notes {
+			if Kind(l.Kind) != KindMBI {
+				t.Fatalf("unexpected %s label in %s", l.Kind, notes)
+			}
+			want[keyOf(KindMBI, []byte(l.Norm))] = true
+		}
+	}
+	if len(want) < 16 {
+		t.Fatalf("only %d MBIs in %s", len(want), notes)
+	}
+	got := map[uint64]bool{}
+	for _, f := range findings {
+		if filepath.Join(dir, filepath.FromSlash(notes)) != f.Path {
+			continue
+		}
+		if f.Kind != KindMBI || !want[f.key] {
+			t.Errorf("false %s at line %d: %s", f.Kind, f.Line, f.Excerpt)
+			continue
+		}
+		got[f.key] = true
+	}
+	if len(got) != len(want) {
+		t.Errorf("found %d of %d MBIs in running text; want all", len(got), len(want))
+	}
+}
+
 // TestCorpusNoticesImageOnlyPage checks the scanned page of the PDF is
 // reported as not inspected.
 func TestCorpusNoticesImageOnlyPage(t *testing.T) {
@@ -139,5 +174,39 @@ func TestCorpusNoticesImageOnlyPage(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no image-only notice for the statement; notices: %v", notices)
+	}
+}
+
+// TestAccuracySparse scores the ordinary-text corpus (logs, mail, code,
+// notes, exports with an identifier here and there): digits everywhere,
+// identifiers rare, so false positives would show here first.
+func TestAccuracySparse(t *testing.T) {
+	c := corpus.GenerateSparse(5, 4<<20)
+	dir, findings, _ := scanCorpus(t, c)
+	want := map[hit]bool{}
+	for _, l := range c.Labels {
+		want[hit{l.Path, Kind(l.Kind), labelKey(Kind(l.Kind), l.Norm)}] = true
+	}
+	if len(want) < 100 {
+		t.Fatalf("only %d labelled values", len(want))
+	}
+	tp, fp := 0, 0
+	for _, f := range findings {
+		rel, err := filepath.Rel(dir, f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want[hit{filepath.ToSlash(rel), f.Kind, f.key}] {
+			tp++
+			continue
+		}
+		fp++
+		t.Logf("false %s in %s line %d: %s", f.Kind, rel, f.Line, f.Excerpt)
+	}
+	p := float64(tp) / float64(max(1, tp+fp))
+	r := float64(tp) / float64(len(want))
+	t.Logf("precision %.3f recall %.3f (tp %d, fp %d, labelled %d)", p, r, tp, fp, len(want))
+	if p < 0.99 || r < 0.99 {
+		t.Errorf("precision %.3f, recall %.3f; want both ≥ 0.99", p, r)
 	}
 }

@@ -124,3 +124,24 @@ func benchContainer(b *testing.B, name string, data []byte) {
 		b.ReportMetric(float64(unpacked)*float64(b.N)/1e6/b.Elapsed().Seconds(), "unpacked-MB/s")
 	}
 }
+
+var (
+	sparseOnce sync.Once
+	sparseData []byte
+)
+
+// BenchmarkScanSparse scans ordinary text with an identifier here and
+// there (corpus.GenerateSparse): logs, mail, code, notes and exports.
+func BenchmarkScanSparse(b *testing.B) {
+	sparseOnce.Do(func() {
+		var buf bytes.Buffer
+		for _, f := range corpus.GenerateSparse(1, 8<<20).Files {
+			if strings.HasSuffix(f.Name, ".csv") {
+				continue // a header mid-file would make a table of the rest
+			}
+			buf.Write(f.Data)
+		}
+		sparseData = buf.Bytes()
+	})
+	benchScan(b, "share.txt", sparseData)
+}

@@ -209,7 +209,8 @@ func TestHugeLineBoundedMemory(t *testing.T) {
 
 func TestPDFText(t *testing.T) {
 	c := []byte("BT /F1 10 Tf 50 700 Td (SSN: 123-45-) Tj [(67) -10 (88)] TJ 0 -14 Td (a \\(b\\) c) Tj T* <4D524E> Tj ET")
-	got := string(pdfText(c))
+	text, _ := pdfText(c, nil)
+	got := string(text)
 	want := "SSN: 123-45-6788\na (b) c\nMRN\n"
 	if got != want {
 		t.Errorf("pdfText = %q; want %q", got, want)

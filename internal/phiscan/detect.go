@@ -14,7 +14,9 @@ type compound struct {
 	ng         int // number of groups
 	g          [maxGroups][2]int
 	sep        byte     // separator between groups, 0 for one group
-	norm       [24]byte // groups concatenated, upper case
+	total      int      // characters in the groups, separators left out
+	seen       uint8    // byte classes (cls) found in the groups
+	norm       [24]byte // groups concatenated, upper case (after fill)
 	n          int      // length of norm, 0 when too long
 	letters    bool     // norm holds a letter
 	lower      bool     // the token had a lower-case letter
@@ -24,25 +26,30 @@ func (c *compound) value() []byte { return c.norm[:c.n] }
 
 func (c *compound) glen(i int) int { return c.g[i][1] - c.g[i][0] }
 
-// readCompound reads the token that holds line[i], a digit.
+// readCompound reads the token that holds line[i], a digit. It only
+// finds the groups; fill copies them once the token is worth it.
 func readCompound(line []byte, i int, c *compound) {
 	start := i
 	for start > 0 && isAlnum(line[start-1]) {
 		start--
 	}
-	c.start, c.ng, c.sep = start, 0, 0
+	c.start, c.ng, c.sep, c.total, c.seen = start, 0, 0, 0, 0
 	pos := start
 	n := len(line)
 	for {
 		e := pos
-		for e < n && isAlnum(line[e]) {
+		var seen uint8
+		for e < n && cls[line[e]] != 0 {
+			seen |= cls[line[e]]
 			e++
 		}
-		if c.sep == ' ' && !allDigits(line[pos:e]) {
+		if c.sep == ' ' && seen != clsDigit {
 			break // "123 45 6789 and": a word is not a group
 		}
 		c.g[c.ng] = [2]int{pos, e}
 		c.ng++
+		c.total += e - pos
+		c.seen |= seen
 		c.end = e
 		if c.ng == maxGroups || e+1 >= n {
 			break
@@ -64,32 +71,29 @@ func readCompound(line []byte, i int, c *compound) {
 		c.sep = s
 		pos = e + 1
 	}
-	c.fill(line)
 }
 
-// fill builds the normalised value from the groups.
+// fill builds the normalised value from the groups, whose total length
+// and byte classes readCompound has already counted.
 func (c *compound) fill(line []byte) {
+	if c.total > len(c.norm) {
+		c.n = 0
+		return
+	}
 	n := 0
-	var seen uint8
 	for k := 0; k < c.ng; k++ {
-		g := line[c.g[k][0]:c.g[k][1]]
-		if n+len(g) > len(c.norm) {
-			c.n = 0
-			return
-		}
-		for _, b := range g {
-			k := cls[b]
-			seen |= k
-			if k == clsLower {
-				b -= 'a' - 'A'
-			}
-			c.norm[n] = b
-			n++
-		}
+		n += copy(c.norm[n:], line[c.g[k][0]:c.g[k][1]])
 	}
 	c.n = n
-	c.letters = seen&(clsUpper|clsLower) != 0
-	c.lower = seen&clsLower != 0
+	c.letters = c.seen&(clsUpper|clsLower) != 0
+	c.lower = c.seen&clsLower != 0
+	if c.lower {
+		for i, b := range c.norm[:n] {
+			if cls[b] == clsLower {
+				c.norm[i] = b - ('a' - 'A')
+			}
+		}
+	}
 }
 
 // first narrows the compound to its first group, for a retry when the
@@ -98,6 +102,11 @@ func (c *compound) first(line []byte) {
 	c.ng = 1
 	c.sep = 0
 	c.end = c.g[0][1]
+	c.total = c.glen(0)
+	c.seen = 0
+	for _, b := range line[c.g[0][0]:c.g[0][1]] {
+		c.seen |= cls[b]
+	}
 	c.fill(line)
 }
 
@@ -114,25 +123,54 @@ func (u *unit) scanLine(line []byte, lineNo int, hint role) {
 	n := len(line)
 	c := &u.comp // reused: a compound on the stack would escape
 	for i := 0; i < n; i++ {
-		if cls[line[i]]&clsDigit == 0 {
-			continue
+		if i = nextDigit(line, i); i == n {
+			break
 		}
 		readCompound(line, i, c)
 		i = c.end
-		if c.n == 0 {
+		if c.total > len(c.norm) || !u.worth(c) {
 			continue
 		}
 		lbl := hint
 		if lbl == roleNone {
 			lbl = labelBefore(line, c.start)
 		}
-		if u.classify(line, c, lbl, lineNo) || c.ng == 1 {
+		if c.seen&clsLower == 0 || u.lowerMatters(c, lbl) {
+			c.fill(line)
+			if u.classify(line, c, lbl, lineNo) || c.ng == 1 {
+				continue
+			}
+		} else if c.ng == 1 {
 			continue
 		}
 		c.first(line)
 		i = c.end
 		u.classify(line, c, lbl, lineNo)
 	}
+}
+
+// worth says whether a token can matter before anything is copied or
+// any label looked up: ordinary text is full of short numbers (times,
+// status codes, prices, addresses) and every identifier has at least
+// four characters. A three-character token can still be a diagnosis code
+// ("dx 250.00", "ICD E11.9") and mark the file as holding health
+// information, until something has.
+func (u *unit) worth(c *compound) bool {
+	return c.total >= 4 || c.total == 3 && !u.health
+}
+
+// lowerMatters says whether a token with a lower-case letter (a word, a
+// hex string, a path) can be anything under this label: only a Medicare,
+// member or record label makes it an identifier, and only a health,
+// reference or phone label changes what happens to it. Under any other
+// label classify would drop it, so it is not copied; a joined token
+// ("123456789-abc") still has its first group tried on its own.
+func (u *unit) lowerMatters(c *compound, lbl role) bool {
+	switch lbl {
+	case roleMedicare, roleMember, roleMRN, roleHealth, roleNegative, rolePhone:
+		return true
+	}
+	return u.loose(c)
 }
 
 // classify turns a compound into findings. It reports whether the
@@ -148,6 +186,14 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 			// number beside it is only a reference number.
 			lbl = roleNone
 		}
+	}
+	// An MBI's eleven positions are checked one by one against CMS's
+	// format, which random codes meet about once in ten thousand: the
+	// shape is the evidence, so words such as "claim" or "payer" a few
+	// words back, which vouch that a bare number is a reference, do not
+	// veto it. A label only raises the confidence.
+	if c.letters && u.mbi(c, v, lbl, lineNo) {
+		return true
 	}
 	if lbl == roleHealth {
 		u.health = true
@@ -308,19 +354,32 @@ func (u *unit) classifyDigits(v []byte, lbl role, lineNo int, loose bool) bool {
 	return false
 }
 
+// mbi reports the compound as an MBI when it is written as one (eleven
+// characters, bare or as the card prints them, 1EG4-TE5-MK73) and passes
+// CMS's format. Lower case is how words and hashes are written, not MBIs,
+// so it needs a Medicare or member label.
+func (u *unit) mbi(c *compound, v []byte, lbl role, lineNo int) bool {
+	dashed := c.ng == 3 && c.sep == '-' && c.glen(0) == 4 && c.glen(1) == 3 && c.glen(2) == 4
+	if len(v) != 11 || (c.ng != 1 && !dashed) || !validMBI(v) {
+		return false
+	}
+	conf := 0.9
+	switch lbl {
+	case roleMedicare, roleMember:
+		conf = 1
+	default:
+		if c.lower {
+			return false
+		}
+	}
+	u.add(KindMBI, v, conf, lineNo, "", lblWord(lbl))
+	return true
+}
+
 // classifyAlnum handles tokens with letters: MBIs, HICNs and labelled
 // member and record numbers.
 func (u *unit) classifyAlnum(c *compound, v []byte, lbl role, lineNo int) bool {
 	n := len(v)
-	dashedMBI := c.ng == 3 && c.sep == '-' && c.glen(0) == 4 && c.glen(1) == 3 && c.glen(2) == 4
-	if (c.ng == 1 || dashedMBI) && n == 11 && (!c.lower || lbl == roleMedicare) && validMBI(v) {
-		conf := 0.9
-		if lbl == roleMedicare || lbl == roleMember {
-			conf = 1
-		}
-		u.add(KindMBI, v, conf, lineNo, "", lblWord(lbl))
-		return true
-	}
 	if c.ng == 1 && (n == 10 || n == 11) && !c.lower && validHICN(v) {
 		conf := 0.85
 		if lbl == roleMedicare || lbl == roleMember {

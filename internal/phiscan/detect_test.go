@@ -47,6 +47,14 @@ func TestDetectorSamples(t *testing.T) {
 		{"mbi=1EG4TE5MK73", "mbi"},
 		{"MBI: 1SG4-TE5-MK73", ""},
 		{"id 1eg4te5mk73", ""},
+		// In running text the format is the evidence: words that vouch
+		// for reference numbers a few words back do not veto an MBI.
+		{"Resubmitted claim for 1EG4TE5MK73 today.", "mbi"},
+		{"Per the payer, 1EG4-TE5-MK73 is the correct id.", "mbi"},
+		{"Authorization pending for (1EG4TE5MK73), follow up Friday.", "mbi"},
+		{"Ticket 1EG4TE5SK73 closed", ""},
+		{"Order A1G4TE5MK73 shipped", ""},
+		{"spoke with pt, 1eg4te5mk73 confirmed", ""},
 		// HICN.
 		{"HICN 123456788A", "hicn"},
 		{"Medicare: MA123456", "hicn"},
@@ -106,6 +114,16 @@ func TestDetectorSamples(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("scan(%q) kinds = %q; want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestMBIInMemberColumn checks that a valid MBI under a member-ID header
+// is reported as what it is, an MBI, and other values there as member IDs.
+func TestMBIInMemberColumn(t *testing.T) {
+	r := scanString(t, "members.csv", "name,member_id,plan\nx,1EG4TE5MK73,PPO\ny,XGH123456789,HMO\nz,1eg4-te5-mk72,PPO\n")
+	got := strings.Join(kindsOf(r), ",")
+	if got != "mbi,mbi,member_id" {
+		t.Errorf("kinds = %q; want mbi,mbi,member_id", got)
 	}
 }
 

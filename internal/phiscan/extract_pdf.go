@@ -11,8 +11,9 @@ import (
 // PDF statements and letters are read for their text layer: objects are
 // found by their "N G obj" headers (and inside object streams), Flate
 // content streams are inflated, and the text-showing operators Tj, TJ, '
-// and " give the text, page by page. A page with images and no text is
-// reported as not inspected: rcmguard does no OCR.
+// and " give the text, page by page, through each font's ToUnicode map
+// (extract_pdffont.go). A page with images and no text is reported as not
+// inspected: rcmguard does no OCR; so is text no map explains.
 
 const maxPDFStream = 64 << 20
 
@@ -26,6 +27,7 @@ type pdfDoc struct {
 	order      []int // object numbers in file order
 	inflated   int64
 	maxInflate int64
+	fontCache  map[int]*pdfFont
 }
 
 func (j *job) scanPDF(path string, ra io.ReaderAt, size int64) error {
@@ -58,10 +60,13 @@ func (j *job) scanPDF(path string, ra io.ReaderAt, size int64) error {
 		j.notice(path, "not inspected: no pages found (damaged or encrypted PDF)")
 		return nil
 	}
-	var imageOnly []int
+	var imageOnly, unread []int
 	for i, p := range pages {
 		content := doc.pageContent(p)
-		text := pdfText(content)
+		text, missed := pdfText(content, doc.fonts(p))
+		if missed > 0 {
+			unread = append(unread, i+1)
+		}
 		if len(bytes.TrimSpace(text)) == 0 {
 			if bytes.Contains(content, []byte("Do")) || bytes.Contains(p.dict, []byte("/XObject")) {
 				imageOnly = append(imageOnly, i+1)
@@ -75,6 +80,9 @@ func (j *job) scanPDF(path string, ra io.ReaderAt, size int64) error {
 	}
 	for _, n := range imageOnly {
 		j.notice(path, "page %d not inspected: image only, no text layer (no OCR)", n)
+	}
+	for _, n := range unread {
+		j.notice(path, "page %d partly not inspected: text in a font without a ToUnicode map could not be read", n)
 	}
 	return nil
 }

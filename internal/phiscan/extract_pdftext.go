@@ -3,12 +3,25 @@ package phiscan
 import "bytes"
 
 // pdfText runs the text operators of a content stream and returns the
-// text shown, with line breaks where the text moves to a new line. Fonts
-// with one-byte encodings (the standard fonts most billing systems use)
-// read as Latin text; composite fonts do not, and such text is missed.
-func pdfText(c []byte) []byte {
+// text shown, with line breaks where the text moves to a new line, and
+// the number of character codes that could not be read. Strings are read
+// through the current font's ToUnicode map (Tf selects it from fonts, by
+// resource name); a font without one reads its bytes as Latin text, as
+// the standard fonts of billing systems are, unless it is composite.
+func pdfText(c []byte, fonts map[string]*pdfFont) ([]byte, int) {
 	var out []byte
-	var strs [][]byte // string operands since the last operator
+	var strs [][]byte // string operands since the last operator, decoded
+	var cur *pdfFont
+	var name []byte // the last name operand, for Tf
+	missed := 0
+	decode := func(s []byte) []byte {
+		if cur == nil || (cur.cmap == nil && !cur.composite) {
+			return s // a one-byte encoding read as Latin text, as before
+		}
+		t, n := cur.decode(nil, s)
+		missed += n
+		return t
+	}
 	lineHas := false
 	newline := func() {
 		if lineHas {
@@ -29,7 +42,7 @@ func pdfText(c []byte) []byte {
 		switch {
 		case b == '(':
 			s, n := pdfLiteral(c[i:])
-			strs = append(strs, s)
+			strs = append(strs, decode(s))
 			i += n
 		case b == '<' && i+1 < len(c) && c[i+1] == '<':
 			i += 2
@@ -37,7 +50,7 @@ func pdfText(c []byte) []byte {
 			i++
 		case b == '<':
 			s, n := pdfHex(c[i:])
-			strs = append(strs, s)
+			strs = append(strs, decode(s))
 			i += n
 		case b == '[', b == ']':
 			i++
@@ -47,9 +60,11 @@ func pdfText(c []byte) []byte {
 			}
 		case b == '/':
 			i++
+			s := i
 			for i < len(c) && isPDFRegular(c[i]) {
 				i++
 			}
+			name = c[s:i]
 		case isDigit(b) || b == '-' || b == '+' || b == '.':
 			s := i
 			i++
@@ -82,6 +97,8 @@ func pdfText(c []byte) []byte {
 				}
 			case "T*", "ET", "Tm":
 				newline()
+			case "Tf":
+				cur = fonts[string(name)]
 			}
 			strs = strs[:0]
 			nums = nums[:0]
@@ -93,7 +110,7 @@ func pdfText(c []byte) []byte {
 		}
 	}
 	newline()
-	return out
+	return out, missed
 }
 
 func isPDFRegular(c byte) bool {

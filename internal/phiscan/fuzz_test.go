@@ -84,7 +84,19 @@ func FuzzPDF(f *testing.F) {
 	f.Add([]byte("%PDF-1.5\n1 0 obj << /Type /ObjStm /N 1 /First 4 /Length 9 >> stream\n2 0 <<>>\nendstream endobj"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkScan(t, "t.pdf", data)
-		pdfText(data)
+		pdfText(data, nil)
+	})
+}
+
+func FuzzCMap(f *testing.F) {
+	f.Add([]byte("1 begincodespacerange <0000> <ffff> endcodespacerange 2 beginbfchar <0001> <0041> <0002> <d83dde00> endbfchar " +
+		"2 beginbfrange <0010> <0020> <0061> <0030> <0031> [<0062> <0063>] endbfrange"))
+	f.Add([]byte("1 beginbfrange <00> <ff> <0000> endbfrange 1 beginbfchar <41> <> endbfchar"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := parseCMap(data)
+		font := &pdfFont{cmap: m, composite: len(data)%2 == 0}
+		font.decode(nil, data)
+		pdfText(append([]byte("/F1 1 Tf "), data...), map[string]*pdfFont{"F1": font})
 	})
 }
 

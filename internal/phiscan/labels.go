@@ -139,15 +139,26 @@ func labelBefore(b []byte, end int) role {
 			break
 		}
 		e := i
-		digit := false
+		// The labels that hold digits ("icd10", "address1") are letters
+		// then one or two digits; any other word with a digit is a value,
+		// and the look-back ends there without reading the rest of it.
+		for i > 0 && i > e-2 && isDigit(b[i-1]) {
+			i--
+		}
+		if i > 0 && isDigit(b[i-1]) {
+			return roleNone
+		}
+		digit := i < e
 		for i > 0 && isWordByte(b[i-1]) {
 			i--
 			if isDigit(b[i]) {
-				digit = true
+				return roleNone
 			}
 		}
 		if digit {
-			// "icd10" and "address1" are labels; other digit words are values.
+			if i == e || !isLetter(b[i]) {
+				return roleNone
+			}
 			r, ok := lookupLabel(b[i:e])
 			if !ok {
 				return roleNone
@@ -269,6 +280,23 @@ var labelTable = func() (t [labelSlots]labelSlot) {
 	return t
 }()
 
+// labelShape holds a bit per (length, first letter, last letter) of the
+// label words, folded to lower case, so that most words near a number —
+// which are not labels — are turned away before they are hashed.
+var labelShape = func() (t [labelShapeWords]uint64) {
+	for w := range labelWords {
+		k := shapeKey(len(w), w[0], w[len(w)-1])
+		t[k/64] |= 1 << (k % 64)
+	}
+	return t
+}()
+
+const labelShapeWords = 1 << 10 / 64 * 16 // 16,384 bits
+
+func shapeKey(n int, first, last byte) uint32 {
+	return (uint32(n)*961 + uint32(first|0x20)*31 + uint32(last|0x20)) % (labelShapeWords * 64)
+}
+
 // foldHash hashes a word case-insensitively.
 func foldHash(w []byte) uint64 {
 	h := uint64(14695981039346656037)
@@ -284,7 +312,10 @@ func foldHash(w []byte) uint64 {
 
 // lookupLabel returns the role of a word in any case.
 func lookupLabel(w []byte) (role, bool) {
-	if len(w) > 24 {
+	if len(w) > 24 || len(w) == 0 {
+		return roleNone, false
+	}
+	if k := shapeKey(len(w), w[0], w[len(w)-1]); labelShape[k/64]&(1<<(k%64)) == 0 {
 		return roleNone, false
 	}
 	h := foldHash(w)

@@ -59,6 +59,7 @@ type FileResult struct {
 type Result struct {
 	Path    string
 	Bytes   int64  // bytes read from the file itself
+	Size    int64  // the file's size, the measure of progress beside Survey's
 	Skipped string // why the file was not inspected ("binary", "symlink", …), if it was not
 	Files   []FileResult
 	Notices []Notice

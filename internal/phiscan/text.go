@@ -90,7 +90,7 @@ func (u *unit) scanChunk(b []byte, line int, mode recordMode) int {
 		if len(l) > 0 && l[len(l)-1] == '\r' {
 			l = l[:len(l)-1]
 		}
-		blank := len(bytes.TrimSpace(l)) == 0
+		blank := blankLine(l)
 		if blank && mode != recordLine {
 			if recLines > 0 {
 				closeRec(off)
@@ -122,4 +122,17 @@ func (u *unit) scanChunk(b []byte, line int, mode recordMode) int {
 		line--
 	}
 	return line
+}
+
+// blankLine says whether l holds only white space; most lines start with
+// a printable byte and are answered at once.
+func blankLine(l []byte) bool {
+	for _, c := range l {
+		switch c {
+		case ' ', '\t', '\r', '\v', '\f':
+		default:
+			return c >= 0x80 && len(bytes.TrimSpace(l)) == 0
+		}
+	}
+	return true
 }

@@ -87,6 +87,47 @@ func (s *Scanner) Scan(ctx context.Context, roots []string, workers int, fn func
 	return <-walkErr
 }
 
+// Survey walks the roots as Scan does, without opening a file, and calls
+// fn with the running count and total size of the regular files Scan
+// would read, so that a progress display can show a total. It is cheap
+// (directory entries only) and may run beside Scan.
+func Survey(ctx context.Context, roots []string, fn func(files int, bytes int64)) error {
+	files, bytes := 0, int64(0)
+	add := func(size int64) {
+		files++
+		bytes += size
+		fn(files, bytes)
+	}
+	for _, root := range roots {
+		info, err := os.Stat(root)
+		if err != nil {
+			continue // Scan reports it
+		}
+		if !info.IsDir() {
+			if info.Mode().IsRegular() {
+				add(info.Size())
+			}
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil || !d.Type().IsRegular() {
+				return nil // directories go on; the rest Scan reports or skips
+			}
+			if fi, err := d.Info(); err == nil {
+				add(fi.Size())
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("phiscan: survey: %w", err)
+		}
+	}
+	return nil
+}
+
 // walkRoot walks one argument; it returns false when the context ended.
 func (s *Scanner) walkRoot(ctx context.Context, root string, emit func(string) bool, skip func(string, string) bool) bool {
 	// A symbolic link given by name is followed once: the user asked for it.
@@ -146,7 +187,7 @@ func (s *Scanner) scanFile(path string) Result {
 	if err != nil || !info.Mode().IsRegular() {
 		return Result{Path: shown, Skipped: "not a regular file"}
 	}
-	res := Result{Path: shown}
+	res := Result{Path: shown, Size: info.Size()}
 	j := &job{s: s, res: &res}
 	cr := &countReader{r: f}
 	var r = readerOf(cr, s.lim.MaxFileBytes)

@@ -104,3 +104,40 @@ func TestScanCancel(t *testing.T) {
 		t.Errorf("after cancel: err %v, %d results; want context canceled and fewer than 50", err, n)
 	}
 }
+
+// TestSurveyMatchesScan checks that the survey counts the files and bytes
+// the scan reads: regular files, nested directories, no symbolic links.
+func TestSurveyMatchesScan(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{"a.txt": "hello", "sub/b.csv": "x,y\n1,2\n", "sub/deeper/c.log": "log line\n"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(dir, "a.txt"), filepath.Join(dir, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	var files int
+	var size int64
+	if err := Survey(context.Background(), []string{dir}, func(f int, b int64) { files, size = f, b }); err != nil {
+		t.Fatal(err)
+	}
+	var scanned int
+	var scannedSize int64
+	err := New(Options{}).Scan(context.Background(), []string{dir}, 2, func(r Result) {
+		if r.Skipped == "" {
+			scanned++
+			scannedSize += r.Size
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files != 3 || size != 5+8+9 || files != scanned || size != scannedSize {
+		t.Errorf("survey %d files, %d bytes; scan %d files, %d bytes; want 3 and 22 for both", files, size, scanned, scannedSize)
+	}
+}

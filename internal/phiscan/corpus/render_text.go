@@ -98,6 +98,7 @@ func (g *gen) logText(path string) string {
 func (g *gen) textFiles() {
 	g.add("notes/office-notes.txt", []byte(g.note("notes/office-notes.txt")))
 	g.add("logs/eligibility.log", []byte(g.logText("logs/eligibility.log")))
+	g.add("notes/claim-followups.txt", []byte(g.followUps("notes/claim-followups.txt")))
 }
 
 // table renders people as rows under a header; the header names differ
@@ -197,4 +198,42 @@ func (g *gen) jsonLines(path string) []byte {
 func (g *gen) jsonFiles() {
 	g.add("api/patients.json", g.jsonDoc("api/patients.json"))
 	g.add("api/events.jsonl", g.jsonLines("api/events.jsonl"))
+}
+
+// followUps renders claim follow-up notes that mention MBIs in running
+// text, a few words away from any label and often after words such as
+// "claim" or "payer" that vouch for reference numbers, with decoys of the
+// same shape that break CMS's format.
+func (g *gen) followUps(path string) string {
+	say := []string{
+		"Called the payer about the denied claim; the number they had, %s, matched the card.",
+		"Resubmitted claim for %s after the eligibility check came back clean.",
+		"Per the rep on the phone, %s is the correct identifier and the old one is retired.",
+		"Spoke with the daughter; her mother's new card reads %s and arrived last week.",
+		"Ticket closed: corrected %s on the 837 and rebilled the secondary.",
+		"Authorization still pending for (%s), follow up Friday.",
+		"Invoice voided, patient now under Medicare as %s; rebill from scratch.",
+		"Payer portal shows %s as active since March.",
+	}
+	decoy := []string{
+		"Reference code %s on the remittance is the payer's, not the patient's.",
+		"Batch %s failed the nightly upload; retry scheduled.",
+	}
+	var b strings.Builder
+	b.WriteString("Claim follow-up log\n\n")
+	// Every sentence at least twice, so that a small corpus has them all.
+	for i := range max(2*len(say), g.people) {
+		mbi := g.unique(g.mbi)
+		if i%3 == 2 {
+			mbi = dashMBI(mbi)
+		}
+		fmt.Fprintf(&b, say[i%len(say)]+"\n", mbi)
+		g.label(path, "mbi", strings.ReplaceAll(mbi, "-", ""))
+		fmt.Fprintf(&b, decoy[i%len(decoy)]+"\n", g.decoyValue(g.badMBI()))
+		// An 11-character code that starts with a letter is not an MBI.
+		code := []byte(g.mbi())
+		code[0] = mbiLetters[g.r.IntN(len(mbiLetters))]
+		fmt.Fprintf(&b, "Order %s shipped to the office.\n\n", g.decoyValue(string(code)))
+	}
+	return b.String()
 }
