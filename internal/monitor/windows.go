@@ -87,9 +87,11 @@ func parseWinlogbeat(line []byte, e *Event) bool {
 		ip()
 		status, sub := hexStatus(d("Status")), hexStatus(d("SubStatus"))
 		e.set("sub_status", sub)
-		// 0xC000006D is the generic "bad user name or password"; the
-		// sub-status says which.
-		if (status == "" || status == "0xC000006D") && sub != "" && sub != "0x0" {
+		// The status is the class (0xC000006D bad user name or password,
+		// 0xC000006E account restriction); the sub-status, when given,
+		// says which, and is what detections match.
+		e.set("top_status", status)
+		if sub != "" && sub != "0x0" {
 			status = sub
 		}
 		e.set("status", status)
