@@ -88,10 +88,15 @@ var embedded embed.FS
 
 // Builtin returns the shipped detections.
 func Builtin() ([]*Rule, error) {
-	return LoadFS(embedded, "rules")
+	rs, err := LoadFS(embedded, "rules")
+	if err != nil {
+		return nil, err
+	}
+	return rs, Link(rs)
 }
 
-// LoadFS loads every *.yaml file under dir of fsys, in name order.
+// LoadFS loads every *.yaml file under dir of fsys, in name order. The
+// rules may refer to rules loaded elsewhere; Link checks the final set.
 func LoadFS(fsys fs.FS, dir string) ([]*Rule, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
 	if err != nil {
@@ -110,7 +115,7 @@ func LoadFS(fsys fs.FS, dir string) ([]*Rule, error) {
 		}
 		all = append(all, rs...)
 	}
-	return all, Link(all)
+	return all, nil
 }
 
 // ParseRules reads the rule documents of one file. References between
