@@ -151,10 +151,17 @@ func GenerateAuthLog(w io.Writer, seed uint64, n int, start time.Time) ([]string
 			attackers[attack.ip] = true
 			line = fmt.Sprintf("%s bill1 sshd[%d]: Failed password for root from %s port %d ssh2", stamp(), 1000+i%5000, attack.ip, 1024+rng.IntN(60000))
 		default:
-			u := "staff" + strconv.Itoa(rng.IntN(80))
-			src := fmt.Sprintf("10.20.%d.%d", rng.IntN(4), 1+rng.IntN(254))
+			// Each of 80 staff works from their own workstation address
+			// and mistypes a password now and then.
+			k := rng.IntN(80)
+			u := "staff" + strconv.Itoa(k)
+			src := fmt.Sprintf("10.20.%d.%d", k/32, 10+k%32)
 			switch rng.IntN(10) {
 			case 0:
+				if rng.IntN(20) != 0 {
+					line = fmt.Sprintf("%s bill1 sshd[%d]: Accepted password for %s from %s port %d ssh2", stamp(), 1000+i%5000, u, src, 1024+rng.IntN(60000))
+					break
+				}
 				line = fmt.Sprintf("%s bill1 sshd[%d]: Failed password for %s from %s port %d ssh2", stamp(), 1000+i%5000, u, src, 1024+rng.IntN(60000))
 			case 1, 2, 3:
 				line = fmt.Sprintf("%s bill1 sshd[%d]: Accepted publickey for %s from %s port %d ssh2: ED25519 SHA256:k%d", stamp(), 1000+i%5000, u, src, 1024+rng.IntN(60000), rng.IntN(80))
