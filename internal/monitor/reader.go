@@ -28,14 +28,14 @@ type Stats struct {
 	FirstUnparsed int64 `json:"first_unparsed,omitempty"`
 }
 
-// Parse reads one line. JSON lines are taken as Winlogbeat Windows events,
-// anything else as syslog (RFC 5424, RFC 3164) or vsftpd.log. It reports
+// Parse reads one line. JSON lines are taken as Winlogbeat Windows events
+// or Microsoft Entra sign-ins (Graph signIn objects), anything else as syslog (RFC 5424, RFC 3164) or vsftpd.log. It reports
 // false for a line it cannot read; the caller counts it.
 func Parse(line []byte, o *Options) (Event, bool) {
 	var e Event
 	trimmed := bytes.TrimSpace(line)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
-		if !parseWinlogbeat(trimmed, &e) {
+		if !parseWinlogbeat(trimmed, &e) && !parseEntra(trimmed, &e) {
 			return Event{}, false
 		}
 	} else if !parseText(line, o, &e) {

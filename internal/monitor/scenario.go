@@ -34,6 +34,11 @@ func sshInvalid(t time.Time, user, ip string) string {
 	return fmt.Sprintf("%s web1 sshd[811]: Invalid user %s from %s port 40000", sysTime(t), user, ip)
 }
 
+func entraLine(t time.Time, user, ip string, code int) string {
+	return fmt.Sprintf(`{"createdDateTime":%q,"userPrincipalName":%q,"appDisplayName":"Office 365 Exchange Online","ipAddress":%q,"status":{"errorCode":%d}}`,
+		t.UTC().Format(time.RFC3339), user, ip, code)
+}
+
 func winEvent(t time.Time, id int, data string) string {
 	return fmt.Sprintf(`{"@timestamp":%q,"winlog":{"computer_name":"DC01","event_id":"%d","event_data":{%s}}}`,
 		t.UTC().Format(time.RFC3339Nano), id, data)
@@ -86,9 +91,13 @@ func Scenarios(t0 time.Time) []Scenario {
 		{"4 failures for one account (threshold 5)", "D03", 0, burst(t0, 4, 2*time.Minute, func(i int, t time.Time) string { return sshFail(t, "alice", ip(i)) })},
 		{"5 failures for one account over 12 min (window 10 min)", "D03", 0, burst(t0, 5, 3*time.Minute, func(i int, t time.Time) string { return sshFail(t, "alice", ip(i)) })},
 		{"account locked out (4740)", "D03", 1, []string{winEvent(t0, 4740, `"TargetUserName":"bob","TargetDomainName":"WS-9"`)}},
+		{"Entra sign-in refused, account locked (50053)", "D03", 1, []string{entraLine(t0, "bob@contoso.example", "203.0.113.44", 50053)}},
 		{"logon refused on a locked account (4625 0xC0000234)", "D03", 1, []string{winEvent(t0, 4625, `"TargetUserName":"bob","IpAddress":"10.0.0.5","Status":"0xC0000234"`)}},
 
 		{"one address fails for 5 users in 4 min", "D04", 1, fails(5, time.Minute, user)},
+		{"Entra: one address fails for 5 mailboxes in 4 min", "D04", 1, burst(t0, 5, time.Minute, func(i int, t time.Time) string {
+			return entraLine(t, user(i)+"@contoso.example", "203.0.113.44", 50126)
+		})},
 		{"one address fails 8 times for 4 users", "D04", 0, fails(8, time.Minute, func(i int) string { return user(i % 4) })},
 		{"one address fails for 10 users over 18 h", "D04", 1, fails(10, 2*time.Hour, user)},
 		{"one address fails for 10 users over 27 h (window 24 h)", "D04", 0, fails(10, 3*time.Hour, user)},
@@ -104,8 +113,13 @@ func Scenarios(t0 time.Time) []Scenario {
 			return winEvent(t, 4625, `"TargetUserName":"nosuch`+strconv.Itoa(i)+`","IpAddress":"203.0.113.9","Status":"0xC000006D","SubStatus":"0xC0000064"`)
 		})},
 
+		{"8 Entra sign-ins for users that do not exist (50034) from one address", "D07", 1, burst(t0, 8, 10*time.Second, func(i int, t time.Time) string {
+			return entraLine(t, user(i)+"@contoso.example", "203.0.113.45", 50034)
+		})},
+
 		{"disabled account tries to log on (4625 0xC0000072)", "D12", 1, []string{winEvent(t0, 4625, `"TargetUserName":"gone","IpAddress":"10.0.0.5","Status":"0xC000006E","SubStatus":"0xC0000072"`)}},
 		{"TGT refused, credentials revoked (4768 0x12)", "D12", 1, []string{winEvent(t0, 4768, `"TargetUserName":"gone","IpAddress":"::ffff:10.0.0.5","Status":"0x12"`)}},
+		{"Entra sign-in by a disabled account (50057)", "D12", 1, []string{entraLine(t0, "gone@contoso.example", "198.51.100.3", 50057)}},
 		{"bad password on an enabled account", "D12", 0, []string{winEvent(t0, 4625, `"TargetUserName":"here","IpAddress":"10.0.0.5","Status":"0xC000006D","SubStatus":"0xC000006A"`)}},
 
 		{"success as frontdesk", "D14", 1, []string{sshOK(t0, "frontdesk", ip(1))}},
