@@ -254,7 +254,9 @@ func writeMonitor(w, errw io.Writer, format string, files []monitorFile, alerts 
 	bySev := map[string]int{}
 	for _, a := range alerts {
 		bySev[a.Severity]++
-		fmt.Fprintf(&b, "%s %-8s %s  %s\n", a.Detection, a.Severity, escape.Text(a.Title), a.Citation)
+		// Rules may come from --rules files, so every rule text is
+		// escaped like the log text is.
+		fmt.Fprintf(&b, "%s %-8s %s  %s\n", escape.Text(a.Detection), escape.Text(a.Severity), escape.Text(a.Title), escape.Text(a.Citation))
 		fmt.Fprintf(&b, "    %s … %s  count %d", a.First.Format(time.RFC3339), a.Last.Format(time.RFC3339), a.Count)
 		if a.User != "" {
 			fmt.Fprintf(&b, "  user %s", escape.Text(a.User))
@@ -278,7 +280,7 @@ func writeMonitor(w, errw io.Writer, format string, files []monitorFile, alerts 
 	})
 	parts := make([]string, 0, len(sevs))
 	for _, s := range sevs {
-		parts = append(parts, fmt.Sprintf("%d %s", bySev[s], s))
+		parts = append(parts, fmt.Sprintf("%d %s", bySev[s], escape.Text(s)))
 	}
 	if len(alerts) == 0 {
 		b.WriteString("no alerts\n")
