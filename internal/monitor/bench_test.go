@@ -4,6 +4,9 @@ package monitor
 
 import (
 	"bytes"
+	"fmt"
+	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -71,4 +74,40 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// BenchmarkDistinctKeys feeds one failure each from 1,000,000 distinct
+// addresses and users over one hour and reports the live heap the windows
+// hold afterwards: the memory bound of the issue's "1 million distinct
+// users and addresses".
+func BenchmarkDistinctKeys(b *testing.B) {
+	rules, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 1_000_000
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		eng := NewEngine(rules, DefaultLimits())
+		for i := range n {
+			ev := Event{
+				Source: "syslog", Host: "web1", Program: "sshd",
+				User: "u" + strconv.Itoa(i), SrcIP: fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255),
+				Outcome: Failure, Action: ActionLogon, Fields: map[string]string{"service": "sshd"},
+				Raw: "Mar  2 00:00:00 web1 sshd[811]: Failed password for u from 10.0.0.1 port 52211 ssh2",
+			}
+			ev.Time = start.Add(time.Duration(i) * time.Hour / n)
+			eng.Process(&ev)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "MiB-live")
+		open := 0
+		for _, cs := range eng.order {
+			open += len(cs.groups) + len(cs.pending)
+		}
+		b.ReportMetric(float64(open), "windows")
+		runtime.KeepAlive(eng)
+	}
 }

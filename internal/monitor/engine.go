@@ -75,6 +75,7 @@ type corrState struct {
 	r       *Rule
 	groups  map[string]*window
 	pending map[string]pending // temporal_ordered: the first rule's latest match per group
+	sweptAt time.Time
 }
 
 // pending is a temporal_ordered rule's first half, waiting for its second.
@@ -118,6 +119,7 @@ func (e *Engine) Process(ev *Event) []Alert {
 		e.lastT = ev.Time
 	}
 	var out []Alert
+	var kept *Event // one copy shared by every window the event enters
 	for _, r := range e.base {
 		if !r.match(ev) {
 			continue
@@ -125,7 +127,14 @@ func (e *Engine) Process(ev *Event) []Alert {
 		if r.ID != "" {
 			out = append(out, e.alert(r, nil, []entry{{t: ev.Time, ev: ev}}, 1))
 		}
-		out = e.feed(r.Name, ev, nil, out)
+		if len(e.corrs[r.Name]) == 0 {
+			continue
+		}
+		if kept == nil {
+			c := *ev
+			kept = &c
+		}
+		out = e.feed(r.Name, kept, nil, out)
 	}
 	if e.stats.Events-e.sweepAt >= 4096 {
 		e.sweep()
@@ -233,8 +242,7 @@ func (cs *corrState) add(e *Engine, from string, ev *Event, fired *Alert) (Alert
 			}
 		}
 	}
-	cp := *ev
-	w.entries = append(w.entries, entry{t: t, value: val, ev: &cp})
+	w.entries = append(w.entries, entry{t: t, value: val, ev: ev})
 	// Evidence is kept for the most recent entries only.
 	if n := len(w.entries) - e.lim.MaxEvidence - 1; n >= 0 {
 		w.entries[n].ev = nil
@@ -294,19 +302,30 @@ func shared(evs []Event, f func(*Event) string) string {
 
 // sweep drops windows whose newest entry and suppression have both passed
 // out of reach of the newest event time, so state follows the active
-// groups, not every group ever seen.
+// groups, not every group ever seen. A rule is swept only once event time
+// has moved half its timespan on since its last sweep: no window can
+// expire sooner, and sweeping a million 24 h windows every few thousand
+// events made a million distinct addresses quadratic.
 func (e *Engine) sweep() {
 	e.sweepAt = e.stats.Events
 	for _, cs := range e.order {
-		for k, w := range cs.groups {
-			if e.lastT.Sub(w.last) > cs.r.timespan && !e.lastT.Before(w.quietTil) {
-				delete(cs.groups, k)
-			}
+		if e.lastT.Sub(cs.sweptAt) < cs.r.timespan/2 {
+			continue
 		}
-		for k, p := range cs.pending {
-			if e.lastT.Sub(p.at) > cs.r.timespan {
-				delete(cs.pending, k)
-			}
+		cs.sweepNow(e.lastT)
+	}
+}
+
+func (cs *corrState) sweepNow(now time.Time) {
+	cs.sweptAt = now
+	for k, w := range cs.groups {
+		if now.Sub(w.last) > cs.r.timespan && !now.Before(w.quietTil) {
+			delete(cs.groups, k)
+		}
+	}
+	for k, p := range cs.pending {
+		if now.Sub(p.at) > cs.r.timespan {
+			delete(cs.pending, k)
 		}
 	}
 }
@@ -314,7 +333,7 @@ func (e *Engine) sweep() {
 // evictWindows makes room in a full rule: expired windows first, then the
 // least recently active quarter, counted as dropped.
 func (e *Engine) evictWindows(cs *corrState) {
-	e.sweep()
+	cs.sweepNow(e.lastT)
 	if len(cs.groups) < e.lim.MaxGroups {
 		return
 	}
@@ -337,7 +356,7 @@ func (e *Engine) evictWindows(cs *corrState) {
 // evictPending makes room for a full temporal_ordered rule: expired halves
 // first, then arbitrary ones, counted as dropped.
 func (e *Engine) evictPending(cs *corrState) {
-	e.sweep()
+	cs.sweepNow(e.lastT)
 	for k := range cs.pending {
 		if len(cs.pending) <= e.lim.MaxGroups*3/4 {
 			break
