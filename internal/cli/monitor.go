@@ -187,7 +187,11 @@ func mergeScan(paths []string, files []*os.File, opts []*monitor.Options, fn fun
 		streams[i] = s
 		out[i].Path = paths[i]
 		go func(i int, f io.Reader) {
-			st, err := monitor.Scan(f, opts[i], func(ev monitor.Event) { s.ch <- ev })
+			name := phiscan.MaskPath(paths[i])
+			st, err := monitor.Scan(f, opts[i], func(ev monitor.Event) {
+				ev.File = name // evidence from several files must say which
+				s.ch <- ev
+			})
 			out[i].Stats, out[i].err = st, err
 			close(s.ch)
 		}(i, f)
@@ -266,7 +270,7 @@ func writeMonitor(w, errw io.Writer, format string, files []monitorFile, alerts 
 		}
 		b.WriteString("\n")
 		for _, ev := range a.Evidence {
-			fmt.Fprintf(&b, "      line %d: %s\n", ev.Line, escape.Text(ev.Raw))
+			fmt.Fprintf(&b, "      %s:%d: %s\n", escape.Text(ev.File), ev.Line, escape.Text(ev.Raw))
 		}
 	}
 	sevs := make([]string, 0, len(bySev))

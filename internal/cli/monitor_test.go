@@ -73,7 +73,7 @@ func TestMonitorTextEscapesAndFailOn(t *testing.T) {
 	if strings.ContainsAny(out, "\x1b\u202e") || !strings.Contains(out, `r\x1b[2J\u202eoot`) {
 		t.Fatalf("unescaped or missing user in %q", out)
 	}
-	if !strings.Contains(out, "D01 high") || !strings.Contains(out, "164.308(a)(5)(ii)(C), 164.312(b)") {
+	if !strings.Contains(out, "D01 high") || !strings.Contains(out, "164.308(a)(5)(ii)(C), 164.312(b)") || !strings.Contains(out, "auth.log:8: ") {
 		t.Fatalf("text output: %s", out)
 	}
 	if status, _, _ := runCLI("monitor", p, "--year-from", "2026-01-02", "--fail-on", "critical"); status != exitOK {

@@ -49,6 +49,7 @@ type Event struct {
 	Action  string            `json:"action"`
 	Fields  map[string]string `json:"fields,omitempty"`
 	Raw     string            `json:"raw"` // masked, at most maxRawKept bytes
+	File    string            `json:"file,omitempty"` // set by the caller that knows it, masked
 	Line    int64             `json:"line"`
 }
 
