@@ -48,7 +48,7 @@ type Event struct {
 	Outcome Outcome           `json:"outcome,omitempty"`
 	Action  string            `json:"action"`
 	Fields  map[string]string `json:"fields,omitempty"`
-	Raw     string            `json:"raw"` // masked, at most maxRawKept bytes
+	Raw     string            `json:"raw"`            // masked, at most maxRawKept bytes
 	File    string            `json:"file,omitempty"` // set by the caller that knows it, masked
 	Line    int64             `json:"line"`
 }
