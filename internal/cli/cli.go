@@ -50,6 +50,7 @@ func init() {
 		{"scan", "find PHI in files where it should not be", runScan},
 		{"edi", "inspect X12 EDI files (edi inspect FILE...)", runEDI},
 		{"probe", "probe TLS, SSH, FTP and SMTP endpoints", runProbe},
+		{"monitor", "review login and audit logs for attacks (monitor FILE...)", runMonitor},
 		{"user", "manage accounts (user add, list, disable, enable, reset)", runUser},
 		{"audit", "verify the tamper-evident audit log (audit verify)", runAudit},
 		{"breach", "compute breach-notification clocks (breach clocks INCIDENT.yaml)", runBreach},
