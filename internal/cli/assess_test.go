@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -85,7 +86,7 @@ func TestAssessInvalidWritesNothing(t *testing.T) {
 	if st, _, errs := runCLI("assess", filepath.Join(dir, "missing.yaml")); st != exitInvalid || !strings.Contains(errs, "no such file") {
 		t.Errorf("missing: %d %s", st, errs)
 	}
-	if st, _, _ := runCLI("assess", practiceModel, "--format", "pdf"); st != exitInvalid {
+	if st, _, _ := runCLI("assess", practiceModel, "--format", "docx"); st != exitInvalid {
 		t.Errorf("unknown format: %d", st)
 	}
 	if st, _, _ := runCLI("assess"); st != exitInvalid {
@@ -209,5 +210,21 @@ func TestInitAndValidate(t *testing.T) {
 	}
 	if st, _, _ := runCLI("init", "--template", "hospital", filepath.Join(dir, "x.yaml")); st != exitInvalid {
 		t.Error("unknown template accepted")
+	}
+}
+
+// TestAssessExports: each export format reaches standard output or a file.
+func TestAssessExports(t *testing.T) {
+	st, out, errs := runCLI("assess", practiceModel, "--format", "csv")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if st != exitOK || err != nil || len(recs) < 2 || recs[0][0] != "ID" {
+		t.Fatalf("csv: status %d, %v, %s", st, err, errs)
+	}
+	path := filepath.Join(t.TempDir(), "register.csv")
+	if st, _, errs := runCLI("assess", billingModel, "--format", "csv", "-o", path); st != exitOK || !strings.Contains(errs, "wrote "+path) {
+		t.Fatalf("csv -o: status %d, %s", st, errs)
+	}
+	if b, err := os.ReadFile(path); err != nil || !strings.HasPrefix(string(b), "ID,Title,") {
+		t.Fatalf("csv file: %v %.40q", err, b)
 	}
 }
