@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"rcmguard/internal/assess"
 	"rcmguard/internal/model"
 	"rcmguard/internal/report"
@@ -109,14 +111,11 @@ func runAssess(e *env, args []string) int {
 }
 
 // isTerminal reports whether w is a terminal, where a binary export would
-// only scramble the screen.
+// only scramble the screen. It asks the terminal driver rather than
+// looking for a character device, so a redirect to /dev/null still works.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // loadModel loads a model and prints every problem with file:line:column.

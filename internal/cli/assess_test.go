@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -226,5 +227,34 @@ func TestAssessExports(t *testing.T) {
 	}
 	if b, err := os.ReadFile(path); err != nil || !strings.HasPrefix(string(b), "ID,Title,") {
 		t.Fatalf("csv file: %v %.40q", err, b)
+	}
+}
+
+// TestAssessBinaryNotToTerminal: a workbook is never written onto a
+// terminal; with -o, or to a non-terminal such as /dev/null, it is.
+func TestAssessBinaryNotToTerminal(t *testing.T) {
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal to test with: %v", err)
+	}
+	defer tty.Close()
+	var errb strings.Builder
+	if st := Main([]string{"assess", practiceModel, "--format", "xlsx"}, strings.NewReader(""), tty, &errb); st != exitInvalid || !strings.Contains(errb.String(), "name it with -o PATH") {
+		t.Fatalf("to a terminal: status %d, %s", st, errb.String())
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if st := Main([]string{"assess", practiceModel, "--format", "xlsx"}, strings.NewReader(""), null, &errb); st != exitOK {
+		t.Fatalf("to %s: status %d, %s", os.DevNull, st, errb.String())
+	}
+	path := filepath.Join(t.TempDir(), "sra.xlsx")
+	if st := Main([]string{"assess", practiceModel, "--format", "xlsx", "-o", path}, strings.NewReader(""), tty, &errb); st != exitOK {
+		t.Fatalf("-o: status %d, %s", st, errb.String())
+	}
+	if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte("PK\x03\x04")) {
+		t.Fatalf("%s is not a zip (xlsx): %v", path, err)
 	}
 }

@@ -19,7 +19,7 @@ var Formats = []string{"text", "json", "html"}
 
 // Exports are the export formats of `rcmguard assess`, for auditors and
 // GRC tools.
-var Exports = []string{"csv"}
+var Exports = []string{"csv", "xlsx"}
 
 // AllFormats lists Formats then Exports: everything Write accepts.
 func AllFormats() []string { return append(slices.Clone(Formats), Exports...) }
@@ -38,6 +38,8 @@ func Write(w io.Writer, res *assess.Result, format string) error {
 		return HTML(w, res)
 	case "csv":
 		return CSV(w, res)
+	case "xlsx":
+		return XLSX(w, res)
 	}
 	return fmt.Errorf("report: unknown format %q (want %s)", format, strings.Join(AllFormats(), ", "))
 }
