@@ -228,6 +228,17 @@ func TestAssessExports(t *testing.T) {
 	if b, err := os.ReadFile(path); err != nil || !strings.HasPrefix(string(b), "ID,Title,") {
 		t.Fatalf("csv file: %v %.40q", err, b)
 	}
+	for format, root := range map[string]string{"oscal-ar": "assessment-results", "oscal-poam": "plan-of-action-and-milestones"} {
+		st, out, errs := runCLI("assess", practiceModel, "--format", format)
+		var doc map[string]struct {
+			Metadata struct {
+				OSCALVersion string `json:"oscal-version"`
+			} `json:"metadata"`
+		}
+		if st != exitOK || json.Unmarshal([]byte(out), &doc) != nil || doc[root].Metadata.OSCALVersion != "1.1.3" {
+			t.Errorf("%s: status %d, %s", format, st, errs)
+		}
+	}
 }
 
 // TestAssessBinaryNotToTerminal: a workbook is never written onto a

@@ -19,7 +19,7 @@ var Formats = []string{"text", "json", "html"}
 
 // Exports are the export formats of `rcmguard assess`, for auditors and
 // GRC tools.
-var Exports = []string{"csv", "xlsx"}
+var Exports = []string{"csv", "xlsx", "oscal-ar", "oscal-poam"}
 
 // AllFormats lists Formats then Exports: everything Write accepts.
 func AllFormats() []string { return append(slices.Clone(Formats), Exports...) }
@@ -40,6 +40,10 @@ func Write(w io.Writer, res *assess.Result, format string) error {
 		return CSV(w, res)
 	case "xlsx":
 		return XLSX(w, res)
+	case "oscal-ar":
+		return OSCALAssessmentResults(w, res)
+	case "oscal-poam":
+		return OSCALPOAM(w, res)
 	}
 	return fmt.Errorf("report: unknown format %q (want %s)", format, strings.Join(AllFormats(), ", "))
 }
