@@ -268,4 +268,15 @@ func TestAssessBinaryNotToTerminal(t *testing.T) {
 	if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte("PK\x03\x04")) {
 		t.Fatalf("%s is not a zip (xlsx): %v", path, err)
 	}
+	errb.Reset()
+	if st := Main([]string{"assess", practiceModel, "--format", "pdf"}, strings.NewReader(""), tty, &errb); st != exitInvalid || !strings.Contains(errb.String(), "--format pdf is a binary file") {
+		t.Fatalf("pdf to a terminal: status %d, %s", st, errb.String())
+	}
+	path = filepath.Join(t.TempDir(), "sra.pdf")
+	if st := Main([]string{"assess", practiceModel, "--format", "pdf", "-o", path}, strings.NewReader(""), tty, &errb); st != exitOK {
+		t.Fatalf("pdf -o: status %d, %s", st, errb.String())
+	}
+	if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("%s is not a PDF: %v", path, err)
+	}
 }

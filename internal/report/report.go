@@ -1,6 +1,6 @@
 // Package report renders an assessment result: a terminal summary, the
 // documented JSON, a self-contained HTML report for an investigator, and
-// exports for auditors and GRC tools (CSV, XLSX, OSCAL).
+// exports for auditors and GRC tools (CSV, XLSX, OSCAL, PDF).
 // Renderers read only the assess.Result; they compute nothing new.
 package report
 
@@ -19,13 +19,13 @@ var Formats = []string{"text", "json", "html"}
 
 // Exports are the export formats of `rcmguard assess`, for auditors and
 // GRC tools.
-var Exports = []string{"csv", "xlsx", "oscal-ar", "oscal-poam"}
+var Exports = []string{"csv", "xlsx", "oscal-ar", "oscal-poam", "pdf"}
 
 // AllFormats lists Formats then Exports: everything Write accepts.
 func AllFormats() []string { return append(slices.Clone(Formats), Exports...) }
 
 // Binary reports whether a format is not text a terminal can show.
-func Binary(format string) bool { return format == "xlsx" }
+func Binary(format string) bool { return format == "xlsx" || format == "pdf" }
 
 // Write renders res in the given format.
 func Write(w io.Writer, res *assess.Result, format string) error {
@@ -44,6 +44,8 @@ func Write(w io.Writer, res *assess.Result, format string) error {
 		return OSCALAssessmentResults(w, res)
 	case "oscal-poam":
 		return OSCALPOAM(w, res)
+	case "pdf":
+		return PDF(w, res)
 	}
 	return fmt.Errorf("report: unknown format %q (want %s)", format, strings.Join(AllFormats(), ", "))
 }
