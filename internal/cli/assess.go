@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"rcmguard/internal/assess"
 	"rcmguard/internal/model"
@@ -17,8 +20,8 @@ import (
 )
 
 func runAssess(e *env, args []string) int {
-	fs := e.newFlagSet("assess", "assess MODEL.yaml [--format text|json|html] [-o PATH] [--fail-on LEVEL] [--evidence FILE]... [--rules DIR]...")
-	format := fs.String("format", "text", "output format: text, json or html")
+	fs := e.newFlagSet("assess", "assess MODEL.yaml [--format "+strings.Join(report.AllFormats(), "|")+"] [-o PATH] [--fail-on LEVEL] [--evidence FILE]... [--rules DIR]...")
+	format := fs.String("format", "text", "output `FORMAT`: "+strings.Join(report.AllFormats(), ", "))
 	out := fs.String("o", "", "write the report to `PATH` instead of standard output")
 	failOn := fs.String("fail-on", "", "exit 1 when an open risk is at or above `LEVEL` (very_low, low, moderate, high, very_high)")
 	regulation := fs.String("regulation", "", "current-2013 or nprm-2025-proposed (overrides the model)")
@@ -34,8 +37,12 @@ func runAssess(e *env, args []string) int {
 		fs.Usage()
 		return exitInvalid
 	}
-	if !slices.Contains(report.Formats, *format) {
-		e.errorf("assess", "unknown --format %q (want %s)", *format, strings.Join(report.Formats, ", "))
+	if !slices.Contains(report.AllFormats(), *format) {
+		e.errorf("assess", "unknown --format %q (want %s)", *format, strings.Join(report.AllFormats(), ", "))
+		return exitInvalid
+	}
+	if report.Binary(*format) && (*out == "" || *out == "-") && isTerminal(e.stdout) {
+		e.errorf("assess", "--format %s is a binary file: name it with -o PATH (or redirect standard output)", *format)
 		return exitInvalid
 	}
 	var threshold risk.Level = -1
@@ -101,6 +108,14 @@ func runAssess(e *env, args []string) int {
 		}
 	}
 	return exitOK
+}
+
+// isTerminal reports whether w is a terminal, where a binary export would
+// only scramble the screen. It asks the terminal driver rather than
+// looking for a character device, so a redirect to /dev/null still works.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // loadModel loads a model and prints every problem with file:line:column.

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -85,7 +87,7 @@ func TestAssessInvalidWritesNothing(t *testing.T) {
 	if st, _, errs := runCLI("assess", filepath.Join(dir, "missing.yaml")); st != exitInvalid || !strings.Contains(errs, "no such file") {
 		t.Errorf("missing: %d %s", st, errs)
 	}
-	if st, _, _ := runCLI("assess", practiceModel, "--format", "pdf"); st != exitInvalid {
+	if st, _, _ := runCLI("assess", practiceModel, "--format", "docx"); st != exitInvalid {
 		t.Errorf("unknown format: %d", st)
 	}
 	if st, _, _ := runCLI("assess"); st != exitInvalid {
@@ -209,5 +211,72 @@ func TestInitAndValidate(t *testing.T) {
 	}
 	if st, _, _ := runCLI("init", "--template", "hospital", filepath.Join(dir, "x.yaml")); st != exitInvalid {
 		t.Error("unknown template accepted")
+	}
+}
+
+// TestAssessExports: each export format reaches standard output or a file.
+func TestAssessExports(t *testing.T) {
+	st, out, errs := runCLI("assess", practiceModel, "--format", "csv")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if st != exitOK || err != nil || len(recs) < 2 || recs[0][0] != "ID" {
+		t.Fatalf("csv: status %d, %v, %s", st, err, errs)
+	}
+	path := filepath.Join(t.TempDir(), "register.csv")
+	if st, _, errs := runCLI("assess", billingModel, "--format", "csv", "-o", path); st != exitOK || !strings.Contains(errs, "wrote "+path) {
+		t.Fatalf("csv -o: status %d, %s", st, errs)
+	}
+	if b, err := os.ReadFile(path); err != nil || !strings.HasPrefix(string(b), "ID,Title,") {
+		t.Fatalf("csv file: %v %.40q", err, b)
+	}
+	for format, root := range map[string]string{"oscal-ar": "assessment-results", "oscal-poam": "plan-of-action-and-milestones"} {
+		st, out, errs := runCLI("assess", practiceModel, "--format", format)
+		var doc map[string]struct {
+			Metadata struct {
+				OSCALVersion string `json:"oscal-version"`
+			} `json:"metadata"`
+		}
+		if st != exitOK || json.Unmarshal([]byte(out), &doc) != nil || doc[root].Metadata.OSCALVersion != "1.1.3" {
+			t.Errorf("%s: status %d, %s", format, st, errs)
+		}
+	}
+}
+
+// TestAssessBinaryNotToTerminal: a workbook is never written onto a
+// terminal; with -o, or to a non-terminal such as /dev/null, it is.
+func TestAssessBinaryNotToTerminal(t *testing.T) {
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal to test with: %v", err)
+	}
+	defer tty.Close()
+	var errb strings.Builder
+	if st := Main([]string{"assess", practiceModel, "--format", "xlsx"}, strings.NewReader(""), tty, &errb); st != exitInvalid || !strings.Contains(errb.String(), "name it with -o PATH") {
+		t.Fatalf("to a terminal: status %d, %s", st, errb.String())
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	if st := Main([]string{"assess", practiceModel, "--format", "xlsx"}, strings.NewReader(""), null, &errb); st != exitOK {
+		t.Fatalf("to %s: status %d, %s", os.DevNull, st, errb.String())
+	}
+	path := filepath.Join(t.TempDir(), "sra.xlsx")
+	if st := Main([]string{"assess", practiceModel, "--format", "xlsx", "-o", path}, strings.NewReader(""), tty, &errb); st != exitOK {
+		t.Fatalf("-o: status %d, %s", st, errb.String())
+	}
+	if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte("PK\x03\x04")) {
+		t.Fatalf("%s is not a zip (xlsx): %v", path, err)
+	}
+	errb.Reset()
+	if st := Main([]string{"assess", practiceModel, "--format", "pdf"}, strings.NewReader(""), tty, &errb); st != exitInvalid || !strings.Contains(errb.String(), "--format pdf is a binary file") {
+		t.Fatalf("pdf to a terminal: status %d, %s", st, errb.String())
+	}
+	path = filepath.Join(t.TempDir(), "sra.pdf")
+	if st := Main([]string{"assess", practiceModel, "--format", "pdf", "-o", path}, strings.NewReader(""), tty, &errb); st != exitOK {
+		t.Fatalf("pdf -o: status %d, %s", st, errb.String())
+	}
+	if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("%s is not a PDF: %v", path, err)
 	}
 }
