@@ -55,6 +55,7 @@ const (
 	AssessmentRun      Action = "assessment.run"
 	AssessmentSignOff  Action = "assessment.signoff"
 	AssessmentExport   Action = "export.assessment"
+	AuditExport        Action = "export.audit"
 	RiskDecide         Action = "risk.decide"
 	RiskAssign         Action = "risk.assign"
 	RiskReviewRequest  Action = "risk.review.request"
@@ -81,7 +82,7 @@ var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFAOK, PasswordCha
 	SecurityKeyUse, UserCreate, UserDisable, UserEnable, UserReset, UserList, TokenCreate, TokenRevoke, InviteCreate,
 	InviteRevoke, InviteAccept, InviteAcceptFail, WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove,
 	AssignmentsSet, KeysRotate, BackupRestore, ModelRead, ModelImport, ModelOrganization, ModelExport, AssessmentRun,
-	AssessmentSignOff, AssessmentExport, RiskDecide, RiskAssign, RiskReviewRequest, RiskReviewApprove,
+	AssessmentSignOff, AssessmentExport, AuditExport, RiskDecide, RiskAssign, RiskReviewRequest, RiskReviewApprove,
 	RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead}
 
 // ModelChange is the action of a form edit of one element of a part of the
