@@ -34,7 +34,7 @@ func (a *App) ExportAuditLog(ctx context.Context, who Actor, ws Scope, q AuditQu
 	zone, _ := a.auditZone(ctx, ws)
 	q.Before = 0
 	f := auditFilter(ws, q, zone)
-	n := a.newNamer(ws)
+	n := a.newNamer(ws, zone)
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	header := []string{"Entry", "Time (" + zone.String() + ")", "Person", "Action", "On", "Risk ID", "Details", "Action code"}

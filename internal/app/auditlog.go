@@ -13,6 +13,7 @@ import (
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/phiscan"
+	"rcmguard/internal/risk"
 	"rcmguard/internal/store"
 )
 
@@ -97,7 +98,7 @@ func (a *App) AuditLog(ctx context.Context, who Actor, ws Scope, q AuditQuery) (
 	v := AuditView{}
 	v.Zone, v.ZoneNote = a.auditZone(ctx, ws)
 	f := auditFilter(ws, q, v.Zone)
-	n := a.newNamer(ws)
+	n := a.newNamer(ws, v.Zone)
 	var last int64
 	for scanned := 0; ; {
 		rows, err := a.st.FilteredAuditEntries(ctx, f, auditBatch)
@@ -209,10 +210,11 @@ type namer struct {
 	versions map[int64]int
 	risks    map[string]string
 	spaces   map[int64]string
+	zone     *time.Location
 }
 
-func (a *App) newNamer(ws Scope) *namer {
-	return &namer{a: a, ws: ws, people: map[int64]string{}, spaces: map[int64]string{}}
+func (a *App) newNamer(ws Scope, zone *time.Location) *namer {
+	return &namer{a: a, ws: ws, people: map[int64]string{}, spaces: map[int64]string{}, zone: zone}
 }
 
 func (n *namer) line(ctx context.Context, r store.AuditRow) (AuditLine, error) {
@@ -405,6 +407,12 @@ func (n *namer) details(ctx context.Context, raw string) ([]Detail, error) {
 		if err != nil {
 			return nil, err
 		}
+		switch k {
+		case "status":
+			v = risk.Status(v).Title()
+		case "role", "kind":
+			v = strings.ReplaceAll(v, "_", " ")
+		}
 		label, ok := detailKeys[k]
 		if !ok {
 			label = strings.ReplaceAll(k, "_", " ")
@@ -429,6 +437,9 @@ func (n *namer) value(ctx context.Context, v any) (string, error) {
 	case string:
 		if id, ok := refID(v, "user"); ok {
 			return n.person(ctx, id)
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.In(n.zone).Format(time.DateTime), nil
 		}
 		if v == "api" || v == "cli" {
 			return map[string]string{"api": "API", "cli": "command line"}[v], nil

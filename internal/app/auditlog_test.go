@@ -271,7 +271,7 @@ func TestAuditLogReadsAsText(t *testing.T) {
 		t.Errorf("sign-off reads %q on %q", so.What, so.On)
 	}
 	if d := byAction[string(audit.RiskDecide)]; d.On != "Risk: "+rk.Title || d.OnRef != rk.ID ||
-		fmt.Sprint(d.Details) != "[{Due date 2027-01-31} {Status accepted}]" {
+		fmt.Sprint(d.Details) != "[{Due date 2027-01-31} {Status Accepted}]" {
 		t.Errorf("decision reads on %q (%q): %v", d.On, d.OnRef, d.Details)
 	}
 	as := byAction[string(audit.AssignmentsSet)]
