@@ -31,7 +31,10 @@ func (a *App) ExportAuditLog(ctx context.Context, who Actor, ws Scope, q AuditQu
 	if err := a.Allowed(who, ws, auth.ActExport, ""); err != nil {
 		return nil, err
 	}
-	zone, _ := a.auditZone(ctx, ws)
+	zone, _, err := a.auditZone(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
 	q.Before = 0
 	f := auditFilter(ws, q, zone)
 	n := a.newNamer(ws, zone)
@@ -90,7 +93,7 @@ func (a *App) ExportAuditLog(ctx context.Context, who Actor, ws Scope, q AuditQu
 	if !q.To.IsZero() {
 		details["to"] = FormatDate(q.To)
 	}
-	err := a.st.InTx(ctx, func(tx *store.Tx) error {
+	err = a.st.InTx(ctx, func(tx *store.Tx) error {
 		return a.record(ctx, tx, who, ws, audit.AuditExport, fmt.Sprintf("workspace:%d/audit", ws.WS.ID), details)
 	})
 	if err != nil {

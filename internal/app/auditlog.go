@@ -96,7 +96,10 @@ func (a *App) AuditLog(ctx context.Context, who Actor, ws Scope, q AuditQuery) (
 		return AuditView{}, err
 	}
 	v := AuditView{}
-	v.Zone, v.ZoneNote = a.auditZone(ctx, ws)
+	var err error
+	if v.Zone, v.ZoneNote, err = a.auditZone(ctx, ws); err != nil {
+		return AuditView{}, err
+	}
 	f := auditFilter(ws, q, v.Zone)
 	n := a.newNamer(ws, v.Zone)
 	var last int64
@@ -128,7 +131,6 @@ func (a *App) AuditLog(ctx context.Context, who Actor, ws Scope, q AuditQuery) (
 		}
 		f.Before = last
 	}
-	var err error
 	if v.People, v.Actions, err = a.auditChoices(ctx, ws, n); err != nil {
 		return AuditView{}, err
 	}
@@ -169,12 +171,23 @@ func auditFilter(ws Scope, q AuditQuery, zone *time.Location) store.AuditFilter 
 }
 
 // auditZone is the zone the log's times are shown in, and a sentence
-// saying which and why. The order is the workspace's own setting, then
-// the time zone of the organisation its model describes, then UTC;
-// neither setting exists yet, so every log is in UTC, and says so rather
-// than leaving people to guess.
-func (a *App) auditZone(_ context.Context, _ Scope) (*time.Location, string) {
-	return time.UTC, "Times are in UTC (Coordinated Universal Time): neither this workspace nor its organisation names a time zone."
+// saying which and why: the time zone of the organisation the workspace's
+// model describes (organization.time_zone), else UTC. A workspace has no
+// setting of its own for it; its model is where the organisation is
+// described.
+func (a *App) auditZone(ctx context.Context, ws Scope) (*time.Location, string, error) {
+	_, m, ok, err := a.CurrentModel(ctx, ws.WS.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	if ok && m.Organization.TimeZone != "" {
+		// The model was validated when saved, zone included.
+		if loc, err := time.LoadLocation(m.Organization.TimeZone); err == nil {
+			return loc, fmt.Sprintf("Times are in %s, the time zone of %s (organization.time_zone in the model).",
+				loc, m.Organization.Name), nil
+		}
+	}
+	return time.UTC, "Times are in UTC (Coordinated Universal Time): the model names no time zone for the organisation (organization.time_zone).", nil
 }
 
 func (a *App) auditChoices(ctx context.Context, ws Scope, n *namer) (people, actions []Choice, err error) {

@@ -279,8 +279,43 @@ func TestAuditLogReadsAsText(t *testing.T) {
 		fmt.Sprint(as.Details) != "[{Assigned model:flows, risk:*} {Through command line}]" {
 		t.Errorf("assignment reads %q on %q: %v", as.Who, as.On, as.Details)
 	}
-	if z := lines[0].At.Location(); z != time.UTC {
-		t.Errorf("times are in %v", z)
+	v, err := f.a.AuditLog(ctx, who, ws, app.AuditQuery{})
+	if err != nil || v.Zone != time.UTC || !strings.Contains(v.ZoneNote, "UTC") {
+		t.Errorf("with no time zone in the model, the log is in %v (%q), %v", v.Zone, v.ZoneNote, err)
+	}
+}
+
+// TestAuditLogZone shows times, and reads the date filters, in the time
+// zone the model gives the organisation.
+func TestAuditLogZone(t *testing.T) {
+	f := newLogFixture(t, t.TempDir()+"/rcmguard.db")
+	ctx := context.Background()
+	who, ws := f.as(t, auth.RoleOwner)
+	data, err := examples.FS.ReadFile("practice.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(data), "organization:\n", "organization:\n  time_zone: Mars/Olympus_Mons\n", 1)
+	if _, err := f.a.ImportModel(ctx, who, ws, []byte(bad), app.AnyRevision); err == nil || !strings.Contains(err.Error(), "time_zone") {
+		t.Errorf("a model with an unknown time zone: %v", err)
+	}
+	good := strings.Replace(string(data), "organization:\n", "organization:\n  time_zone: America/Chicago\n", 1)
+	if _, err := f.a.ImportModel(ctx, who, ws, []byte(good), app.AnyRevision); err != nil {
+		t.Fatal(err)
+	}
+	// 03:30 UTC on the 27th is 21:30 on the 26th in Chicago.
+	f.put(t, f.ws, at(3, 30), f.user(auth.RoleOwner), string(audit.RiskDecide), "risk:R-1", nil)
+	q, err := app.ParseAuditQuery("", string(audit.RiskDecide), "2026-11-26", "2026-11-26", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.a.AuditLog(ctx, who, ws, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Zone.String() != "America/Chicago" || !strings.Contains(v.ZoneNote, "America/Chicago") || len(v.Entries) != 1 ||
+		v.Entries[0].At.In(v.Zone).Format(time.DateTime) != "2026-11-26 21:30:00" {
+		t.Errorf("log in %v (%q): %+v", v.Zone, v.ZoneNote, v.Entries)
 	}
 }
 
