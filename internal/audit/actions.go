@@ -59,6 +59,7 @@ const (
 	AssessmentRun        Action = "assessment.run"
 	AssessmentSignOff    Action = "assessment.signoff"
 	AssessmentExport     Action = "export.assessment"
+	AuditExport          Action = "export.audit"
 	RiskDecide           Action = "risk.decide"
 	RiskAssign           Action = "risk.assign"
 	RiskReviewRequest    Action = "risk.review.request"
@@ -85,7 +86,7 @@ var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFALocked, MFAOK, 
 	SecurityKeyAddFail, SecurityKeyRemove, SecurityKeyUse, UserCreate, UserDisable, UserEnable, UserReset, EmailVerify,
 	UserList, TokenCreate, TokenRevoke, InviteCreate, InviteRevoke, InviteResend, InviteAccept, InviteAcceptFail,
 	WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove, AssignmentsSet, KeysRotate, BackupRestore, ModelRead,
-	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, RiskDecide,
+	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, AuditExport, RiskDecide,
 	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead}
 
 // ModelChange is the action of a form edit of one element of a part of the

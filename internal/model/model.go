@@ -50,6 +50,7 @@ type Organization struct {
 	IsBusinessAssociate *bool   `yaml:"business_associate,omitempty" doc:"Whether the organisation acts as a business associate (defaults to true for billing companies and clearinghouses)."`
 	ClearinghouseFunc   *bool   `yaml:"clearinghouse_function,omitempty" doc:"The organisation is, or includes, a health care clearinghouse that is part of a larger organisation (164.308(a)(4)(ii)(A) applies). Defaults to true for kind clearinghouse, false otherwise."`
 	ClearinghouseIso    *bool   `yaml:"clearinghouse_isolated,omitempty" doc:"The clearinghouse function's ePHI is isolated from the rest of the organisation (separate systems, accounts or access rules). Left out: not known."`
+	TimeZone            string  `yaml:"time_zone,omitempty" doc:"IANA time zone the organisation works in (America/Chicago), in which the web app shows the audit log. Left out: UTC."`
 }
 
 // Assessment holds metadata about this run of the risk analysis.

@@ -8,6 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+	// The zone database goes into the binary, so that a time zone valid on
+	// one server is valid on every other, whatever it has installed.
+	_ "time/tzdata"
 )
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -102,6 +106,11 @@ func (v *validator) checkOrganization() {
 	}
 	if o.Workforce < 1 {
 		v.errorf("organization.workforce", "must be at least 1")
+	}
+	if o.TimeZone != "" {
+		if _, err := time.LoadLocation(o.TimeZone); err != nil || o.TimeZone == "Local" {
+			v.errorf("organization.time_zone", "%q is not a time zone; use an IANA name such as America/Chicago", o.TimeZone)
+		}
 	}
 	if o.Kind == "billing_company" && len(v.m.Clients) == 0 {
 		v.errorf("organization.kind", "a billing company lists the practices it serves under `clients:`")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // AuditRow is one stored audit entry. Hashing and signing are package
@@ -19,6 +20,9 @@ type AuditRow struct {
 	PrevHash    string
 	Hash        string
 }
+
+// Time reads the entry's stored time.
+func (r AuditRow) Time() (time.Time, error) { return parseTS(r.At) }
 
 // AuditSeal is a signed (seq, hash) pair: the chain head, or a checkpoint.
 type AuditSeal struct {
@@ -133,11 +137,53 @@ func (c *conn) AuditEntries(ctx context.Context, after int64, limit int) ([]Audi
 // WorkspaceAuditEntries returns up to limit entries of one workspace with
 // seq < before (0: from the newest), newest first, for the audit log view.
 func (c *conn) WorkspaceAuditEntries(ctx context.Context, workspaceID, before int64, limit int) ([]AuditRow, error) {
+	return c.FilteredAuditEntries(ctx, AuditFilter{WorkspaceID: workspaceID, Before: before}, limit)
+}
+
+// AuditFilter selects a workspace's audit entries. Empty fields select
+// everything; From and To bound the stored time text (FormatTime), which
+// sorts as the times do: From inclusive, To exclusive.
+type AuditFilter struct {
+	WorkspaceID int64
+	Actor       string
+	Action      string
+	From, To    string
+	Before      int64 // seq to continue before; 0: from the newest
+}
+
+// FilteredAuditEntries returns up to limit entries of one workspace that
+// match f, newest first. Filtering happens in the query so that a page is
+// full and "older entries" continues across the whole filtered log.
+func (c *conn) FilteredAuditEntries(ctx context.Context, f AuditFilter, limit int) ([]AuditRow, error) {
+	before := f.Before
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	return c.auditRows(ctx, `SELECT `+auditCols+` FROM audit_log WHERE workspace_id = ? AND seq < ?
-		ORDER BY seq DESC LIMIT ?`, workspaceID, before, limit)
+	q := `SELECT ` + auditCols + ` FROM audit_log WHERE workspace_id = ? AND seq < ?`
+	args := []any{f.WorkspaceID, before}
+	for _, c := range []struct{ cond, v string }{
+		{` AND actor = ?`, f.Actor}, {` AND action = ?`, f.Action}, {` AND at >= ?`, f.From}, {` AND at < ?`, f.To},
+	} {
+		if c.v != "" {
+			q += c.cond
+			args = append(args, c.v)
+		}
+	}
+	return c.auditRows(ctx, q+` ORDER BY seq DESC LIMIT ?`, append(args, limit)...)
+}
+
+// AuditVocabulary returns who appears as an actor in a workspace's audit
+// entries and which actions they record, each sorted: the choices of the
+// log's filters.
+func (c *conn) AuditVocabulary(ctx context.Context, workspaceID int64) (actors, actions []string, err error) {
+	scan := func(row rowScanner) (s string, err error) { err = row.Scan(&s); return s, err }
+	if actors, err = collect(ctx, c, scan, `SELECT DISTINCT actor FROM audit_log WHERE workspace_id = ? ORDER BY actor`, workspaceID); err != nil {
+		return nil, nil, fmt.Errorf("store: audit actors: %w", err)
+	}
+	if actions, err = collect(ctx, c, scan, `SELECT DISTINCT action FROM audit_log WHERE workspace_id = ? ORDER BY action`, workspaceID); err != nil {
+		return nil, nil, fmt.Errorf("store: audit actions: %w", err)
+	}
+	return actors, actions, nil
 }
 
 func (c *conn) auditRows(ctx context.Context, q string, args ...any) ([]AuditRow, error) {

@@ -300,7 +300,7 @@ func TestSignOffDiffAndAuditedDownloads(t *testing.T) {
 			t.Errorf("downloads were not each audited as exports: %+v", rows)
 		}
 		_, body = b.get(wsPath(ws, "/audit"))
-		if !strings.Contains(body, "export.model") {
+		if !strings.Contains(body, "Exported the model") {
 			t.Error("the audit log view does not show the export")
 		}
 	})

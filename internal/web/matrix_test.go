@@ -62,6 +62,7 @@ var allowed = map[string][]auth.Role{
 	"GET /w/{ws}/evidence/{set}":                 everyone,
 	"POST /w/{ws}/evidence/{set}/delete":         editors,
 	"GET /w/{ws}/audit":                          {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/audit/export.csv":               {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 	"GET /w/{ws}/tokens":                         officers,
 	"GET /w/{ws}/members":                        {auth.RoleOwner},
 	"POST /w/{ws}/members":                       {auth.RoleOwner},

@@ -93,6 +93,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/w/{ws}/evidence/{set}", workspace, auth.ActEvidenceView, s.evidenceSetView},
 		{"POST", "/w/{ws}/evidence/{set}/delete", workspace, auth.ActEvidenceUpload, s.evidenceDelete},
 		{"GET", "/w/{ws}/audit", workspace, auth.ActAuditRead, s.auditLog},
+		{"GET", "/w/{ws}/audit/export.csv", workspace, auth.ActAuditRead, s.auditExport},
 		{"GET", "/w/{ws}/members", workspace, auth.ActUserManage, s.memberList},
 		{"POST", "/w/{ws}/members", workspace, auth.ActUserManage, s.memberAdd},
 		{"POST", "/w/{ws}/members/{user}/assignments", workspace, auth.ActUserManage, s.memberAssignments},
