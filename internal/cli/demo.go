@@ -54,6 +54,7 @@ var demoActor = string(audit.CLIActor("demo"))
 type demoUser struct {
 	email, password, secret string
 	role                    auth.Role
+	link                    string // path of its one-use sign-in link
 }
 
 // runDemo creates a throw-away installation from the bundled examples and
@@ -113,7 +114,8 @@ func runDemo(e *env, args []string) int {
 		e.errorf("demo", "%v", err)
 		return exitInvalid
 	}
-	srv, err := newWebServer(e, st, alog, logger, sf)
+	links := web.NewDemoSignIn()
+	srv, err := newWebServer(e, st, alog, logger, sf, links)
 	if err != nil {
 		e.errorf("demo", "%v", err)
 		return exitInvalid
@@ -123,16 +125,27 @@ func runDemo(e *env, args []string) int {
 		e.errorf("demo", "%v", err)
 		return exitInvalid
 	}
+	for i := range users {
+		users[i].link = links.Add(users[i].email, users[i].password, users[i].secret)
+	}
 	return e.listenAndServe("demo", srv, sf, func(url string) {
 		fmt.Fprintf(e.stdout, "rcmguard demo is running at %s  (Ctrl-C to stop)\n\n", url)
-		fmt.Fprintf(e.stdout, "Sign in at %s/login with one of these accounts (each is a member of every demo workspace):\n\n", url)
+		fmt.Fprintln(e.stdout, "To look around at once, open one of these links in a browser on this machine. Each signs")
+		fmt.Fprintln(e.stdout, "its account in (password and authenticator code) once, and only during this demo run:")
+		fmt.Fprintln(e.stdout)
+		for _, u := range users {
+			fmt.Fprintf(e.stdout, "  %-19s %s%s\n", roleName(u.role), url, u.link)
+		}
+		fmt.Fprintln(e.stdout)
+		fmt.Fprintf(e.stdout, "Or sign in at %s/login with one of these accounts (each is a member of every demo workspace):\n\n", url)
 		for _, u := range users {
 			fmt.Fprintf(e.stdout, "  %-19s %-32s password: %s\n", roleName(u.role), u.email, u.password)
 			fmt.Fprintf(e.stdout, "  %-19s TOTP secret: %s\n\n", "", u.secret)
 		}
-		fmt.Fprintln(e.stdout, "At first sign-in each account enrols two-step verification: add the TOTP secret shown")
-		fmt.Fprintln(e.stdout, "above (or on the page) to an authenticator app and enter its code; the page then shows")
-		fmt.Fprintln(e.stdout, "ten one-time recovery codes.")
+		fmt.Fprintln(e.stdout, "At first sign-in each account enrols two-step verification: scan the QR code on the page")
+		fmt.Fprintln(e.stdout, "(or add the TOTP secret shown above) in an authenticator app and enter its code; the page")
+		fmt.Fprintln(e.stdout, "then shows ten one-time recovery codes. As on any rcmguard server, a session needs both")
+		fmt.Fprintln(e.stdout, "factors: the links above only enter the code for you.")
 		fmt.Fprintln(e.stdout)
 		fmt.Fprintln(e.stdout, "The contributor changes only what is assigned to them: here the data flows, systems and")
 		fmt.Fprintln(e.stdout, "vendors, and every risk's decision (owners assign work on the Members page).")
