@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"rcmguard/examples"
@@ -19,8 +20,6 @@ import (
 	"rcmguard/internal/seal"
 	"rcmguard/internal/store"
 	"rcmguard/internal/web"
-
-	"github.com/goccy/go-yaml"
 )
 
 const demoUsage = "demo [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--idle-timeout 15m] [--public-url URL] [--smtp-url URL [--smtp-from ADDRESS] [--smtp-password-file FILE]]"
@@ -294,7 +293,10 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 }
 
 // demoModel returns the example model for a workspace; a client practice
-// gets the practice example renamed after it.
+// gets the practice example retold as its own: its name, and the short
+// name the example's prose and addresses use ("Riverbend's billing
+// operation", riverbend-mail.example), so that no client's scope or notes
+// speak of another organisation.
 func demoModel(dw demoWorkspace) ([]byte, error) {
 	data, err := examples.FS.ReadFile(dw.example)
 	if err != nil {
@@ -307,6 +309,15 @@ func demoModel(dw demoWorkspace) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Organization.Name = dw.name
-	return yaml.Marshal(m)
+	from, to := m.Organization.Name, dw.name
+	fromShort, toShort := strings.Fields(from)[0], strings.Fields(to)[0]
+	text := strings.NewReplacer(from, to, fromShort, toShort, strings.ToLower(fromShort), strings.ToLower(toShort)).Replace(string(data))
+	m, err = model.Load(dw.example, []byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("the %s example retold for %q: %w", dw.example, dw.name, err)
+	}
+	if m.Organization.Name != dw.name {
+		return nil, fmt.Errorf("the %s example retold for %q names %q", dw.example, dw.name, m.Organization.Name)
+	}
+	return []byte(text), nil
 }
