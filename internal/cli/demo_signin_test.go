@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"rcmguard/internal/store"
 )
 
 var (
@@ -51,6 +54,9 @@ func TestDemoSignInLinks(t *testing.T) {
 		if resp := get(c, base+"/"); resp.StatusCode != http.StatusOK {
 			t.Errorf("%s after the link: / answers %d to %q", l[1], resp.StatusCode, resp.Header.Get("Location"))
 		}
+		if i == 0 {
+			checkClientLinks(t, c, base)
+		}
 		if resp := get(c, base+l[3]); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s's link used twice: %d, want 404", l[1], resp.StatusCode)
 		}
@@ -69,5 +75,52 @@ func TestDemoSignInLinks(t *testing.T) {
 	}
 	if st := stop(); st != exitOK {
 		t.Errorf("serve exit status %d", st)
+	}
+}
+
+// checkClientLinks: the billing company's client list leads to the
+// client workspaces the demo made, and only to those.
+func checkClientLinks(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	body := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	home := body("/")
+	ids := map[string]string{}
+	for _, dw := range demoWorkspaces {
+		m := regexp.MustCompile(`href="/w/(\d+)"><strong>` + regexp.QuoteMeta(dw.name) + `<`).FindStringSubmatch(home)
+		if m == nil {
+			t.Fatalf("no link to %q on the home page", dw.name)
+		}
+		ids[dw.name] = m[1]
+	}
+	for _, bc := range demoWorkspaces {
+		if bc.kind != store.KindBillingCompany {
+			continue
+		}
+		list := body("/w/" + ids[bc.name] + "/model/s/clients")
+		clients := 0
+		for _, dw := range demoWorkspaces {
+			if dw.parent != bc.name {
+				continue
+			}
+			clients++
+			if want := `<a href="/w/` + ids[dw.name] + `">` + dw.name + `</a>`; !strings.Contains(list, want) {
+				t.Errorf("%s's client list lacks %s", bc.name, want)
+			}
+		}
+		if n := strings.Count(list, `<td><a href="/w/`); n != clients {
+			t.Errorf("%s's client list links %d workspaces; the demo made %d clients", bc.name, n, clients)
+		}
 	}
 }
