@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"rcmguard/examples"
@@ -19,8 +20,6 @@ import (
 	"rcmguard/internal/seal"
 	"rcmguard/internal/store"
 	"rcmguard/internal/web"
-
-	"github.com/goccy/go-yaml"
 )
 
 const demoUsage = "demo [--addr HOST:PORT] [--db PATH|postgres://…] [--key-file FILE] [--idle-timeout 15m] [--public-url URL] [--smtp-url URL [--smtp-from ADDRESS] [--smtp-password-file FILE]]"
@@ -54,6 +53,7 @@ var demoActor = audit.CLIActor("demo")
 type demoUser struct {
 	email, password, secret string
 	role                    auth.Role
+	link                    string // path of its one-use sign-in link
 }
 
 // runDemo creates a throw-away installation from the bundled examples and
@@ -113,7 +113,8 @@ func runDemo(e *env, args []string) int {
 		e.errorf("demo", "%v", err)
 		return exitInvalid
 	}
-	srv, err := newWebServer(e, st, alog, logger, sf)
+	links := web.NewDemoSignIn()
+	srv, err := newWebServer(e, st, alog, logger, sf, links)
 	if err != nil {
 		e.errorf("demo", "%v", err)
 		return exitInvalid
@@ -123,16 +124,27 @@ func runDemo(e *env, args []string) int {
 		e.errorf("demo", "%v", err)
 		return exitInvalid
 	}
+	for i := range users {
+		users[i].link = links.Add(users[i].email, users[i].password, users[i].secret)
+	}
 	return e.listenAndServe("demo", srv, sf, func(url string) {
 		fmt.Fprintf(e.stdout, "rcmguard demo is running at %s  (Ctrl-C to stop)\n\n", url)
-		fmt.Fprintf(e.stdout, "Sign in at %s/login with one of these accounts (each is a member of every demo workspace):\n\n", url)
+		fmt.Fprintln(e.stdout, "To look around at once, open one of these links in a browser on this machine. Each signs")
+		fmt.Fprintln(e.stdout, "its account in (password and authenticator code) once, and only during this demo run:")
+		fmt.Fprintln(e.stdout)
+		for _, u := range users {
+			fmt.Fprintf(e.stdout, "  %-19s %s%s\n", roleName(u.role), url, u.link)
+		}
+		fmt.Fprintln(e.stdout)
+		fmt.Fprintf(e.stdout, "Or sign in at %s/login with one of these accounts (each is a member of every demo workspace):\n\n", url)
 		for _, u := range users {
 			fmt.Fprintf(e.stdout, "  %-19s %-32s password: %s\n", roleName(u.role), u.email, u.password)
 			fmt.Fprintf(e.stdout, "  %-19s TOTP secret: %s\n\n", "", u.secret)
 		}
-		fmt.Fprintln(e.stdout, "At first sign-in each account enrols two-step verification: add the TOTP secret shown")
-		fmt.Fprintln(e.stdout, "above (or on the page) to an authenticator app and enter its code; the page then shows")
-		fmt.Fprintln(e.stdout, "ten one-time recovery codes.")
+		fmt.Fprintln(e.stdout, "At first sign-in each account enrols two-step verification: scan the QR code on the page")
+		fmt.Fprintln(e.stdout, "(or add the TOTP secret shown above) in an authenticator app and enter its code; the page")
+		fmt.Fprintln(e.stdout, "then shows ten one-time recovery codes. As on any rcmguard server, a session needs both")
+		fmt.Fprintln(e.stdout, "factors: the links above only enter the code for you.")
 		fmt.Fprintln(e.stdout)
 		fmt.Fprintln(e.stdout, "The contributor changes only what is assigned to them: here the data flows, systems and")
 		fmt.Fprintln(e.stdout, "vendors, and every risk's decision (owners assign work on the Members page).")
@@ -281,7 +293,10 @@ func (e *env) seedDemo(ctx context.Context, st *store.Store, kr *seal.Keyring, s
 }
 
 // demoModel returns the example model for a workspace; a client practice
-// gets the practice example renamed after it.
+// gets the practice example retold as its own: its name, and the short
+// name the example's prose and addresses use ("Riverbend's billing
+// operation", riverbend-mail.example), so that no client's scope or notes
+// speak of another organisation.
 func demoModel(dw demoWorkspace) ([]byte, error) {
 	data, err := examples.FS.ReadFile(dw.example)
 	if err != nil {
@@ -294,6 +309,15 @@ func demoModel(dw demoWorkspace) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.Organization.Name = dw.name
-	return yaml.Marshal(m)
+	from, to := m.Organization.Name, dw.name
+	fromShort, toShort := strings.Fields(from)[0], strings.Fields(to)[0]
+	text := strings.NewReplacer(from, to, fromShort, toShort, strings.ToLower(fromShort), strings.ToLower(toShort)).Replace(string(data))
+	m, err = model.Load(dw.example, []byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("the %s example retold for %q: %w", dw.example, dw.name, err)
+	}
+	if m.Organization.Name != dw.name {
+		return nil, fmt.Errorf("the %s example retold for %q names %q", dw.example, dw.name, m.Organization.Name)
+	}
+	return []byte(text), nil
 }

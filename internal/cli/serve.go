@@ -134,7 +134,7 @@ func runServe(e *env, args []string) int {
 }
 
 // newWebServer wires the store, audit log, accounts and rules into the web UI.
-func newWebServer(e *env, st *store.Store, alog *audit.Log, logger *slog.Logger, sf serverFlags) (*web.Server, error) {
+func newWebServer(e *env, st *store.Store, alog *audit.Log, logger *slog.Logger, sf serverFlags, demo ...*web.DemoSignIn) (*web.Server, error) {
 	set, err := loadRules(nil)
 	if err != nil {
 		return nil, err
@@ -148,9 +148,14 @@ func newWebServer(e *env, st *store.Store, alog *audit.Log, logger *slog.Logger,
 	}
 	a := app.New(app.Config{Store: st, Audit: alog, Auth: svc, Rules: set, Mail: mail, Now: e.now,
 		Tool: "rcmguard " + Version, PublicURL: sf.publicURL, Logger: logger})
-	return web.New(web.Config{Store: st, Audit: alog, Auth: svc, Rules: set, Now: e.now,
+	cfg := web.Config{Store: st, Audit: alog, Auth: svc, Rules: set, Now: e.now,
 		Secure: sf.tlsCert != "" || sf.behindProxy, Tool: "rcmguard " + Version, PublicURL: sf.publicURL,
-		TrustForwardedFor: sf.behindProxy, App: a, Logger: logger})
+		TrustForwardedFor: sf.behindProxy, App: a, Logger: logger}
+	// Only runDemo passes sign-in links: serve has no flag that reaches them.
+	if len(demo) > 0 {
+		cfg.Demo = demo[0]
+	}
+	return web.New(cfg)
 }
 
 // startAuditLog verifies the whole audit chain before the server takes a

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,11 +9,14 @@ import (
 	"strconv"
 
 	"rcmguard/internal/audit"
+	"rcmguard/internal/auth"
 	"rcmguard/internal/model"
+	"rcmguard/internal/store"
 )
 
 type sectionRow struct {
 	ID, Name, Kind string
+	Link           string // a billing company's client: its workspace
 }
 
 type sectionListData struct {
@@ -57,6 +61,12 @@ func (s *Server) sectionList(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	list := sec.list(m)
 	d := sectionListData{Sec: sec}
+	var links map[string]string
+	if sec.Key == "clients" {
+		if links, err = s.clientLinks(r, c); err != nil {
+			return err
+		}
+	}
 	for i := range list.Len() {
 		el := list.Index(i)
 		row := sectionRow{}
@@ -71,9 +81,38 @@ func (s *Server) sectionList(w http.ResponseWriter, r *http.Request, c *call) er
 		if f, ok := fieldByKey(el, "kind"); ok {
 			row.Kind = f.String()
 		}
+		row.Link = links[row.Name]
 		d.Rows = append(d.Rows, row)
 	}
 	return s.render(w, http.StatusOK, "section", page{Title: sec.Title, Nav: "model", C: c, Data: d})
+}
+
+// clientLinks maps the names in a billing company's client list to the
+// client workspaces under it that the user may open, so that the list
+// leads to each client's own risk analysis.
+func (s *Server) clientLinks(r *http.Request, c *call) (map[string]string, error) {
+	if c.WS.Kind != store.KindBillingCompany {
+		return nil, nil
+	}
+	ctx := r.Context()
+	clients, err := s.st.ClientWorkspaces(ctx, c.WS.ID)
+	if err != nil {
+		return nil, err
+	}
+	links := map[string]string{}
+	for _, cw := range clients {
+		m, err := s.st.Membership(ctx, cw.ID, c.User.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if auth.Allowed(m, auth.ActWorkspaceView, s.now()) == nil {
+			links[cw.Name] = wsPath(cw.ID, "")
+		}
+	}
+	return links, nil
 }
 
 func (s *Server) renderSection(w http.ResponseWriter, c *call, status int, d sectionFormData) error {

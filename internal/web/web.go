@@ -54,6 +54,9 @@ type Config struct {
 	// TrustForwardedFor takes the client address from the last entry of
 	// X-Forwarded-For: set it only behind a proxy that appends it.
 	TrustForwardedFor bool
+	// Demo, set only by `rcmguard demo`, serves its one-use sign-in links
+	// (demo_signin.go). Nil: the route does not exist.
+	Demo *DemoSignIn
 }
 
 // Server serves the browser interface.
@@ -85,6 +88,7 @@ type Server struct {
 	// (throttle.go); nil: no limit.
 	failures       *failureLimiter
 	trustForwarded bool
+	demo           *DemoSignIn
 }
 
 // fragmentCacheEntries bounds the rendered fragments kept: a dashboard
@@ -99,7 +103,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{st: cfg.Store, log: cfg.Audit, auth: cfg.Auth, rules: cfg.Rules, secure: cfg.Secure,
 		now: cfg.Now, logger: cfg.Logger, tool: cfg.Tool,
-		failures: newFailureLimiter(cfg.FailureLimit), trustForwarded: cfg.TrustForwardedFor}
+		failures: newFailureLimiter(cfg.FailureLimit), trustForwarded: cfg.TrustForwardedFor, demo: cfg.Demo}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -127,6 +131,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes = s.routeTable()
+	if s.demo != nil {
+		s.routes = append(s.routes, s.demoRoute())
+	}
 	s.registers = cache.New[registerKey, *registerJoin](registerCacheEntries, 0)
 	s.fragments = cache.New[string, template.HTML](fragmentCacheEntries, 0)
 	return s, nil
