@@ -11,25 +11,9 @@ import (
 // old invitations count as copied links; the database refuses any other
 // delivery.
 func TestEmailProofMigration(t *testing.T) {
-	before := -1
-	for i, m := range migrations {
-		if m.name == "proven e-mail addresses and invitations delivered by e-mail" {
-			before = i
-		}
-	}
-	if before < 0 {
-		t.Fatal("migration not found")
-	}
 	eachDialect(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		s, err := openNoMigrate(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if err := s.migrateTo(ctx, before); err != nil {
-			t.Fatal(err)
-		}
+		s := openBefore(t, dsn, "proven e-mail addresses and invitations delivered by e-mail")
 		exec := func(q string, args ...any) {
 			t.Helper()
 			if _, err := s.db.ExecContext(ctx, s.d.rebind(q), args...); err != nil {

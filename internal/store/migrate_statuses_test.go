@@ -8,12 +8,34 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
 // eachDialect runs fn on a fresh SQLite file and, when TEST_PG_DSN is set,
 // on a PostgreSQL schema of its own (package storetest cannot be used from
 // inside package store).
+// openBefore opens the database at dsn migrated up to, not including, the
+// migration of that name, for a test of what the migration does to rows
+// written under the schema before it. The store is closed when the test ends.
+func openBefore(t *testing.T, dsn, name string, opts ...Option) *Store {
+	t.Helper()
+	before := slices.IndexFunc(migrations, func(m migration) bool { return m.name == name })
+	if before < 0 {
+		t.Fatalf("no migration named %q", name)
+	}
+	ctx := context.Background()
+	s, err := openNoMigrate(ctx, dsn, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.migrateTo(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func eachDialect(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "db")) })
 	t.Run("postgres", func(t *testing.T) {
@@ -51,25 +73,9 @@ func eachDialect(t *testing.T, fn func(t *testing.T, dsn string)) {
 // under the schema before the change, migrates, and checks each became the
 // model's status, and that the database now refuses the old words.
 func TestDecisionStatusesMigration(t *testing.T) {
-	before := -1
-	for i, m := range migrations {
-		if m.name == "risk decision statuses follow the model's tracking statuses" {
-			before = i
-		}
-	}
-	if before < 0 {
-		t.Fatal("migration not found")
-	}
 	eachDialect(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		s, err := openNoMigrate(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		if err := s.migrateTo(ctx, before); err != nil {
-			t.Fatal(err)
-		}
+		s := openBefore(t, dsn, "risk decision statuses follow the model's tracking statuses")
 		exec := func(q string, args ...any) {
 			t.Helper()
 			if _, err := s.db.ExecContext(ctx, s.d.rebind(q), args...); err != nil {

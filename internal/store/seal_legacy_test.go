@@ -24,15 +24,6 @@ import (
 // signed-off one stays signed off, and the evidence set is masked, on
 // SQLite (whose file must then hold none of it) and PostgreSQL.
 func TestMigrationSealsLegacyValues(t *testing.T) {
-	before := -1
-	for i, m := range migrations {
-		if m.name == migrationSealResults {
-			before = i
-		}
-	}
-	if before < 0 {
-		t.Fatal("no migration named " + migrationSealResults)
-	}
 	for name, dsn := range map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "db") },
 		"postgres": pgSchemaDSN,
@@ -42,13 +33,7 @@ func TestMigrationSealsLegacyValues(t *testing.T) {
 			ctx := context.Background()
 			k, _ := seal.GenerateKey()
 			kr := seal.NewKeyring(k)
-			s, err := openNoMigrate(ctx, dsn, WithKeyring(kr))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.migrateTo(ctx, before); err != nil {
-				t.Fatal(err)
-			}
+			s := openBefore(t, dsn, migrationSealResults, WithKeyring(kr))
 			const marker = "MARKER-legacy-result-2c9e"
 			// Results run to megabytes: this one spills onto overflow pages,
 			// which the upgrade frees.
@@ -78,7 +63,7 @@ func TestMigrationSealsLegacyValues(t *testing.T) {
 			}
 			s.Close()
 
-			s, err = Open(ctx, dsn, WithKeyring(kr))
+			s, err := Open(ctx, dsn, WithKeyring(kr))
 			if err != nil {
 				t.Fatalf("upgrade: %v", err)
 			}
