@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -67,25 +66,8 @@ func TestDemoServesAndSignsIn(t *testing.T) {
 	}
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	page := func(resp *http.Response, err error) string {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s: %d\n%s", resp.Request.URL, resp.StatusCode, b)
-		}
-		return string(b)
-	}
-	csrf := func(body string) string {
-		m := csrfFieldRE.FindStringSubmatch(body)
-		if m == nil {
-			t.Fatalf("no CSRF field in:\n%s", body)
-		}
-		return m[1]
-	}
+	sess := &browserSession{t: t, base: base, c: c}
+	page, csrf := sess.page, sess.csrfOf
 	body := page(c.Get(base + "/login"))
 	body = page(c.PostForm(base+"/login", url.Values{"csrf": {csrf(body)}, "email": {"owner@demo.rcmguard.test"}, "password": {pw[1]}}))
 	if !strings.Contains(body, "Set up two-step verification") {

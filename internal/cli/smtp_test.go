@@ -73,25 +73,8 @@ func TestServeSendsInvitationsThroughTheRelay(t *testing.T) {
 
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar}
-	page := func(resp *http.Response, err error) string {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s: %d\n%s", resp.Request.URL, resp.StatusCode, b)
-		}
-		return string(b)
-	}
-	csrf := func(body string) string {
-		m := csrfFieldRE.FindStringSubmatch(body)
-		if m == nil {
-			t.Fatalf("no CSRF field in:\n%s", body)
-		}
-		return m[1]
-	}
+	sess := &browserSession{t: t, base: base, c: hc}
+	page, csrf := sess.page, sess.csrfOf
 	body := page(hc.Get(base + "/login"))
 	body = page(hc.PostForm(base+"/login", url.Values{"csrf": {csrf(body)}, "email": {"dana@example.org"}, "password": {testPassword}}))
 	code, err := totp.GenerateCode(secret[1], time.Now())
