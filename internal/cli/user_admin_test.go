@@ -179,11 +179,11 @@ func TestUserList(t *testing.T) {
 			t.Fatalf("user list: %d %s", st, errs)
 		}
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if len(lines) != 4 || strings.Join(strings.Fields(lines[0]), " ") != "ID EMAIL CREATED MFA LOCKED UNTIL DISABLED LAST SEEN WORKSPACES" {
+		if len(lines) != 4 || strings.Join(strings.Fields(lines[0]), " ") != "ID EMAIL VERIFIED CREATED MFA LOCKED UNTIL DISABLED LAST SEEN WORKSPACES" {
 			t.Fatalf("user list:\n%s", out)
 		}
 		// Cut each row at the header's columns: the table is aligned.
-		cols := []string{"ID", "EMAIL", "CREATED", "MFA", "LOCKED UNTIL", "DISABLED", "LAST SEEN", "WORKSPACES"}
+		cols := []string{"ID", "EMAIL", "VERIFIED", "CREATED", "MFA", "LOCKED UNTIL", "DISABLED", "LAST SEEN", "WORKSPACES"}
 		rows := map[string]map[string]string{}
 		for _, l := range lines[1:] {
 			cells := map[string]string{}
@@ -219,6 +219,10 @@ func TestUserList(t *testing.T) {
 			if _, err := time.Parse("2006-01-02", rows[email]["CREATED"]); err != nil {
 				t.Errorf("%s CREATED = %q", email, rows[email]["CREATED"])
 			}
+			// user add vouches for the address: verified when created.
+			if rows[email]["VERIFIED"] != rows[email]["CREATED"] {
+				t.Errorf("%s VERIFIED = %q; want the day it was added, %q", email, rows[email]["VERIFIED"], rows[email]["CREATED"])
+			}
 		}
 		entries := a.lastAudit(1)
 		if entries[0].Seq != before+1 || entries[0].Action != "user.list" || !strings.HasPrefix(entries[0].Actor, "cli") ||
@@ -242,6 +246,7 @@ func TestUserList(t *testing.T) {
 				LockedUntil    *string `json:"locked_until"`
 				Disabled       *string `json:"disabled"`
 				LastSeen       *string `json:"last_seen"`
+				EmailVerified  *string `json:"email_verified"`
 				Workspaces     []struct {
 					ID      int64   `json:"id"`
 					Name    string  `json:"name"`
@@ -261,6 +266,9 @@ func TestUserList(t *testing.T) {
 			jane.LockedUntil != nil || jane.Disabled != nil || len(jane.Workspaces) != 1 ||
 			jane.Workspaces[0].Name != "Sunny Valley Clinic" || jane.Workspaces[0].Role != "owner" || jane.Workspaces[0].Expires != nil {
 			t.Errorf("jane in JSON: %+v", jane)
+		}
+		if jane.EmailVerified == nil || !strings.HasPrefix(*jane.EmailVerified, jane.Created[:10]) {
+			t.Errorf("jane's email_verified = %v; want the day she was added (user add vouches)", jane.EmailVerified)
 		}
 		if _, err := time.Parse(time.RFC3339, jane.Created); err != nil || jane.ID != a.user("jane@example.org").ID {
 			t.Errorf("jane's id and created: %d %q", jane.ID, jane.Created)

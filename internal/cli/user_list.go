@@ -101,6 +101,7 @@ type accountJSON struct {
 	LockedUntil    *string         `json:"locked_until"` // null unless locked now
 	Disabled       *string         `json:"disabled"`
 	LastSeen       *string         `json:"last_seen"`
+	EmailVerified  *string         `json:"email_verified"` // null while the address is unproven
 	Workspaces     []workspaceJSON `json:"workspaces"`
 }
 
@@ -125,7 +126,7 @@ func writeAccountsJSON(w io.Writer, accounts []store.Account, now time.Time) err
 	for _, a := range accounts {
 		j := accountJSON{ID: a.ID, Email: a.Email, Created: a.Created.UTC().Format(time.RFC3339), MFAEnrolled: a.MFAEnrolled,
 			SecurityKeys: a.SecurityKeys, RecoveryCodes: a.RecoveryCodes, FailedAttempts: a.FailedAttempts,
-			Disabled: jsonTime(a.Disabled), LastSeen: jsonTime(a.LastSeen), Workspaces: []workspaceJSON{}}
+			Disabled: jsonTime(a.Disabled), LastSeen: jsonTime(a.LastSeen), EmailVerified: jsonTime(a.EmailVerified), Workspaces: []workspaceJSON{}}
 		if now.Before(a.LockedUntil) {
 			j.LockedUntil = jsonTime(a.LockedUntil)
 		}
@@ -155,7 +156,7 @@ func writeAccountsText(w io.Writer, accounts []store.Account, now time.Time) err
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tEMAIL\tCREATED\tMFA\tLOCKED UNTIL\tDISABLED\tLAST SEEN\tWORKSPACES")
+	fmt.Fprintln(tw, "ID\tEMAIL\tVERIFIED\tCREATED\tMFA\tLOCKED UNTIL\tDISABLED\tLAST SEEN\tWORKSPACES")
 	for _, a := range accounts {
 		mfa := "no"
 		if a.MFAEnrolled {
@@ -187,7 +188,11 @@ func writeAccountsText(w io.Writer, accounts []store.Account, now time.Time) err
 		if len(ws) == 0 {
 			ws = []string{"-"}
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, printable(a.Email), a.Created.UTC().Format("2006-01-02"),
+		verified := "no"
+		if !a.EmailVerified.IsZero() {
+			verified = a.EmailVerified.UTC().Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, printable(a.Email), verified, a.Created.UTC().Format("2006-01-02"),
 			mfa, locked, textTime(a.Disabled), textTime(a.LastSeen), strings.Join(ws, "; "))
 	}
 	return tw.Flush()

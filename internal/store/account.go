@@ -24,8 +24,11 @@ type Account struct {
 	// LastSeen is the latest activity of a signed-in session still stored
 	// (sessions are deleted at sign-out, when the account is disabled or
 	// reset, and by restores); zero when there is none.
-	LastSeen    time.Time
-	Memberships []AccountMembership
+	LastSeen time.Time
+	// EmailVerified is when the address was proven (a mailed link, or an
+	// administrator vouching); zero while it is not.
+	EmailVerified time.Time
+	Memberships   []AccountMembership
 }
 
 // AccountMembership is one workspace an account belongs to, by name.
@@ -49,7 +52,8 @@ func (c *conn) Accounts(ctx context.Context, workspaceID int64) ([]Account, erro
 	accounts, err := collect(ctx, c, scanAccount, `SELECT u.id, u.email, u.created_at, u.mfa_enrolled, u.recovery_codes,
 		u.failed_attempts, u.locked_until, u.disabled_at,
 		(SELECT COUNT(*) FROM webauthn_credentials k WHERE k.user_id = u.id),
-		(SELECT MAX(s.last_seen_at) FROM sessions s WHERE s.user_id = u.id AND s.mfa_passed = 1)
+		(SELECT MAX(s.last_seen_at) FROM sessions s WHERE s.user_id = u.id AND s.mfa_passed = 1),
+		u.email_verified_at
 		FROM users u`+userWhere+` ORDER BY u.email`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: accounts: %w", err)
@@ -88,9 +92,9 @@ func scanAccount(row rowScanner) (Account, error) {
 	var a Account
 	var created, codes string
 	var enrolled, keys int
-	var locked, disabled, seen sql.NullString
+	var locked, disabled, seen, verified sql.NullString
 	if err := row.Scan(&a.ID, &a.Email, &created, &enrolled, &codes, &a.FailedAttempts, &locked, &disabled,
-		&keys, &seen); err != nil {
+		&keys, &seen, &verified); err != nil {
 		return a, err
 	}
 	a.MFAEnrolled, a.SecurityKeys = enrolled != 0, keys
@@ -107,7 +111,10 @@ func scanAccount(row rowScanner) (Account, error) {
 	if a.Disabled, err = parseNTS(disabled); err != nil {
 		return a, err
 	}
-	a.LastSeen, err = parseNTS(seen)
+	if a.LastSeen, err = parseNTS(seen); err != nil {
+		return a, err
+	}
+	a.EmailVerified, err = parseNTS(verified)
 	return a, err
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"time"
@@ -20,14 +21,17 @@ type auditData struct {
 }
 
 // FormQuery is the filters as a query string, without the page cursor.
-func (d auditData) FormQuery() string {
+// It is a template.URL because html/template would otherwise escape the
+// "=" and "&" of a query spliced after "?" in an href, and the link
+// would lose the filters; url.Values.Encode has escaped every value.
+func (d auditData) FormQuery() template.URL {
 	v := url.Values{}
 	for _, k := range []string{"actor", "action", "from", "to"} {
 		if s := d.Form.Get(k); s != "" {
 			v.Set(k, s)
 		}
 	}
-	return v.Encode()
+	return template.URL(v.Encode())
 }
 
 // Stamp is a time in the log's zone, to the second.

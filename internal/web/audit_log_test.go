@@ -61,6 +61,11 @@ func TestAuditLogPage(t *testing.T) {
 	if strings.Count(body, "Decided on a risk</td>") != 1 || strings.Contains(body, "Exported the model</td>") {
 		t.Errorf("filtered to the owner's decisions on 28 November:\n%s", body)
 	}
+	// The CSV link carries the filters as a query, not percent-escaped into
+	// one opaque string (html/template escapes "=" and "&" after "?").
+	if !strings.Contains(body, `/audit/export.csv?action=risk.decide&amp;actor=`) {
+		t.Errorf("the CSV link does not carry the filters:\n%s", body)
+	}
 	_, body = b.get(wsPath(wsA, "/audit?action=risk.decide&to=2026-11-27"))
 	if strings.Contains(body, "Decided on a risk</td>") {
 		t.Error("filtered to before 28 November, the decision of the 28th is listed")

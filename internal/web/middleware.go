@@ -234,7 +234,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *call, err error
 		id = errorID()
 		s.logger.Error("web: internal error", "error_id", id, "method", r.Method, "path", logPath(r), "err", err)
 	}
-	s.renderProblem(w, r, c, status, id, app.Message(err))
+	msg := app.Message(err)
+	if msg == "" && errors.Is(err, auth.ErrBusy) {
+		// Not the generic 429 text, which blames failed sign-ins: here
+		// the server had no free slot to check a password.
+		msg = "The server is checking many passwords just now and nothing was changed. Wait a few seconds, then try again."
+	}
+	s.renderProblem(w, r, c, status, id, msg)
 }
 
 // unreadBody drops the middleware's "Connection: close" once the handler

@@ -245,6 +245,11 @@ func TestBusyHashingAnswers429(t *testing.T) {
 	if statusOf(fmt.Errorf("web: accept: %w", auth.ErrBusy)) != http.StatusTooManyRequests {
 		t.Error("auth.ErrBusy from any other handler does not map to 429")
 	}
+	rec := httptest.NewRecorder()
+	e.srv.fail(rec, httptest.NewRequest(http.MethodPost, "/invite/x", nil), &call{}, fmt.Errorf("web: accept: %w", auth.ErrBusy))
+	if got := rec.Body.String(); rec.Code != http.StatusTooManyRequests || strings.Contains(got, "failed sign-in") || !strings.Contains(got, "checking many passwords") {
+		t.Errorf("busy hashing elsewhere: %d, and the page blames failed sign-ins or gives no reason:\n%s", rec.Code, got)
+	}
 	release()
 	b.get("/login")
 	if resp, _ := b.post("/login", url.Values{"email": {u.Email}, "password": {u.Password}}); resp.StatusCode != http.StatusSeeOther {
