@@ -110,7 +110,13 @@ func TestGuidedSetupJourney(t *testing.T) {
 		}
 		return s
 	}
+	// The setup page fits a phone (TestPhoneWidth cannot reach it).
+	do("the setup page at phone width", chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/setup"))
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`)); err != nil || w > 0 {
+		t.Errorf("/setup scrolls sideways at %d px by %d px (%v)", phoneWidth, w, err)
+	}
 	do("first-run setup",
+		chromedp.EmulateViewport(1366, 900),
 		chromedp.Navigate(base+"/setup"),
 		chromedp.SendKeys(C("#token"), token),
 		chromedp.SendKeys(C("#email"), "dana@riverbend.example"),
