@@ -152,6 +152,24 @@ func TestCreateWorkspaceByOwnersOnly(t *testing.T) {
 	if _, err := f.a.CreateWorkspace(ctx, who, "Second Clinic", store.KindPractice); !errors.As(err, &errs) || errs.ByField()["name"] == "" {
 		t.Fatalf("a taken name: %v; want an error on the name", err)
 	}
+	// The owner of only a client workspace (a practice the billing company
+	// handed the owner role) may not start organisations on the server.
+	client, err := f.a.CreateClient(ctx, who, sc, "Client Practice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := f.a.Invite(ctx, who.User, client.ID, app.InviteRequest{Email: "client-owner@example.org", Role: auth.RoleOwner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined, err := f.a.JoinWithNewAccount(ctx, inv.Token, "correct horse battery staple 42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientOwner := joined.User
+	if ok, err := f.a.CanCreateWorkspaces(ctx, clientOwner); err != nil || ok {
+		t.Errorf("an owner of a client workspace only may create workspaces: %t, %v", ok, err)
+	}
 }
 
 // answerGuide answers every section of the guide, section by section, with

@@ -218,3 +218,40 @@ func TestGuidedSetupJourney(t *testing.T) {
 		t.Error("the server log carries the setup token")
 	}
 }
+
+// TestNewWorkspacesFromTheWeb: an owner of an organisation's workspace
+// finds "New workspace" on the Workspaces page and lands on the new
+// workspace's guided setup; an auditor finds no link and is refused; a
+// billing company's new client opens on its guided setup too.
+func TestNewWorkspacesFromTheWeb(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	owner := e.signIn("B:owner")
+	if _, body := owner.get("/"); !strings.Contains(body, `href="/workspaces/new"`) {
+		t.Fatal("the owner's Workspaces page has no New workspace link")
+	}
+	if resp, _ := owner.get("/workspaces/new"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /workspaces/new as owner: %d", resp.StatusCode)
+	}
+	if resp, body := owner.post("/workspaces", url.Values{"name": {""}, "kind": {"practice"}}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "Enter the organisation") {
+		t.Fatalf("an empty name: %d; want 422 naming the field", resp.StatusCode)
+	}
+	resp, _ := owner.post("/workspaces", url.Values{"name": {"Second Practice"}, "kind": {"practice"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/setup") {
+		t.Fatalf("create: %d to %q; want 303 to the guided setup", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := owner.get(resp.Header.Get("Location")); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="t-dental"`) {
+		t.Fatalf("the new workspace's guide: %d, templates offered: %t", resp.StatusCode, strings.Contains(body, `id="t-dental"`))
+	}
+	resp, _ = owner.post(wsPath(e.ws["B"].ID, "/clients"), url.Values{"name": {"New Client Clinic"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/setup") {
+		t.Fatalf("new client: %d to %q; want 303 to its guided setup", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	auditor := e.signIn("B:auditor")
+	if _, body := auditor.get("/"); strings.Contains(body, `href="/workspaces/new"`) {
+		t.Error("an auditor's Workspaces page offers New workspace")
+	}
+	if resp, _ := auditor.post("/workspaces", url.Values{"name": {"Auditor Org"}, "kind": {"practice"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an auditor creating a workspace: %d; want 403", resp.StatusCode)
+	}
+}
