@@ -243,6 +243,12 @@ func TestNewWorkspacesFromTheWeb(t *testing.T) {
 	if resp, body := owner.get(resp.Header.Get("Location")); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="t-dental"`) {
 		t.Fatalf("the new workspace's guide: %d, templates offered: %t", resp.StatusCode, strings.Contains(body, `id="t-dental"`))
 	}
+	newWS := strings.TrimSuffix(resp.Header.Get("Location"), "/setup")
+	for _, p := range []string{"", "/model"} {
+		if resp, body := owner.get(newWS + p); resp.StatusCode != http.StatusOK || !strings.Contains(body, newWS+"/setup") {
+			t.Errorf("GET %s of a workspace without a model: %d, links to the guide: %t", newWS+p, resp.StatusCode, strings.Contains(body, newWS+"/setup"))
+		}
+	}
 	resp, _ = owner.post(wsPath(e.ws["B"].ID, "/clients"), url.Values{"name": {"New Client Clinic"}})
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/setup") {
 		t.Fatalf("new client: %d to %q; want 303 to its guided setup", resp.StatusCode, resp.Header.Get("Location"))
