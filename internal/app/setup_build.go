@@ -431,9 +431,11 @@ func (b *guideBuild) flows() {
 }
 
 func (b *guideBuild) policies() {
+	unknown := 0
 	for _, p := range guidePolicies {
 		v := b.ans.get(secPolicies, p.Value)
 		if v != "yes" && v != "no" {
+			unknown++
 			continue // not known: left out, which the analysis treats as not shown to exist
 		}
 		pol := model.Policy{ID: "p-" + strings.ReplaceAll(p.Value, "_", "-"), Kind: model.PolicyKind(p.Value), Exists: v == "yes"}
@@ -441,5 +443,8 @@ func (b *guideBuild) policies() {
 			pol.LastReviewed = b.date(secPolicies, p.Value+".reviewed")
 		}
 		b.m.Policies = append(b.m.Policies, pol)
+	}
+	if unknown > 0 {
+		b.note("You did not know whether %d of the policies exist: they are left out of the model, and the analysis asks about them.", unknown)
 	}
 }

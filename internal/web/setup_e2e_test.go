@@ -21,8 +21,12 @@ import (
 
 // newEmptyEnv is a server on a database without any account, as a fresh
 // `rcmguard serve` finds it.
-func newEmptyEnv(t *testing.T) *testEnv {
+func newEmptyEnv(t *testing.T, failureLimit ...int) *testEnv {
 	t.Helper()
+	limit := 0
+	if len(failureLimit) > 0 {
+		limit = failureLimit[0]
+	}
 	kr := storetest.Keyring(t)
 	st := storetest.Open(t, filepath.Join(t.TempDir(), "rcmguard.db"), kr)
 	set, err := sharedRules()
@@ -33,7 +37,7 @@ func newEmptyEnv(t *testing.T) *testEnv {
 	clk := &clock{t: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
 	svc := auth.New(st, log, auth.Config{Params: auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1}})
 	lw := &lockedWriter{w: &strings.Builder{}}
-	srv, err := New(Config{Store: st, Audit: log, Auth: svc, Rules: set, Now: clk.now,
+	srv, err := New(Config{Store: st, Audit: log, Auth: svc, Rules: set, Now: clk.now, FailureLimit: limit,
 		Logger: slog.New(slog.NewTextHandler(lw, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -259,5 +263,34 @@ func TestNewWorkspacesFromTheWeb(t *testing.T) {
 	}
 	if resp, _ := auditor.post("/workspaces", url.Values{"name": {"Auditor Org"}, "kind": {"practice"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("an auditor creating a workspace: %d; want 403", resp.StatusCode)
+	}
+}
+
+// TestSetupTokenThrottled: wrong setup tokens spend the address's budget
+// of failures, as wrong passwords do; once it is spent even the right
+// token waits (429) before anything is checked.
+func TestSetupTokenThrottled(t *testing.T) {
+	e := newEmptyEnv(t, 2)
+	token, _, err := e.srv.app.IssueSetupToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.newBrowser()
+	b.get("/setup")
+	form := func(tok string) url.Values {
+		return url.Values{"token": {tok}, "email": {"dana@riverbend.example"}, "password": {testPassword},
+			"confirm": {testPassword}, "workspace": {"Riverbend"}, "kind": {"practice"}}
+	}
+	for i, want := range []int{http.StatusUnauthorized, http.StatusUnauthorized, http.StatusTooManyRequests} {
+		if resp, _ := b.post("/setup", form("setup-guess")); resp.StatusCode != want {
+			t.Fatalf("wrong token %d: %d; want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if resp, _ := b.post("/setup", form(token)); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the right token with the budget spent: %d; want 429", resp.StatusCode)
+	}
+	e.clock.advance(10 * time.Minute)
+	if resp, _ := b.post("/setup", form(token)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the right token once the budget refilled: %d; want 303", resp.StatusCode)
 	}
 }
