@@ -68,7 +68,7 @@ func (g guideAnswers) alias(id string) string {
 func (g guideAnswers) hosting(id string) string { return g.get(secSystems, id+".hosting") }
 
 // systemName is what the guide and the model call a system.
-func (g guideAnswers) systemName(t SetupTemplate, s systemSlot) string {
+func (g guideAnswers) systemName(s systemSlot) string {
 	if n := strings.TrimSpace(g.get(secSystems, s.id+".name")); n != "" {
 		return n
 	}

@@ -163,7 +163,7 @@ func (b *guideBuild) systems() {
 		if !b.ans.uses(s.id) {
 			continue
 		}
-		name := b.ans.systemName(b.t, s)
+		name := b.ans.systemName(s)
 		if b.ans.get(secSystems, s.id+".use") == DontKnow {
 			name += " (to confirm)"
 			b.note("You did not know whether you use %s: it stays in the analysis, with its risks, until you confirm or delete it on the Model page.", s.label)

@@ -278,7 +278,7 @@ func (t SetupTemplate) sections(ans guideAnswers) []GuideSection {
 		if !ans.uses(s.id) {
 			continue
 		}
-		name := ans.systemName(t, s)
+		name := ans.systemName(s)
 		switch {
 		case s.kind == "workstation":
 			sign = append(sign,
