@@ -49,6 +49,8 @@ type App struct {
 	logger    *slog.Logger
 	// results holds decoded assessment results (results.go).
 	results *resultCache
+	// setup remembers that the first-run setup is done (setup.go).
+	setup setupClosed
 }
 
 // New returns an App.

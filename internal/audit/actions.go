@@ -68,6 +68,11 @@ const (
 	EvidenceUpload       Action = "evidence.upload"
 	EvidenceDelete       Action = "evidence.delete"
 	EvidenceRead         Action = "evidence.read"
+	SetupTokenIssue      Action = "setup.token.issue"
+	SetupComplete        Action = "setup.complete"
+	SetupFail            Action = "setup.fail"
+	SetupAnswersSave     Action = "setup.answers.save"
+	ModelFromGuide       Action = "model.guide.build"
 )
 
 // Verb is what a form edit of one part of the model did to an element.
@@ -87,7 +92,8 @@ var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFALocked, MFAOK, 
 	UserList, TokenCreate, TokenRevoke, InviteCreate, InviteRevoke, InviteResend, InviteAccept, InviteAcceptFail,
 	WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove, AssignmentsSet, KeysRotate, BackupRestore, ModelRead,
 	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, AuditExport, RiskDecide,
-	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead}
+	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead,
+	SetupTokenIssue, SetupComplete, SetupFail, SetupAnswersSave, ModelFromGuide}
 
 // ModelChange is the action of a form edit of one element of a part of the
 // model: "model.flow.create", "model.systems.delete". part is the

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -125,12 +126,41 @@ func runServe(e *env, args []string) int {
 		e.errorf("serve", "%v", err)
 		return exitInvalid
 	}
+	if err := printSetupToken(ctx, e, srv.App(), sf); err != nil {
+		e.errorf("serve", "%v", err)
+		return exitInvalid
+	}
 	watch, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	tick := time.NewTicker(sf.auditEvery)
 	defer tick.Stop()
 	go watchAuditLog(watch, alog, st, logger, tick.C)
 	return e.listenAndServe("serve", srv, sf, nil)
+}
+
+// printSetupToken offers the first-run setup of a database without any
+// account: one console line with a token whose hash alone is stored. The
+// token is written here and nowhere else (not to the log, not to the audit
+// log).
+func printSetupToken(ctx context.Context, e *env, a *app.App, sf serverFlags) error {
+	token, until, err := a.IssueSetupToken(ctx)
+	if errors.Is(err, app.ErrSetupDone) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	where := sf.publicURL
+	if where == "" {
+		scheme := "http"
+		if sf.tlsCert != "" {
+			scheme = "https"
+		}
+		where = scheme + "://" + sf.addr
+	}
+	fmt.Fprintf(e.stderr, "rcmguard: first-run setup: no account exists yet. Open %s/setup and enter the setup token %s (valid until %s, once)\n",
+		strings.TrimSuffix(where, "/"), token, until.UTC().Format(time.RFC3339))
+	return nil
 }
 
 // newWebServer wires the store, audit log, accounts and rules into the web UI.

@@ -26,6 +26,7 @@ var sealedColumns = []sealedColumn{
 	{"assessments", "id", "model_yaml", false},
 	{"workspace_models", "workspace_id", "model_yaml", false},
 	{"evidence_sets", "id", "facts", false},
+	{"setup_answers", "id", "answers", false},
 	{"assessments", "id", "result_json", true},
 }
 

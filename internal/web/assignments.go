@@ -26,7 +26,7 @@ func objectOf(path string, r *http.Request) string {
 		return store.ModelObject + "flows"
 	case strings.HasPrefix(path, "/w/{ws}/model/organization"):
 		return store.ModelObject + "organization"
-	case path == "/w/{ws}/model/import", path == "/api/v1/workspaces/{ws}/model":
+	case path == "/w/{ws}/model/import", path == "/api/v1/workspaces/{ws}/model", strings.HasPrefix(path, "/w/{ws}/setup"):
 		return store.ModelObject + store.AllObjects
 	}
 	return ""

@@ -17,6 +17,6 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, wsPath(ws.ID, "/model"), http.StatusSeeOther)
+	http.Redirect(w, r, wsPath(ws.ID, "/setup"), http.StatusSeeOther)
 	return nil
 }

@@ -34,6 +34,7 @@ var failureRoutes = map[string]bool{
 	"GET /invite/{token}":    true,
 	"POST /invite/{token}":   true,
 	"POST /account/password": true,
+	"POST /setup":            true,
 }
 
 const (
