@@ -29,7 +29,7 @@ func (b *builder) buildOrg(nprm bool) {
 			continue
 		}
 		cur := policies[string(p.Kind)].(map[string]any)
-		age := daysSince(p.LastReviewed, b.now)
+		age := sinceDays(p.LastReviewed, b.now)
 		if prev := cur["days_since_review"].(int); cur["exists"].(bool) && prev >= 0 && (age < 0 || prev < age) {
 			age = prev
 		}
@@ -75,6 +75,12 @@ func (b *builder) buildOrg(nprm bool) {
 	} else {
 		missing = append(missing, model.StandardStages...)
 	}
+	clinical := 0
+	for _, s := range b.m.Systems {
+		if s.Kind == "ehr" || s.Kind == "medical_device" {
+			clinical++
+		}
+	}
 	chFunc := o.Kind == "clearinghouse"
 	if o.ClearinghouseFunc != nil {
 		chFunc = *o.ClearinghouseFunc
@@ -99,6 +105,8 @@ func (b *builder) buildOrg(nprm bool) {
 		"internet_facing": true, "offshore": offshoreRoles > 0, "vendor_involved": len(b.m.Vendors) > 0,
 		"records": o.PatientsPerYear, "max_sensitivity": "high", "financial": hasBank || hasCard,
 		"observed": b.observedList("org"),
+		"scope": string(b.m.EffectiveScope()), "clinical_systems": clinical, "people": len(b.m.People),
+		"scope_stated": len(b.m.Assessment.InScope) > 0,
 	}
 	e := &Element{Kind: KindOrg, IDs: []string{"org"}, Label: "the organisation (" + o.Name + ")", Path: "organization", View: v}
 	if chFunc && o.ClearinghouseIso == nil {
