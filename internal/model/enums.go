@@ -165,7 +165,9 @@ func (DataForm) Enum() []string { return []string{"electronic", "paper"} }
 // AccountKind is whose an account is.
 type AccountKind string
 
-func (AccountKind) Enum() []string { return []string{"person", "shared", "service", "default", "vendor"} }
+func (AccountKind) Enum() []string {
+	return []string{"person", "shared", "service", "default", "vendor"}
+}
 
 // AccountStatus is whether an account can sign in.
 type AccountStatus string

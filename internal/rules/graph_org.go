@@ -105,7 +105,7 @@ func (b *builder) buildOrg(nprm bool) {
 		"internet_facing": true, "offshore": offshoreRoles > 0, "vendor_involved": len(b.m.Vendors) > 0,
 		"records": o.PatientsPerYear, "max_sensitivity": "high", "financial": hasBank || hasCard,
 		"observed": b.observedList("org"),
-		"scope": string(b.m.EffectiveScope()), "clinical_systems": clinical, "people": len(b.m.People),
+		"scope":    string(b.m.EffectiveScope()), "clinical_systems": clinical, "people": len(b.m.People),
 		"scope_stated": len(b.m.Assessment.InScope) > 0,
 	}
 	e := &Element{Kind: KindOrg, IDs: []string{"org"}, Label: "the organisation (" + o.Name + ")", Path: "organization", View: v}
