@@ -80,7 +80,7 @@ func (b *builder) buildSystems() {
 			"mfa": mfa, "sso": tri(s.SSO), "role_based_access": tri(s.RoleBasedAccess),
 			"unique_logins": unique, "shared_login_roles": shared[s.ID], "shared_accounts": acc.shared,
 			"accounts": len(s.Accounts), "default_credentials": defaults,
-			"remote_methods": rem.methods, "remote_without_mfa": rem.noMFA, "remote_exposed": rem.exposed, "rdp_exposed": rem.rdp,
+			"remote_methods": rem.methods, "remote_without_mfa": rem.noMFA, "remote_mfa_unknown": rem.unknownMFA, "remote_exposed": rem.exposed, "rdp_exposed": rem.rdp,
 			"end_of_support_passed": eolDays <= 0, "days_to_end_of_support": eolDays,
 			"client_hosted": clientHosted, "consumer": s.Hosting == "consumer", "portable": portableKinds[s.Kind],
 			"paper_phi": paperPHI, "clients_held": len(s.Clients), "client_separation": tri(s.ClientSeparation),
@@ -132,7 +132,7 @@ func (b *builder) buildSystems() {
 		}
 		for k, r := range s.RemoteAccess {
 			if r.Method != "none" && r.MFA == nil && ephi {
-				e.unknown("remote_without_mfa", fmt.Sprintf("remote_access[%d].mfa", k), "164.312(d)",
+				e.unknown("remote_mfa_unknown", fmt.Sprintf("remote_access[%d].mfa", k), "164.312(d)",
 					"Does the %s path into %s require a second factor?", r.Method, e.Label)
 			}
 		}

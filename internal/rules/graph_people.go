@@ -61,8 +61,9 @@ func (b *builder) accountCounts(s *model.System) accountCounts {
 
 type remote struct {
 	methods []string
-	noMFA   int
-	exposed bool
+	noMFA      int
+	unknownMFA int
+	exposed    bool
 	rdp     bool
 }
 
@@ -78,7 +79,10 @@ func remoteSummary(list []model.Remote) remote {
 		if x.Method == "none" {
 			continue
 		}
-		if x.MFA != nil && !*x.MFA {
+		switch {
+		case x.MFA == nil:
+			r.unknownMFA++
+		case !*x.MFA:
 			r.noMFA++
 		}
 		internet := x.Method == "port_forward" || (x.Internet != nil && *x.Internet && (x.Method == "rdp" || x.Method == "ssh"))

@@ -144,6 +144,7 @@ var Schema = map[Kind][]Attr{
 		{"default_credentials", TString, "a default, vendor or hard-coded password is in use (declared, or an enabled default account): yes, no or unknown", "no"},
 		{"remote_methods", TList, "ways in from outside: vpn, rdp, remote_control, port_forward, ssh, none", []string{}},
 		{"remote_without_mfa", TInt, "remote-access paths declared without MFA", 0},
+		{"remote_mfa_unknown", TInt, "remote-access paths whose MFA is not stated (each is a question)", 0},
 		{"remote_exposed", TBool, "RDP or SSH listens on the internet, or a port is forwarded to it", false},
 		{"rdp_exposed", TBool, "RDP listens on the internet directly", false},
 		{"end_of_support_passed", TBool, "its software or firmware no longer gets security fixes", false},
