@@ -60,11 +60,11 @@ func (b *builder) accountCounts(s *model.System) accountCounts {
 }
 
 type remote struct {
-	methods []string
+	methods    []string
 	noMFA      int
 	unknownMFA int
 	exposed    bool
-	rdp     bool
+	rdp        bool
 }
 
 // remoteSummary folds a system's remote-access paths into what rules read.
