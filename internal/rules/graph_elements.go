@@ -548,9 +548,6 @@ func (b *builder) buildSteps() {
 			if fv == nil || !fv["carries_phi"].(bool) {
 				continue
 			}
-			if fv["manual"].(bool) {
-				manual++
-			}
 			// Paper, voice and carried media are not transmissions over an
 			// electronic communications network, so 164.312 does not reach
 			// them; they are counted apart and rated under 164.530(c) and
@@ -563,6 +560,11 @@ func (b *builder) buildSteps() {
 			}
 			if !fv["encrypted"].(bool) || fv["auth"] == "none" || fv["auth"] == "shared_password" {
 				unprotected++
+			}
+			// WF-02 is about electronic handoffs done by hand; paper, voice
+			// and media are WF-04's.
+			if fv["manual"].(bool) {
+				manual++
 			}
 		}
 		access := st.System == "" || roleAccess[st.Role+"\x00"+st.System]

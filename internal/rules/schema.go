@@ -252,7 +252,7 @@ var Schema = map[Kind][]Attr{
 		{"system", TString, "system ID or empty", "s"},
 		{"phi", TBool, "handles PHI", true},
 		{"flows", TInt, "flows it triggers", 1},
-		{"manual_phi_flows", TInt, "manual handoffs of PHI it triggers", 0},
+		{"manual_phi_flows", TInt, "electronic handoffs of PHI it triggers that people send by hand (paper, voice and carried media are counted in physical_phi_flows)", 0},
 		{"unprotected_phi_flows", TInt, "electronic handoffs of PHI it triggers that are unencrypted or unauthenticated (paper, voice and carried media are counted in physical_phi_flows)", 0},
 		{"physical_phi_flows", TInt, "handoffs of PHI it triggers on paper (print_mail), by voice or analog fax, or on unencrypted removable media", 0},
 		{"role_has_access", TBool, "the role is declared to have access to the step's system", true},
