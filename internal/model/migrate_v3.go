@@ -44,7 +44,8 @@ func scalarIs(n ast.Node, want string) bool {
 
 // statedV2Defaults is the step from version 2 to 3. It writes down, on
 // every element that left one of unknownsV2 out, the value version 2 gave
-// it; on every role's access that left shared_login out, false; and, for
+// it; on every role's access that left shared_login out, false; a missing
+// previous analysis as never; and, for
 // an organisation that is not a billing company, `scope_kind: billing`,
 // because version 2 analysed the billing operation where version 3 takes
 // a practice's whole enterprise by default.
@@ -72,6 +73,9 @@ func statedV2Defaults(root *ast.MappingNode, ed *editor) error {
 				return err
 			}
 		}
+	}
+	if err := ensure(root, []string{"assessment", "previous"}, "never", "assessment.previous", unknownNote, ed); err != nil {
+		return err
 	}
 	if kind, _ := scalarText(valueOf(valueOf(root, "organization"), "kind")); kind != "billing_company" {
 		if err := ensure(root, []string{"assessment", "scope_kind"}, "billing", "assessment.scope_kind",

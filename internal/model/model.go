@@ -63,7 +63,7 @@ type Assessment struct {
 	InScope    []string   `yaml:"in_scope,omitempty" doc:"What the analysis covers: sites, systems, data, processes, one statement each."`
 	OutOfScope []string   `yaml:"out_of_scope,omitempty" doc:"What it leaves out, and why (covered by another analysis, not handling ePHI), one statement each."`
 	Regulation Regulation `yaml:"regulation,omitempty" doc:"current-2013 (default) or nprm-2025-proposed to overlay the proposed 2025 rule."`
-	Previous   Date       `yaml:"previous,omitempty" doc:"Date of the previous risk analysis."`
+	Previous   Since      `yaml:"previous,omitempty" doc:"Date of the previous risk analysis, or never if this is the first. Left out: not known (a version 2 file meant none)."`
 	SignOff    *SignOff   `yaml:"sign_off,omitempty" doc:"Who approved the analysis and when."`
 }
 

@@ -89,7 +89,7 @@ func TestVersionThreeUnknowns(t *testing.T) {
 		"{system: nas, level: read, shared_login: true}", "baa: {status: signed, breach_notice_days: 0}}",
 		"backup: {enabled: true, last_restore_test: never}}", "backup: {enabled: false}}",
 		"risk_analysis: never, last_review: never}", "exists: true, last_reviewed: never, tested: never}",
-		"{id: ir, kind: incident_response, exists: false}", "assessment: {scope_kind: billing}",
+		"{id: ir, kind: incident_response, exists: false}", "assessment: {previous: never, scope_kind: billing}",
 	} {
 		if !strings.Contains(string(mig.Data), want) {
 			t.Errorf("migrated file lacks %q:\n%s", want, mig.Data)

@@ -77,7 +77,7 @@ func TestMigrateAddsVersion(t *testing.T) {
 	// Stated, the keys versions 2 and 3 read otherwise leave nothing
 	// else to rewrite.
 	body := strings.Replace(minimal, "version: 3\n", "", 1)
-	body = strings.Replace(body, "location: onsite}", "location: onsite, training: {last: 2026-01-05}}", 1) + "assessment: {scope_kind: billing}\n"
+	body = strings.Replace(body, "location: onsite}", "location: onsite, training: {last: 2026-01-05}}", 1) + "assessment: {scope_kind: billing, previous: 2025-10-02}\n"
 	in := "# Our practice.\n# Reviewed yearly.\n" + body
 	mig, err := Migrate("m.yaml", []byte(in))
 	if err != nil {

@@ -94,7 +94,7 @@ func (b *builder) buildOrg(nprm bool) {
 		"clearinghouse_function": chFunc, "clearinghouse_isolated": tri(o.ClearinghouseIso),
 		"claims_per_month": o.ClaimsPerMonth, "revenue_per_day": RevenuePerDay(b.m),
 		"security_official_named":        strings.TrimSpace(o.SecurityOfficial) != "",
-		"days_since_previous_assessment": daysSince(b.m.Assessment.Previous, b.now),
+		"days_since_previous_assessment": sinceDays(b.m.Assessment.Previous, b.now),
 		"clearinghouses":                 clearinghouses, "clients": len(b.m.Clients), "clients_without_baa": clientsNoBAA,
 		"offshore_roles": offshoreRoles, "has_bank_eft": hasBank, "has_card_data": hasCard, "critical_systems": critical,
 		"stages_without_steps": missing,
@@ -109,6 +109,11 @@ func (b *builder) buildOrg(nprm bool) {
 		"scope_stated": len(b.m.Assessment.InScope) > 0,
 	}
 	e := &Element{Kind: KindOrg, IDs: []string{"org"}, Label: "the organisation (" + o.Name + ")", Path: "organization", View: v}
+	if b.m.Assessment.Previous.IsZero() {
+		// The previous analysis is the assessment's, not the organisation's.
+		e.Unknown = append(e.Unknown, Unknown{Attr: "days_since_previous_assessment", Field: "assessment.previous", Citation: "164.308(a)(8)",
+			Question: "When was the previous risk analysis (a date, or never if this is the first)?"})
+	}
 	if chFunc && o.ClearinghouseIso == nil {
 		e.unknown("clearinghouse_isolated", "clearinghouse_isolated", "164.308(a)(4)(ii)(A)",
 			"Is the clearinghouse function's ePHI isolated from the rest of %s?", e.Label)

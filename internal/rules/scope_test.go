@@ -116,7 +116,7 @@ roles:
   - {id: biller, name: Biller, kind: biller, headcount: 1}
 workflow:
   - {id: send, stage: payment_posting_followup, role: biller, action: mails records, flows: [mail, carry]}
-assessment: {scope_kind: billing}
+assessment: {scope_kind: billing, previous: 2025-10-02}
 `)
 	for _, r := range []string{"TEC-07", "WF-01", "TEC-05", "TEC-08", "MODEL-01", "EDI-01"} {
 		for _, id := range ev.fired(r) {
@@ -275,7 +275,7 @@ data:
   - {id: claims, kind: claims_837}
 roles:
   - {id: biller, name: Biller, kind: biller, headcount: 2, location: onsite, training: {kind: generic}, access: [{system: pm, level: write}]}
-assessment: {scope_kind: billing}
+assessment: {scope_kind: billing, previous: 2025-10-02}
 `
 	ev := evaluate(t, head+body)
 	for _, f := range []string{"roles[0].training.last", "clients[0].baa.breach_notice_days", "roles[0].access[0].shared_login"} {
@@ -300,5 +300,15 @@ assessment: {scope_kind: billing}
 	}
 	if len(ev.questions()) != 0 {
 		t.Errorf("stated model still asks %v", ev.questions())
+	}
+	// The previous analysis left out is a question and a provisional
+	// MON-05; `never` is the definite one.
+	ev = evaluate(t, head+strings.Replace(stated, ", previous: 2025-10-02", "", 1))
+	if got := ev.fired("MON-05"); !slices.Equal(got, []string{"MON-05@org?"}) || !slices.Contains(ev.questions(), "assessment.previous") {
+		t.Errorf("previous left out: MON-05 %v, questions %v", got, ev.questions())
+	}
+	ev = evaluate(t, head+strings.Replace(stated, "previous: 2025-10-02", "previous: never", 1))
+	if got := ev.fired("MON-05"); !slices.Equal(got, []string{"MON-05@org"}) {
+		t.Errorf("previous: never: MON-05 %v", got)
 	}
 }
