@@ -170,6 +170,7 @@ answers:
 		{"{username: billing, kind: shared,", "{kind: shared,", "systems[0].accounts[1]: an account names its person or its username"},
 		{"method: rdp", "method: telnet", `unknown value "telnet"; expected one of: vpn, rdp, remote_control, port_forward, ssh, none`},
 		{"  - {id: ann,", "  - {id: pm,", `people[0].id: duplicate ID "pm"`},
+		{"{person: ann, username: ann,", "{person: ann, username: billing,", `systems[0].accounts[1].username: duplicate username "billing" on pm`},
 	} {
 		if !strings.Contains(base, tc.old) {
 			t.Fatalf("fixture lacks %q", tc.old)

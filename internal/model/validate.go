@@ -16,6 +16,10 @@ import (
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// ValidID reports whether s may be an element ID: what risk IDs are built
+// from, so that one never holds the "@" or "*" they are split and matched on.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
 type validator struct {
 	m      *Model
 	errs   ErrorList
@@ -241,8 +245,15 @@ func (v *validator) checkReferences() {
 		for j, c := range s.Clients {
 			v.ref(fmt.Sprintf("%s.clients[%d]", p, j), c, "clients")
 		}
+		users := map[string]bool{}
 		for j, a := range s.Accounts {
 			ap := fmt.Sprintf("%s.accounts[%d]", p, j)
+			if a.Username != "" {
+				if users[a.Username] {
+					v.errorf(ap+".username", "duplicate username %q on %s", a.Username, s.ID)
+				}
+				users[a.Username] = true
+			}
 			v.ref(ap+".person", a.Person, "people")
 			for k, c := range a.Clients {
 				v.ref(fmt.Sprintf("%s.clients[%d]", ap, k), c, "clients")

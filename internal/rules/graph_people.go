@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"rcmguard/internal/model"
 )
@@ -126,6 +127,7 @@ func (b *builder) buildAccounts(i int, s *model.System, ephi bool, sys *Element)
 	for k := range b.m.People {
 		people[b.m.People[k].ID] = &b.m.People[k]
 	}
+	used := map[string]bool{}
 	for j := range s.Accounts {
 		a := &s.Accounts[j]
 		kind := string(a.Kind)
@@ -139,12 +141,22 @@ func (b *builder) buildAccounts(i int, s *model.System, ephi bool, sys *Element)
 		if status == "" {
 			status = "unknown"
 		}
-		who := a.Person
-		if who == "" {
-			who = a.Username
+		// The risk ID names the account by its username when that is an
+		// ID-safe word (no "@" of an e-mail login), else by its person, else
+		// by its place; one person's second account gets its place added.
+		who := a.Username
+		if !model.ValidID(who) {
+			who = a.Person
 		}
+		if who == "" || used[who] {
+			who = strings.TrimPrefix(strings.Join([]string{who, fmt.Sprintf("account-%d", j+1)}, "-"), "-")
+		}
+		used[who] = true
 		left, daysLeft, beyond := false, -1, 0
-		name := who
+		name := a.Username
+		if name == "" {
+			name = a.Person
+		}
 		if p := people[a.Person]; p != nil {
 			name = p.Name
 			if d, ok := p.End.DaysSince(b.now); ok && d > 0 {

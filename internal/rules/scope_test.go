@@ -312,3 +312,29 @@ assessment: {scope_kind: billing, previous: 2025-10-02}
 		t.Errorf("previous: never: MON-05 %v", got)
 	}
 }
+
+// TestAccountRiskIDs: a risk ID is split on "@", so an account is named by
+// an ID-safe username, else its person, else its place — never by an
+// e-mail login — and one person's two accounts get two IDs.
+func TestAccountRiskIDs(t *testing.T) {
+	ev := evaluate(t, head+`systems:
+  - id: pm
+    name: PM
+    kind: pm_billing
+    accounts:
+      - {person: ann, username: ann@clinic.example, status: enabled}
+      - {person: ann, username: "CLINIC\\ann.admin", status: enabled, level: admin}
+      - {person: ann, username: ann-old, status: enabled}
+data:
+  - {id: claims, kind: claims_837}
+roles:
+  - {id: biller, name: Biller, kind: biller, headcount: 1}
+people:
+  - {id: ann, name: Ann Lee, role: biller, end: 2026-10-01}
+assessment: {scope_kind: billing, previous: 2025-10-02}
+`)
+	want := []string{"ACCT-01@pm@ann", "ACCT-01@pm@ann-account-2", "ACCT-01@pm@ann-old"}
+	if got := ev.fired("ACCT-01"); !slices.Equal(got, want) {
+		t.Errorf("ACCT-01 %v; want %v", got, want)
+	}
+}
