@@ -67,9 +67,18 @@ func (b *builder) buildSystems() {
 			}
 			defaults = "yes"
 		}
-		eolDays := 9999
+		// Facts the model may not state at all are "unknown", so a rule
+		// reading them examines nothing where the model is silent.
+		eolDays, eolPassed := 9999, "unknown"
 		if d, ok := s.EndOfSupport.DaysSince(b.now); ok {
-			eolDays = -d
+			eolDays, eolPassed = -d, "no"
+			if d >= 0 {
+				eolPassed = "yes"
+			}
+		}
+		remoteListed := "unknown"
+		if len(s.RemoteAccess) > 0 {
+			remoteListed = "yes"
 		}
 		v := map[string]any{
 			"id": s.ID, "name": s.Name, "kind": string(s.Kind), "hosting": hosting,
@@ -81,7 +90,7 @@ func (b *builder) buildSystems() {
 			"unique_logins": unique, "shared_login_roles": shared[s.ID], "shared_accounts": acc.shared,
 			"accounts": len(s.Accounts), "default_credentials": defaults,
 			"remote_methods": rem.methods, "remote_without_mfa": rem.noMFA, "remote_mfa_unknown": rem.unknownMFA, "remote_exposed": rem.exposed, "rdp_exposed": rem.rdp,
-			"end_of_support_passed": eolDays <= 0, "days_to_end_of_support": eolDays,
+			"end_of_support_passed": eolPassed, "days_to_end_of_support": eolDays, "remote_listed": remoteListed,
 			"client_hosted": clientHosted, "consumer": s.Hosting == "consumer", "portable": portableKinds[s.Kind],
 			"paper_phi": paperPHI, "clients_held": len(s.Clients), "client_separation": tri(s.ClientSeparation),
 			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": intOr(s.AutoLogoffMin, -1),
@@ -598,7 +607,7 @@ func (b *builder) buildPolicies() {
 		v := map[string]any{
 			"id": p.ID, "kind": string(p.Kind), "exists": p.Exists, "available": tri(p.Available),
 			"days_since_review": sinceDays(p.LastReviewed, b.now), "days_since_test": sinceDays(p.Tested, b.now),
-			"covers": len(p.Covers), "critical_not_covered": notCovered,
+			"covers": len(p.Covers), "critical_not_covered": notCovered, "covers_listed": map[bool]string{true: "yes", false: "unknown"}[len(p.Covers) > 0],
 			"records": b.m.Organization.PatientsPerYear,
 		}
 		title := p.Title

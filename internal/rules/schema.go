@@ -147,7 +147,8 @@ var Schema = map[Kind][]Attr{
 		{"remote_mfa_unknown", TInt, "remote-access paths whose MFA is not stated (each is a question)", 0},
 		{"remote_exposed", TBool, "RDP or SSH listens on the internet, or a port is forwarded to it", false},
 		{"rdp_exposed", TBool, "RDP listens on the internet directly", false},
-		{"end_of_support_passed", TBool, "its software or firmware no longer gets security fixes", false},
+		{"end_of_support_passed", TString, "its software or firmware no longer gets security fixes: yes, no, or unknown when end_of_support is not stated", "no"},
+		{"remote_listed", TString, "the model lists its remote-access paths: yes, or unknown (then the RA rules examine nothing on it)", "yes"},
 		{"days_to_end_of_support", TInt, "days until security fixes end; 0 or less once passed; 9999 when not stated", 9999},
 		{"client_hosted", TBool, "a client's system the organisation only logs in to (its patching, logging and backup are the client's)", false},
 		{"consumer", TBool, "a consumer service used with no contract (personal e-mail, a free file-sharing account)", false},
@@ -265,6 +266,7 @@ var Schema = map[Kind][]Attr{
 		{"days_since_test", TInt, "days since last exercise; -1 never", 100},
 		{"covers", TInt, "systems the plan lists under covers", 2},
 		{"critical_not_covered", TInt, "critical systems the plan does not list; -1 when it lists none", 0},
+		{"covers_listed", TString, "the plan lists the systems it covers: yes, or unknown", "yes"},
 	},
 	KindAccount: {
 		{"system", TString, "system ID", "s"},

@@ -338,3 +338,34 @@ assessment: {scope_kind: billing, previous: 2025-10-02}
 		t.Errorf("ACCT-01 %v; want %v", got, want)
 	}
 }
+
+// TestNewRulesExamineOnlyWhatIsStated: a model that says nothing about
+// remote access, end of support or what a plan covers is not credited
+// with RA-01, EOL-01 or CONT-08 having examined anything.
+func TestNewRulesExamineOnlyWhatIsStated(t *testing.T) {
+	const silent = `systems:
+  - {id: pm, name: PM, kind: pm_billing, hosting: on_prem, critical: true}
+data:
+  - {id: claims, kind: claims_837}
+roles:
+  - {id: biller, name: Biller, kind: biller, headcount: 1}
+policies:
+  - {id: cp, kind: contingency_plan, exists: true, last_reviewed: 2026-06-01, tested: 2026-06-01}
+assessment: {scope_kind: billing, previous: 2025-10-02}
+`
+	stated := strings.NewReplacer("critical: true}", "critical: true, end_of_support: 2030-01-01, remote_access: [{method: vpn, mfa: true}]}",
+		"tested: 2026-06-01}", "tested: 2026-06-01, covers: [pm]}").Replace(silent)
+	s := loadBuiltin(t)
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{{silent, false}, {stated, true}} {
+		ev := evaluate(t, head+tc.text)
+		for _, id := range []string{"RA-01", "RA-02", "EOL-01", "CONT-08"} {
+			r, _ := s.Get(id)
+			if got := s.Examines(r, ev.g); got != tc.want {
+				t.Errorf("%s examines = %v; want %v when the model %s", id, got, tc.want, map[bool]string{false: "is silent", true: "states it"}[tc.want])
+			}
+		}
+	}
+}

@@ -51,6 +51,7 @@ var kindValues = map[Kind]map[string][]string{
 		"patch_cadence": model.Cadence("").Enum(), "log_review": model.Cadence("").Enum(),
 		"backup_frequency": model.Cadence("").Enum(), "api_key_rotation": model.Cadence("").Enum(),
 		"default_credentials": triState, "client_separation": triState, "remote_methods": model.RemoteMethod("").Enum(),
+		"end_of_support_passed": triState, "remote_listed": {"yes", "unknown"},
 	},
 	KindFlow: {
 		"from_kind": model.SystemKind("").Enum(), "to_kind": model.SystemKind("").Enum(),
@@ -79,7 +80,7 @@ var kindValues = map[Kind]map[string][]string{
 		"kind": model.DataKind("").Enum(), "sensitivity": model.Sensitivity("").Enum(),
 	},
 	KindPolicy: {
-		"kind": model.PolicyKind("").Enum(),
+		"kind": model.PolicyKind("").Enum(), "covers_listed": {"yes", "unknown"},
 	},
 	KindAccount: {
 		"system_kind": model.SystemKind("").Enum(), "kind": withUnk(model.AccountKind("").Enum()),
