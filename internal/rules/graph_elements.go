@@ -215,7 +215,7 @@ func (b *builder) buildFlows() {
 			"to_vendor_baa": b.vendorBAA(to.Vendor), "edi": edi, "to_clearinghouse": toCH,
 			"test_separated": tri(f.TestSeparated), "isa_credentials": tri(f.ISACredentials),
 			"integrity_check": tri(f.Integrity), "encryption_contradiction": len(contradictions) > 0,
-			"paper": paper, "to_external": to.Kind == "external_recipient", "to_consumer": to.Hosting == "consumer",
+			"paper": paper, "physical": physicalChannels[f.Channel], "to_external": to.Kind == "external_recipient", "to_consumer": to.Hosting == "consumer",
 			"internet_facing": b.systemExposed(from) || b.systemExposed(to),
 			"offshore":        b.vendorOffshore(from.Vendor) || b.vendorOffshore(to.Vendor),
 			"vendor_involved": from.Vendor != "" || to.Vendor != "",

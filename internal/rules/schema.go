@@ -182,6 +182,7 @@ var Schema = map[Kind][]Attr{
 		{"integrity_check", TString, "yes, no or unknown", "yes"},
 		{"encryption_contradiction", TBool, "declared encrypted over a channel that cannot be (ftp, fax, phone, print_mail); encrypted is then false", false},
 		{"paper", TBool, "carries PHI on paper only (every data asset of form paper, over print_mail, hand_delivery, fax, phone or local handling)", false},
+		{"physical", TBool, "moves on paper, by voice or analog fax, or on carried media (print_mail, hand_delivery, phone, fax, removable_media): outside 164.312(e)", false},
 		{"to_external", TBool, "goes to an external recipient (payer reviewer, adjuster, attorney, client office)", false},
 		{"to_consumer", TBool, "goes to a consumer service used with no contract", false},
 	},

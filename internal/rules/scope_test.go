@@ -109,16 +109,20 @@ func TestPaperIsNotElectronic(t *testing.T) {
   - {id: adjuster, name: Acme Insurance adjuster, kind: external_recipient}
 data:
   - {id: records, kind: clinical_notes, form: paper}
+  - {id: claims, kind: claims_837}
 flows:
   - {id: mail, from: files, to: adjuster, data: [records], channel: print_mail, automated: false}
   - {id: carry, from: files, to: pm, data: [records], channel: hand_delivery, automated: false}
+  - {id: courier, from: pm, to: adjuster, data: [claims], channel: hand_delivery, automated: false}
 roles:
   - {id: biller, name: Biller, kind: biller, headcount: 1}
 workflow:
   - {id: send, stage: payment_posting_followup, role: biller, action: mails records, flows: [mail, carry]}
 assessment: {scope_kind: billing, previous: 2025-10-02}
 `)
-	for _, r := range []string{"TEC-07", "WF-01", "TEC-05", "TEC-08", "MODEL-01", "EDI-01"} {
+	// A disc or drive carried by courier is device and media control
+	// (164.310(d)), not transmission security.
+	for _, r := range []string{"TEC-07", "WF-01", "TEC-05", "TEC-08", "MODEL-01", "EDI-01", "PAY-04"} {
 		for _, id := range ev.fired(r) {
 			if !strings.HasSuffix(strings.TrimSuffix(id, "?"), "@pm") {
 				t.Errorf("%s fired on paper", id)
