@@ -31,7 +31,7 @@ type migration struct {
 var migrations = []migration{
 	{from: 1, what: "a left-out auto_logoff_minutes, flow automated, vendor offshore or role location is no longer read as none, false or onsite but as not known, so the values version 1 assumed are written down",
 		apply: statedV1Defaults},
-	{from: 2, what: "a left-out training date, restore test, vendor risk analysis or review, policy review or test date is no longer read as never, a left-out BAA breach_notice_days as 0 or a role's shared_login as false, but as not known; and a practice's analysis covers its whole enterprise unless it says scope_kind: billing — so the values version 2 assumed are written down",
+	{from: 2, what: "a left-out training date, restore test, vendor risk analysis or review, policy review or test date or previous analysis is no longer read as never, a left-out BAA breach_notice_days as 0 or a role's shared_login as false, but as not known; and a practice's analysis covers its whole enterprise unless it says scope_kind: billing — so the values version 2 assumed are written down",
 		apply: statedV2Defaults},
 }
 
