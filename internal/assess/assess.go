@@ -66,7 +66,7 @@ func Run(in Input) (*Result, error) {
 			SecurityOfficial: m.Organization.SecurityOfficial, Clients: len(m.Clients),
 		},
 		Assessment: AssessmentMeta{Assessor: m.Assessment.Assessor, Scope: m.Assessment.Scope,
-			Previous: string(m.Assessment.Previous), Model: m.Path()},
+			Previous: string(m.Assessment.Previous.Date()), Model: m.Path()},
 		Warnings: []string{},
 	}
 	if so := m.Assessment.SignOff; so != nil {

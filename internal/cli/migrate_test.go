@@ -12,13 +12,13 @@ func TestMigrateAddsVersionInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	without := strings.Replace(string(data), "version: 2\n", "", 1)
+	without := strings.Replace(string(data), "version: 3\n", "", 1)
 	path := filepath.Join(t.TempDir(), "ops.yaml")
 	if err := os.WriteFile(path, []byte(without), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	st, out, errs := runCLI("migrate", path, "--in-place")
-	if st != exitOK || !strings.Contains(out, path+": version 1 → 2,") || !strings.Contains(out, "added `version: 2`") {
+	if st != exitOK || !strings.Contains(out, path+": version 1 → 3,") || !strings.Contains(out, "added `version: 3`") {
 		t.Fatalf("status %d, stdout %q, stderr %q", st, out, errs)
 	}
 	// Read as version 1, the example's systems that leave their idle
@@ -43,7 +43,7 @@ func TestMigrateCurrentFile(t *testing.T) {
 	}
 	before, _ := os.ReadFile(path)
 	st, out, errs := runCLI("migrate", path)
-	if st != exitOK || out != string(before) || !strings.Contains(errs, "already version 2; nothing to change") {
+	if st != exitOK || out != string(before) || !strings.Contains(errs, "already version 3; nothing to change") {
 		t.Fatalf("status %d, stderr %q, stdout the file: %v", st, errs, out == string(before))
 	}
 	if st, out, _ := runCLI("migrate", path, "--in-place"); st != exitOK || !strings.Contains(out, "nothing to change") {
@@ -67,15 +67,15 @@ func TestMigrateRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	newer := filepath.Join(dir, "newer.yaml")
-	os.WriteFile(newer, []byte(strings.Replace(string(data), "version: 2", "version: 9", 1)), 0o600)
+	os.WriteFile(newer, []byte(strings.Replace(string(data), "version: 3", "version: 9", 1)), 0o600)
 	invalid := filepath.Join(dir, "invalid.yaml")
-	os.WriteFile(invalid, []byte(strings.Replace(strings.Replace(string(data), "version: 2\n", "", 1), "kind: provider_practice", "kind: hospital", 1)), 0o600)
+	os.WriteFile(invalid, []byte(strings.Replace(strings.Replace(string(data), "version: 3\n", "", 1), "kind: provider_practice", "kind: hospital", 1)), 0o600)
 	out := filepath.Join(dir, "out.yaml")
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"migrate", newer, "-o", out}, "newer.yaml:5:10: version: unsupported version 9: this rcmguard reads model versions 1 to 2, so a newer rcmguard wrote this file; upgrade rcmguard to read it"},
+		{[]string{"migrate", newer, "-o", out}, "newer.yaml:5:10: version: unsupported version 9: this rcmguard reads model versions 1 to 3, so a newer rcmguard wrote this file; upgrade rcmguard to read it"},
 		{[]string{"migrate", invalid, "-o", out}, `organization.kind: unknown value "hospital"`},
 		{[]string{"migrate", invalid, "--in-place"}, "is not a valid model (1 problem); nothing was written"},
 		{[]string{"migrate", filepath.Join(dir, "missing.yaml"), "-o", out}, "no such file"},
@@ -90,7 +90,7 @@ func TestMigrateRefuses(t *testing.T) {
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a refused migration wrote %s", out)
 	}
-	if got, _ := os.ReadFile(invalid); strings.Contains(string(got), "version: 2") {
+	if got, _ := os.ReadFile(invalid); strings.Contains(string(got), "version: 3") {
 		t.Error("the invalid file was rewritten")
 	}
 }

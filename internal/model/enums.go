@@ -42,14 +42,17 @@ func (SystemKind) Enum() []string {
 	return []string{
 		"ehr", "pm_billing", "clearinghouse_portal", "clearinghouse_sftp", "payer_portal",
 		"document_storage", "email", "fax", "workstation", "file_share", "payment_gateway",
-		"backup", "statement_vendor", "phone_system", "api_integration", "other",
+		"backup", "statement_vendor", "phone_system", "api_integration",
+		"mobile_device", "medical_device", "portable_media", "copier", "paper_records", "external_recipient", "other",
 	}
 }
 
 // Hosting says where a system runs.
 type Hosting string
 
-func (Hosting) Enum() []string { return []string{"on_prem", "cloud", "vendor_saas", "unknown"} }
+func (Hosting) Enum() []string {
+	return []string{"on_prem", "cloud", "vendor_saas", "client_hosted", "consumer", "unknown"}
+}
 
 // Coverage is how much of a population a control covers.
 type Coverage string
@@ -87,7 +90,7 @@ func (Channel) Enum() []string {
 	return []string{
 		"sftp", "ftps", "ftp", "as2", "https_api", "caqh_core", "https_portal", "email",
 		"encrypted_email", "fax", "fax_cloud", "portal_upload", "removable_media", "print_mail",
-		"phone", "vpn", "local_file", "direct_messaging",
+		"phone", "vpn", "local_file", "direct_messaging", "hand_delivery",
 	}
 }
 
@@ -147,6 +150,35 @@ func (PolicyKind) Enum() []string {
 		"facility_security", "workstation_use", "device_media_controls", "encryption", "minimum_necessary",
 		"eft_change_control", "acceptable_use", "remote_work", "documentation_retention", "emergency_access",
 	}
+}
+
+// ScopeKind is how much of the organisation an analysis covers.
+type ScopeKind string
+
+func (ScopeKind) Enum() []string { return []string{"enterprise", "billing"} }
+
+// DataForm is the form data takes.
+type DataForm string
+
+func (DataForm) Enum() []string { return []string{"electronic", "paper"} }
+
+// AccountKind is whose an account is.
+type AccountKind string
+
+func (AccountKind) Enum() []string {
+	return []string{"person", "shared", "service", "default", "vendor"}
+}
+
+// AccountStatus is whether an account can sign in.
+type AccountStatus string
+
+func (AccountStatus) Enum() []string { return []string{"enabled", "disabled", "unknown"} }
+
+// RemoteMethod is a way of reaching a system from outside.
+type RemoteMethod string
+
+func (RemoteMethod) Enum() []string {
+	return []string{"vpn", "rdp", "remote_control", "port_forward", "ssh", "none"}
 }
 
 // Answer is a response to a question the model cannot express.

@@ -18,6 +18,7 @@ type Model struct {
 	Flows        []Flow        `yaml:"flows,omitempty" doc:"Movements of data between systems."`
 	Vendors      []Vendor      `yaml:"vendors,omitempty" doc:"Vendors and business associates."`
 	Roles        []Role        `yaml:"roles" doc:"Workforce roles." req:"true"`
+	People       []Person      `yaml:"people,omitempty" doc:"The people of the workforce, one entry each: the same list the roster, monitoring and training use."`
 	Workflow     []Step        `yaml:"workflow,omitempty" doc:"Workflow steps: who does what, in which system, with which data."`
 	Policies     []Policy      `yaml:"policies,omitempty" doc:"Documented policies, plans and procedures."`
 	Answers      []AnswerEntry `yaml:"answers,omitempty" doc:"Answers to questions the model cannot express."`
@@ -57,9 +58,12 @@ type Organization struct {
 type Assessment struct {
 	Date       Date       `yaml:"date,omitempty" doc:"As-of date (YYYY-MM-DD); defaults to today."`
 	Assessor   string     `yaml:"assessor,omitempty" doc:"Who performed the analysis."`
-	Scope      string     `yaml:"scope,omitempty" doc:"What the analysis covers."`
+	Scope      string     `yaml:"scope,omitempty" doc:"What the analysis covers, in a sentence."`
+	ScopeKind  ScopeKind  `yaml:"scope_kind,omitempty" doc:"enterprise: all ePHI the organisation creates, receives, maintains or transmits (164.308(a)(1)(ii)(A)); billing: a billing company's own billing operation. Left out: billing for a billing company, enterprise otherwise (a version 1 or 2 file meant billing)."`
+	InScope    []string   `yaml:"in_scope,omitempty" doc:"What the analysis covers: sites, systems, data, processes, one statement each."`
+	OutOfScope []string   `yaml:"out_of_scope,omitempty" doc:"What it leaves out, and why (covered by another analysis, not handling ePHI), one statement each."`
 	Regulation Regulation `yaml:"regulation,omitempty" doc:"current-2013 (default) or nprm-2025-proposed to overlay the proposed 2025 rule."`
-	Previous   Date       `yaml:"previous,omitempty" doc:"Date of the previous risk analysis."`
+	Previous   Since      `yaml:"previous,omitempty" doc:"Date of the previous risk analysis, or never if this is the first. Left out: not known (a version 2 file meant none)."`
 	SignOff    *SignOff   `yaml:"sign_off,omitempty" doc:"Who approved the analysis and when."`
 }
 
@@ -94,7 +98,7 @@ type BAA struct {
 	Signed                Date      `yaml:"signed,omitempty" doc:"Date signed."`
 	Expires               Date      `yaml:"expires,omitempty" doc:"Expiry or renewal date."`
 	SubcontractorFlowdown *bool     `yaml:"subcontractor_flowdown,omitempty" doc:"Whether it binds subcontractors to the same terms (164.314(a)(2)(i)(B))."`
-	BreachNoticeDays      int       `yaml:"breach_notice_days,omitempty" doc:"Days the BA has to report a breach to the covered entity."`
+	BreachNoticeDays      *int      `yaml:"breach_notice_days,omitempty" doc:"Days the BA has to report a breach to the covered entity; 0 when the BAA states no deadline. Left out: not known (a version 2 file meant 0)."`
 }
 
 // System is an information system.
@@ -102,7 +106,7 @@ type System struct {
 	ID               string     `yaml:"id" doc:"Stable identifier." req:"true"`
 	Name             string     `yaml:"name" doc:"Product or system name." req:"true"`
 	Kind             SystemKind `yaml:"kind" doc:"Kind of system." req:"true"`
-	Hosting          Hosting    `yaml:"hosting,omitempty" doc:"on_prem, cloud, vendor_saas or unknown."`
+	Hosting          Hosting    `yaml:"hosting,omitempty" doc:"on_prem, cloud, vendor_saas, client_hosted (a client's system we only log in to), consumer (a consumer service used with no contract, such as personal e-mail) or unknown."`
 	Vendor           string     `yaml:"vendor,omitempty" doc:"ID of the vendor that runs or supplies it."`
 	Client           string     `yaml:"client,omitempty" doc:"ID of the client practice it belongs to, if not shared."`
 	StoresPHI        *bool      `yaml:"stores_phi,omitempty" doc:"Whether ePHI is stored (defaults from the data it holds)."`
@@ -123,6 +127,12 @@ type System struct {
 	Locations        []string   `yaml:"locations,omitempty" doc:"Filesystem paths or share roots this system stores files in (matched against scan evidence)."`
 	EDIApproved      *bool      `yaml:"edi_approved,omitempty" doc:"Whether X12 claim and remittance files are approved to live in its locations."`
 	Critical         *bool      `yaml:"critical,omitempty" doc:"Billing stops without it (criticality analysis)."`
+	Clients          []string   `yaml:"clients,omitempty" doc:"IDs of the clients whose PHI it holds, when it serves several (a shared folder or PM database of a billing company)."`
+	ClientSeparation *bool      `yaml:"client_separation,omitempty" doc:"Each client's data sits apart (own folders, databases or tenants) with access limited to the people serving that client. Left out: not known."`
+	Accounts         []Account  `yaml:"accounts,omitempty" doc:"Individual accounts on the system: who, role, status, last use."`
+	DefaultCreds     *bool      `yaml:"default_credentials,omitempty" doc:"A default, vendor-supplied or hard-coded password is still in use on it."`
+	RemoteAccess     []Remote   `yaml:"remote_access,omitempty" doc:"How people reach it from outside the office: vpn, rdp, remote_control, port_forward, ssh or none."`
+	EndOfSupport     Date       `yaml:"end_of_support,omitempty" doc:"Date its vendor stops (or stopped) issuing security fixes for the software or firmware; a date in the past means end-of-life software."`
 	DeviceStorage    *bool      `yaml:"stores_data_on_device,omitempty" doc:"The device keeps copies of what it handles on its own drive or memory (copiers, scanners, multifunction printers, fax machines with memory, workstations)."`
 	Sanitized        *bool      `yaml:"media_sanitized,omitempty" doc:"Its drives and media are wiped or destroyed, with a record, before the device is disposed of, returned at lease end or re-used (164.310(d)(2)(i), (ii)). Left out: not known."`
 	Notes            string     `yaml:"notes,omitempty" doc:"Free text."`
@@ -149,7 +159,7 @@ type Backup struct {
 	Frequency       Cadence `yaml:"frequency,omitempty" doc:"How often."`
 	Offsite         *bool   `yaml:"offsite,omitempty" doc:"A copy is kept off-site or immutable."`
 	Encrypted       *bool   `yaml:"encrypted,omitempty" doc:"Backups are encrypted."`
-	LastRestoreTest Date    `yaml:"last_restore_test,omitempty" doc:"Date of the last successful restore test."`
+	LastRestoreTest Since   `yaml:"last_restore_test,omitempty" doc:"Date of the last successful restore test, or never. Left out: not known (a version 2 file meant never)."`
 }
 
 // API describes a billing-software API connection.
@@ -175,6 +185,7 @@ type Data struct {
 	Kind        DataKind    `yaml:"kind" doc:"Kind of data." req:"true"`
 	PHI         *bool       `yaml:"phi,omitempty" doc:"Contains PHI (defaults from kind)."`
 	Sensitivity Sensitivity `yaml:"sensitivity,omitempty" doc:"low, moderate, high or very_high (defaults from kind)."`
+	Form        DataForm    `yaml:"form,omitempty" doc:"electronic (default) or paper. Paper PHI is protected under the Privacy Rule's safeguards (164.530(c)), not the Security Rule's technical ones."`
 	Records     int         `yaml:"records,omitempty" doc:"Approximate records or individuals per year."`
 	Retention   string      `yaml:"retention,omitempty" doc:"Retention period, free text."`
 }
@@ -208,9 +219,9 @@ type Vendor struct {
 	Offshore       *bool           `yaml:"offshore,omitempty" doc:"Workforce or hosting outside the United States. Left out: not known (a version 1 file meant false)."`
 	Clearinghouse  *bool           `yaml:"clearinghouse,omitempty" doc:"Acts as a claims clearinghouse."`
 	BAA            BAA             `yaml:"baa" doc:"BAA with this vendor." req:"true"`
-	RiskAnalysis   Date            `yaml:"risk_analysis,omitempty" doc:"Date of the vendor's own latest risk analysis (as attested)."`
+	RiskAnalysis   Since           `yaml:"risk_analysis,omitempty" doc:"Date of the vendor's own latest risk analysis (as attested), or never. Left out: not known (a version 2 file meant none on file)."`
 	Certifications []Certification `yaml:"certifications,omitempty" doc:"Independent assurance."`
-	LastReview     Date            `yaml:"last_review,omitempty" doc:"Date we last reviewed the vendor."`
+	LastReview     Since           `yaml:"last_review,omitempty" doc:"Date we last reviewed the vendor, or never. Left out: not known (a version 2 file meant never)."`
 	Subcontractors []Subcontractor `yaml:"subcontractors,omitempty" doc:"Their subcontractors that touch our PHI."`
 	Contact        string          `yaml:"contact,omitempty" doc:"Security contact."`
 }
@@ -249,14 +260,48 @@ type Role struct {
 type Access struct {
 	System string      `yaml:"system" doc:"System ID." req:"true"`
 	Level  AccessLevel `yaml:"level" doc:"read, write or admin." req:"true"`
-	Shared *bool       `yaml:"shared_login,omitempty" doc:"People in the role share one login."`
+	Shared *bool       `yaml:"shared_login,omitempty" doc:"People in the role share one login. Left out: not known (a version 2 file meant false)."`
 	MFA    *bool       `yaml:"mfa,omitempty" doc:"This role uses MFA on this system (overrides the system's coverage)."`
+}
+
+// Person is one member of the workforce (or a vendor's staff who use our
+// systems). The roster, monitoring and training refer to people by ID.
+type Person struct {
+	ID      string   `yaml:"id" doc:"Stable identifier." req:"true"`
+	Name    string   `yaml:"name" doc:"Full name." req:"true"`
+	Role    string   `yaml:"role,omitempty" doc:"ID of the role the person holds."`
+	Clients []string `yaml:"clients,omitempty" doc:"IDs of the clients the person serves (billing companies); left out: all of them."`
+	Email   string   `yaml:"email,omitempty" doc:"Work e-mail address."`
+	Start   Date     `yaml:"start,omitempty" doc:"First working day."`
+	End     Date     `yaml:"end,omitempty" doc:"Last working day; a date in the past means the person has left."`
+	Notes   string   `yaml:"notes,omitempty" doc:"Free text."`
+}
+
+// Account is one login on a system: a person's own, or one that is not a
+// person's (shared, service, default, vendor).
+type Account struct {
+	Person   string        `yaml:"person,omitempty" doc:"ID of the person it belongs to; left out for an account that is not one person's."`
+	Username string        `yaml:"username,omitempty" doc:"The login name."`
+	Kind     AccountKind   `yaml:"kind,omitempty" doc:"person (default when a person is named), shared, service, default or vendor."`
+	Level    AccessLevel   `yaml:"level,omitempty" doc:"read, write or admin."`
+	Status   AccountStatus `yaml:"status,omitempty" doc:"enabled, disabled or unknown. Left out: unknown."`
+	LastUsed Date          `yaml:"last_used,omitempty" doc:"Date of the last sign-in."`
+	End      Date          `yaml:"end,omitempty" doc:"Date the account was (or is to be) disabled."`
+	Clients  []string      `yaml:"clients,omitempty" doc:"IDs of the clients whose PHI the account reaches (billing companies)."`
+}
+
+// Remote is one way people reach a system from outside the office.
+type Remote struct {
+	Method   RemoteMethod `yaml:"method" doc:"vpn, rdp, remote_control (TeamViewer, AnyDesk, ScreenConnect…), port_forward, ssh or none." req:"true"`
+	Tool     string       `yaml:"tool,omitempty" doc:"Product used, for remote-control tools and VPNs."`
+	MFA      *bool        `yaml:"mfa,omitempty" doc:"A second factor is required on this path. Left out: not known."`
+	Internet *bool        `yaml:"internet_exposed,omitempty" doc:"The service listens on the internet directly (RDP or SSH reachable without a VPN; always so for a port forward)."`
 }
 
 // Training describes a role's security training.
 type Training struct {
 	Kind     TrainingKind `yaml:"kind,omitempty" doc:"billing_specific, generic or none."`
-	Last     Date         `yaml:"last,omitempty" doc:"Date last completed."`
+	Last     Since        `yaml:"last,omitempty" doc:"Date last completed, or never. Left out: not known (a version 2 file meant never)."`
 	Phishing *bool        `yaml:"phishing,omitempty" doc:"Includes phishing simulation or training."`
 }
 
@@ -283,15 +328,17 @@ type Policy struct {
 	Kind         PolicyKind `yaml:"kind" doc:"What the policy covers." req:"true"`
 	Title        string     `yaml:"title,omitempty" doc:"Document title."`
 	Exists       bool       `yaml:"exists" doc:"A written, adopted document exists." req:"true"`
-	LastReviewed Date       `yaml:"last_reviewed,omitempty" doc:"Date last reviewed."`
+	LastReviewed Since      `yaml:"last_reviewed,omitempty" doc:"Date last reviewed, or never. Left out: not known (a version 2 file meant never)."`
 	Owner        string     `yaml:"owner,omitempty" doc:"Who maintains it."`
-	Tested       Date       `yaml:"tested,omitempty" doc:"Date last exercised (plans)."`
+	Tested       Since      `yaml:"tested,omitempty" doc:"Date last exercised (plans), or never. Left out: not known (a version 2 file meant never)."`
+	Covers       []string   `yaml:"covers,omitempty" doc:"IDs of the systems the plan or policy covers (a contingency or disaster recovery plan: the systems it restores)."`
 	Available    *bool      `yaml:"available,omitempty" doc:"The current version is available to the people who carry it out (164.316(b)(2)(ii)): on the intranet, in the binder they use. Left out: not known."`
 }
 
 // AnswerEntry answers a catalog question.
 type AnswerEntry struct {
 	Question string `yaml:"question" doc:"Catalog citation or question ID, e.g. 164.310(a)(2)(ii)." req:"true"`
+	Element  string `yaml:"element,omitempty" doc:"ID of the element (system, vendor, role, person, policy…) the answer is about; left out, it is about the whole organisation."`
 	Answer   Answer `yaml:"answer" doc:"yes, no, partial or not_applicable." req:"true"`
 	Note     string `yaml:"note,omitempty" doc:"Explanation; required for partial and not_applicable."`
 	Evidence string `yaml:"evidence,omitempty" doc:"Where the evidence is (document, ticket, screenshot)."`
@@ -312,4 +359,17 @@ type Tracking struct {
 	Approver      string         `yaml:"approver,omitempty" doc:"Who approved an acceptance (required for accepted)."`
 	Expires       Date           `yaml:"expires,omitempty" doc:"When an acceptance lapses (required for accepted)."`
 	Ticket        string         `yaml:"ticket,omitempty" doc:"Reference to a ticket or plan item."`
+}
+
+// EffectiveScope is what the analysis covers: the scope_kind stated, or
+// the default for the kind of organisation — a billing company's own
+// billing operation, everyone else's whole enterprise.
+func (m *Model) EffectiveScope() ScopeKind {
+	if m.Assessment.ScopeKind != "" {
+		return m.Assessment.ScopeKind
+	}
+	if m.Organization.Kind == "billing_company" {
+		return "billing"
+	}
+	return "enterprise"
 }

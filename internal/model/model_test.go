@@ -85,7 +85,7 @@ func TestExamplesMatchSchema(t *testing.T) {
 	}
 }
 
-const minimal = `version: 2
+const minimal = `version: 3
 organization:
   name: Test Practice
   kind: provider_practice
@@ -127,7 +127,7 @@ func TestBadInput(t *testing.T) {
 		{"bad enum", replace("channel: sftp", "channel: carrier-pigeon"), []string{"flows[0].channel", `unknown value "carrier-pigeon"`, "expected one of: sftp, ftps"}},
 		{"bad date", replace("  avg_reimbursement: 100", "  avg_reimbursement: 100\nassessment: {date: 2026-13-45}"), []string{"assessment.date", "want YYYY-MM-DD"}},
 		{"missing required", replace("  workforce: 3\n", ""), []string{"m.yaml:3:", `missing required key "workforce"`}},
-		{"bad version", replace("version: 2", "version: 7"), []string{"version", "unsupported version 7"}},
+		{"bad version", replace("version: 3", "version: 7"), []string{"version", "unsupported version 7"}},
 		{"syntax", replace("  name: Test Practice", "  name: [Test"), []string{"YAML syntax error"}},
 		{"binary junk", []byte("version: 1\n\x00\x01\x02\xff"), []string{"m.yaml:2:1:", "binary"}},
 		{"not utf8", []byte("version: 1\norganization: \xff\xfe"), []string{"m.yaml:2:", "not UTF-8"}},

@@ -27,7 +27,10 @@ func Schema() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-var dateType = reflect.TypeOf(Date(""))
+var (
+	dateType  = reflect.TypeOf(Date(""))
+	sinceType = reflect.TypeOf(Since(""))
+)
 
 func typeSchema(t reflect.Type) map[string]any {
 	if t.Kind() == reflect.Pointer {
@@ -35,6 +38,9 @@ func typeSchema(t reflect.Type) map[string]any {
 	}
 	if t == dateType {
 		return map[string]any{"type": "string", "pattern": `^\d{4}-\d{2}-\d{2}$`, "description": "A date, YYYY-MM-DD."}
+	}
+	if t == sinceType {
+		return map[string]any{"type": "string", "pattern": `^(\d{4}-\d{2}-\d{2}|never)$`, "description": "A date, YYYY-MM-DD, or never."}
 	}
 	if vals := enumValues(reflect.Zero(t).Interface()); vals != nil {
 		return map[string]any{"type": "string", "enum": vals}

@@ -16,6 +16,10 @@ import (
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// ValidID reports whether s may be an element ID: what risk IDs are built
+// from, so that one never holds the "@" or "*" they are split and matched on.
+func ValidID(s string) bool { return idPattern.MatchString(s) }
+
 type validator struct {
 	m      *Model
 	errs   ErrorList
@@ -93,6 +97,12 @@ func (v *validator) walkValues(rv reflect.Value, path string) {
 			}
 			return
 		}
+		if d, ok := rv.Interface().(Since); ok {
+			if err := d.check(); err != nil {
+				v.errorf(path, "%v", err)
+			}
+			return
+		}
 		if allowed := enumValues(rv.Interface()); allowed != nil && s != "" && !slices.Contains(allowed, s) {
 			v.errorf(path, "unknown value %q; expected one of: %s", s, strings.Join(allowed, ", "))
 		}
@@ -165,6 +175,9 @@ func (v *validator) collectIDs() {
 	for i, x := range m.Policies {
 		add("policies", i, x.ID)
 	}
+	for i, x := range m.People {
+		add("people", i, x.ID)
+	}
 }
 
 // ref checks that id names an element of the wanted kind.
@@ -190,6 +203,8 @@ func singular(kind string) string {
 		return "workflow step"
 	case "stages":
 		return "custom stage"
+	case "people":
+		return "person"
 	}
 	return strings.TrimSuffix(kind, "s")
 }
@@ -226,6 +241,54 @@ func (v *validator) checkReferences() {
 		}
 		if s.API != nil {
 			v.ref(p+".api.third_party", s.API.ThirdParty, "vendors")
+		}
+		for j, c := range s.Clients {
+			v.ref(fmt.Sprintf("%s.clients[%d]", p, j), c, "clients")
+		}
+		users := map[string]bool{}
+		for j, a := range s.Accounts {
+			ap := fmt.Sprintf("%s.accounts[%d]", p, j)
+			if a.Username != "" {
+				if users[a.Username] {
+					v.errorf(ap+".username", "duplicate username %q on %s", a.Username, s.ID)
+				}
+				users[a.Username] = true
+			}
+			v.ref(ap+".person", a.Person, "people")
+			for k, c := range a.Clients {
+				v.ref(fmt.Sprintf("%s.clients[%d]", ap, k), c, "clients")
+			}
+			if a.Person == "" && a.Username == "" {
+				v.errorf(ap, "an account names its person or its username")
+			}
+			if a.Kind == "person" && a.Person == "" {
+				v.errorf(ap+".kind", "an account of kind person names the person under `person:`")
+			}
+		}
+	}
+	for i, pe := range m.People {
+		p := fmt.Sprintf("people[%d]", i)
+		v.ref(p+".role", pe.Role, "roles")
+		for j, c := range pe.Clients {
+			v.ref(fmt.Sprintf("%s.clients[%d]", p, j), c, "clients")
+		}
+		if s, sok := pe.Start.Time(); sok {
+			if e, eok := pe.End.Time(); eok && e.Before(s) {
+				v.errorf(p+".end", "the last day %s is before the first day %s", pe.End, pe.Start)
+			}
+		}
+	}
+	for i, po := range m.Policies {
+		for j, s := range po.Covers {
+			v.ref(fmt.Sprintf("policies[%d].covers[%d]", i, j), s, "systems")
+		}
+	}
+	for i, a := range m.Answers {
+		if a.Element == "" {
+			continue
+		}
+		if _, ok := v.ids[a.Element]; !ok {
+			v.errorf(fmt.Sprintf("answers[%d].element", i), "%q is not the ID of any element of the model", a.Element)
 		}
 	}
 	for i, f := range m.Flows {

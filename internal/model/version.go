@@ -13,7 +13,7 @@ import (
 // the migration that rewrites a file of the version before, so that an
 // old file keeps meaning what its author meant. Keys only added do not
 // change the version.
-const CurrentVersion = 2
+const CurrentVersion = 3
 
 // A migration rewrites a model of version from into version from+1. It
 // works on the YAML syntax tree, not on decoded values, so that the file
@@ -31,6 +31,8 @@ type migration struct {
 var migrations = []migration{
 	{from: 1, what: "a left-out auto_logoff_minutes, flow automated, vendor offshore or role location is no longer read as none, false or onsite but as not known, so the values version 1 assumed are written down",
 		apply: statedV1Defaults},
+	{from: 2, what: "a left-out training date, restore test, vendor risk analysis or review, policy review or test date or previous analysis is no longer read as never, a left-out BAA breach_notice_days as 0 or a role's shared_login as false, but as not known; and a practice's analysis covers its whole enterprise unless it says scope_kind: billing — so the values version 2 assumed are written down",
+		apply: statedV2Defaults},
 }
 
 // registry is a set of migrations and the version they lead to; tests

@@ -24,7 +24,7 @@ func TestMigrationRegistry(t *testing.T) {
 }
 
 func TestVersionIsOptional(t *testing.T) {
-	m, err := Load("m.yaml", []byte(strings.Replace(minimal, "version: 2\n", "", 1)))
+	m, err := Load("m.yaml", []byte(strings.Replace(minimal, "version: 3\n", "", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +37,13 @@ func TestVersionRefused(t *testing.T) {
 	for _, tc := range []struct{ version, want string }{
 		{"0", "m.yaml:1:10: version: unsupported version 0; versions start at 1"},
 		{"-2", "unsupported version -2; versions start at 1"},
-		{"one", "m.yaml:1:10: version: want a whole number such as 2, not one"},
+		{"one", "m.yaml:1:10: version: want a whole number such as 3, not one"},
 		{"1.0", "want a whole number"},
 		{"[1]", "want a whole number"},
 		{fmt.Sprint(CurrentVersion + 1), fmt.Sprintf("unsupported version %d: this rcmguard reads model versions 1 to %d, so a newer rcmguard wrote this file; upgrade rcmguard to read it",
 			CurrentVersion+1, CurrentVersion)},
 	} {
-		data := []byte(strings.Replace(minimal, "version: 2", "version: "+tc.version, 1))
+		data := []byte(strings.Replace(minimal, "version: 3", "version: "+tc.version, 1))
 		if _, err := Load("m.yaml", data); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("version %s: Load = %v; want %q", tc.version, err, tc.want)
 		}
@@ -74,16 +74,20 @@ func TestExamplesAreCurrent(t *testing.T) {
 // TestMigrateAddsVersion: a file without a version is version 1; migrate
 // says so in the file, under its opening comment, and changes nothing else.
 func TestMigrateAddsVersion(t *testing.T) {
-	in := "# Our practice.\n# Reviewed yearly.\n" + strings.Replace(minimal, "version: 2\n", "", 1)
+	// Stated, the keys versions 2 and 3 read otherwise leave nothing
+	// else to rewrite.
+	body := strings.Replace(minimal, "version: 3\n", "", 1)
+	body = strings.Replace(body, "location: onsite}", "location: onsite, training: {last: 2026-01-05}}", 1) + "assessment: {scope_kind: billing, previous: 2025-10-02}\n"
+	in := "# Our practice.\n# Reviewed yearly.\n" + body
 	mig, err := Migrate("m.yaml", []byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "# Our practice.\n# Reviewed yearly.\nversion: 2\n" + strings.Replace(minimal, "version: 2\n", "", 1)
+	want := "# Our practice.\n# Reviewed yearly.\nversion: 3\n" + body
 	if string(mig.Data) != want {
 		t.Fatalf("migrated:\n%s\nwant:\n%s", mig.Data, want)
 	}
-	if len(mig.Changes) != 1 || mig.Changes[0].Pos.Line != 3 || !strings.Contains(mig.Changes[0].Msg, "added `version: 2`") {
+	if len(mig.Changes) != 1 || mig.Changes[0].Pos.Line != 3 || !strings.Contains(mig.Changes[0].Msg, "added `version: 3`") {
 		t.Errorf("changes %+v; want the version added at line 3", mig.Changes)
 	}
 }
@@ -194,12 +198,12 @@ func TestMigrationRewritesFile(t *testing.T) {
 // TestLoadCurrent is how the server reads a stored model: the text comes
 // back current, and the model's positions point into that text.
 func TestLoadCurrent(t *testing.T) {
-	data := []byte(strings.Replace(minimal, "version: 2\n", "", 1))
+	data := []byte(strings.Replace(minimal, "version: 3\n", "", 1))
 	text, m, err := LoadCurrent("model.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(text), "version: 2\norganization:\n") || m.Version != CurrentVersion {
+	if !strings.HasPrefix(string(text), "version: 3\norganization:\n") || m.Version != CurrentVersion {
 		t.Fatalf("text %q…, version %d", text[:30], m.Version)
 	}
 	if p := m.PosOf("organization.name"); p.Line != 3 {
@@ -209,7 +213,7 @@ func TestLoadCurrent(t *testing.T) {
 	if err != nil || string(same) != minimal {
 		t.Errorf("a current model came back changed: %v", err)
 	}
-	if _, _, err := LoadCurrent("model.yaml", []byte(strings.Replace(minimal, "version: 2", "version: 99", 1))); err == nil {
+	if _, _, err := LoadCurrent("model.yaml", []byte(strings.Replace(minimal, "version: 3", "version: 99", 1))); err == nil {
 		t.Error("a model of a newer version was read")
 	}
 }
@@ -219,7 +223,7 @@ func TestLoadCurrent(t *testing.T) {
 // registry, which inserts keys, too.
 func FuzzMigrate(f *testing.F) {
 	f.Add([]byte(minimal))
-	f.Add([]byte(strings.Replace(minimal, "version: 2\n", "", 1)))
+	f.Add([]byte(strings.Replace(minimal, "version: 3\n", "", 1)))
 	f.Add([]byte(versionOne))
 	f.Add([]byte(strings.ReplaceAll(versionOne, "\n", "\r\n")))
 	f.Add([]byte("# only a comment\norganization: {name: x}\n"))
@@ -274,7 +278,7 @@ roles:
 	if one.Roles[0].Location != "onsite" {
 		t.Errorf("version 1 location = %q; want the onsite it meant", one.Roles[0].Location)
 	}
-	two, err := Load("two.yaml", []byte("version: 2\n"+body))
+	two, err := Load("two.yaml", []byte("version: 3\n"+body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +290,7 @@ roles:
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"kind: pm_billing, auto_logoff_minutes: 0}", "channel: sftp, automated: false}", "status: signed}, offshore: false}", "headcount: 1, location: onsite}"} {
+	for _, want := range []string{"kind: pm_billing, auto_logoff_minutes: 0}", "channel: sftp, automated: false}", "status: signed, breach_notice_days: 0}, offshore: false", "headcount: 1, location: onsite"} {
 		if !strings.Contains(string(mig.Data), want) {
 			t.Errorf("migrated file lacks %q:\n%s", want, mig.Data)
 		}

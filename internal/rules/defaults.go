@@ -54,7 +54,7 @@ var encryptedChannels = map[model.Channel]bool{
 // physicalChannels move PHI on paper, by voice or analog fax, or on carried
 // media rather than over an electronic communications network.
 var physicalChannels = map[model.Channel]bool{
-	"print_mail": true, "phone": true, "fax": true, "removable_media": true,
+	"print_mail": true, "phone": true, "fax": true, "removable_media": true, "hand_delivery": true,
 }
 
 // unencryptableChannels cannot carry encryption at all: a flow on one
@@ -93,8 +93,11 @@ var serviceKinds = map[model.SystemKind]bool{
 var cloudServiceKinds = map[model.SystemKind]bool{"email": true, "document_storage": true}
 
 // unpatchableKinds have no software the organisation patches (analog fax
-// machines, phone systems).
-var unpatchableKinds = map[model.SystemKind]bool{"fax": true, "phone_system": true}
+// machines, phone systems, USB drives and discs, filing rooms, and what an
+// outside recipient runs).
+var unpatchableKinds = map[model.SystemKind]bool{
+	"fax": true, "phone_system": true, "portable_media": true, "paper_records": true, "external_recipient": true,
+}
 
 // patchable reports whether keeping the system patched is the organisation's
 // own job: software on its premises, or a server in its own cloud account.

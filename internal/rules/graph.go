@@ -273,6 +273,11 @@ func daysSince(d model.Date, now time.Time) int {
 	return -1
 }
 
+// sinceDays is daysSince for a date that may be stated never: -1 for
+// never and for a date left out, which the caller tells apart by asking
+// a question about the latter.
+func sinceDays(d model.Since, now time.Time) int { return daysSince(d.Date(), now) }
+
 func label(kind, id, name string) string {
 	if name == "" || name == id {
 		return fmt.Sprintf("%s %s", kind, id)

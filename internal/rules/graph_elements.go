@@ -24,6 +24,16 @@ func (b *builder) buildSystems() {
 		if phi && sc.records == 0 {
 			sc.records = b.m.Organization.PatientsPerYear
 		}
+		// What the Security Rule's controls reach is electronic PHI on a
+		// system the organisation (or its vendor) runs for it: paper
+		// records are the Privacy Rule's (164.530(c)), and what an outside
+		// recipient keeps is the recipient's.
+		electronic := b.electronic(s)
+		paperPHI := phi && !electronic
+		ephi := phi && electronic && s.Kind != "external_recipient"
+		clientHosted := s.Hosting == "client_hosted"
+		acc := b.accountCounts(s)
+		rem := remoteSummary(s.RemoteAccess)
 		mfa := string(s.MFA)
 		if mfa == "" {
 			mfa = "unknown"
@@ -44,21 +54,52 @@ func (b *builder) buildSystems() {
 			}
 			unique = "no"
 		}
+		if acc.shared > 0 {
+			if tri(s.UniqueLogins) == "yes" {
+				contradictions = append(contradictions, Contradiction{Path: path + ".unique_logins", Msg: fmt.Sprintf("declared unique_logins: true, but it lists %d enabled shared account(s)", acc.shared)})
+			}
+			unique = "no"
+		}
+		defaults := tri(s.DefaultCreds)
+		if acc.defaults > 0 {
+			if defaults == "no" {
+				contradictions = append(contradictions, Contradiction{Path: path + ".default_credentials", Msg: fmt.Sprintf("declared default_credentials: false, but it lists %d enabled default account(s)", acc.defaults)})
+			}
+			defaults = "yes"
+		}
+		// Facts the model may not state at all are "unknown", so a rule
+		// reading them examines nothing where the model is silent.
+		eolDays, eolPassed := 9999, "unknown"
+		if d, ok := s.EndOfSupport.DaysSince(b.now); ok {
+			eolDays, eolPassed = -d, "no"
+			if d >= 0 {
+				eolPassed = "yes"
+			}
+		}
+		remoteListed := "unknown"
+		if len(s.RemoteAccess) > 0 {
+			remoteListed = "yes"
+		}
 		v := map[string]any{
 			"id": s.ID, "name": s.Name, "kind": string(s.Kind), "hosting": hosting,
 			"vendor": s.Vendor, "vendor_baa": b.vendorBAA(s.Vendor),
 			"internet_facing": b.systemExposed(s), "offshore": b.vendorOffshore(s.Vendor),
 			"vendor_involved": s.Vendor != "", "records": sc.records, "max_sensitivity": sc.sensitivity,
-			"financial": sc.financial, "stores_phi": phi, "data_kinds": sc.kinds,
+			"financial": sc.financial, "stores_phi": ephi, "data_kinds": sc.kinds,
 			"mfa": mfa, "sso": tri(s.SSO), "role_based_access": tri(s.RoleBasedAccess),
-			"unique_logins": unique, "shared_login_roles": shared[s.ID],
+			"unique_logins": unique, "shared_login_roles": shared[s.ID], "shared_accounts": acc.shared,
+			"accounts": len(s.Accounts), "default_credentials": defaults,
+			"remote_methods": rem.methods, "remote_without_mfa": rem.noMFA, "remote_mfa_unknown": rem.unknownMFA, "remote_exposed": rem.exposed, "rdp_exposed": rem.rdp,
+			"end_of_support_passed": eolPassed, "days_to_end_of_support": eolDays, "remote_listed": remoteListed,
+			"client_hosted": clientHosted, "consumer": s.Hosting == "consumer", "portable": portableKinds[s.Kind],
+			"paper_phi": paperPHI, "clients_held": len(s.Clients), "client_separation": tri(s.ClientSeparation),
 			"encryption_at_rest": tri(s.EncryptionAtRest), "auto_logoff_minutes": intOr(s.AutoLogoffMin, -1),
 			"patchable": patchable(s.Kind, hosting, s.Vendor), "patch_cadence": cadence(s.Patching.Cadence), "days_since_patch": daysSince(s.Patching.LastPatched, b.now),
 			"audit_logging": tri(s.AuditLog.Enabled), "log_review": cadence(s.AuditLog.Review),
 			"log_retention_days": s.AuditLog.RetentionDays, "failed_login_alerts": tri(s.AuditLog.FailedLogins),
 			"client": s.Client, "backup_frequency": cadence(s.Backup.Frequency),
 			"backup": tri(s.Backup.Enabled), "backup_offsite": tri(s.Backup.Offsite), "backup_encrypted": tri(s.Backup.Encrypted),
-			"days_since_restore_test": daysSince(s.Backup.LastRestoreTest, b.now), "antimalware": tri(s.Antimalware),
+			"days_since_restore_test": sinceDays(s.Backup.LastRestoreTest, b.now), "antimalware": tri(s.Antimalware),
 			"has_api": s.API != nil, "api_auth": "", "api_tls": "unknown", "api_key_rotation": "unknown",
 			"api_scoped": "unknown", "api_logged": "unknown", "critical": tri(s.Critical),
 			"edi_approved": tri(s.EDIApproved), "locations": len(s.Locations),
@@ -83,11 +124,29 @@ func (b *builder) buildSystems() {
 			e.unknown("media_sanitized", "media_sanitized", "164.310(d)(2)(i)",
 				"Are the drives of %s wiped or destroyed, with a record, before it is disposed of, returned or re-used?", e.Label)
 		}
-		if s.AutoLogoffMin == nil && phi && logoffKinds[s.Kind] {
+		if s.AutoLogoffMin == nil && ephi && logoffKinds[s.Kind] && !clientHosted {
 			e.unknown("auto_logoff_minutes", "auto_logoff_minutes", "164.312(a)(2)(iii)",
 				"After how many idle minutes does %s log a user off (0 if it never does)?", e.Label)
 		}
+		if ephi && !clientHosted && tri(s.Backup.Enabled) == "yes" && s.Backup.LastRestoreTest.IsZero() {
+			e.unknown("days_since_restore_test", "backup.last_restore_test", "164.308(a)(7)(ii)(D)",
+				"When was a restore from the backups of %s last tested (a date, or never)?", e.Label)
+		}
+		if ephi && clientHosted {
+			b.askClient(e, s)
+		}
+		if ephi && len(s.Clients) >= 2 && s.ClientSeparation == nil {
+			e.unknown("client_separation", "client_separation", "164.308(a)(4)(ii)(B)",
+				"Is each client's data on %s kept apart, with access limited to the people serving that client?", e.Label)
+		}
+		for k, r := range s.RemoteAccess {
+			if r.Method != "none" && r.MFA == nil && ephi {
+				e.unknown("remote_mfa_unknown", fmt.Sprintf("remote_access[%d].mfa", k), "164.312(d)",
+					"Does the %s path into %s require a second factor?", r.Method, e.Label)
+			}
+		}
 		b.add(e)
+		b.buildAccounts(i, s, ephi, e)
 	}
 }
 
@@ -128,9 +187,12 @@ func (b *builder) buildFlows() {
 		manual := f.Automated != nil && !*f.Automated
 		crosses := f.Channel != "local_file" && (outsideChannels[f.Channel] || from.Vendor != to.Vendor ||
 			from.Hosting != to.Hosting || b.systemExposed(from) || b.systemExposed(to))
-		if f.Channel == "removable_media" {
+		if f.Channel == "removable_media" || to.Kind == "external_recipient" {
 			crosses = true
 		}
+		// Paper is a form, not a channel: a printed statement mailed or
+		// handed over is protected under 164.530(c), never 164.312.
+		paper := b.paperOnly(f.Data) && (physicalChannels[f.Channel] || f.Channel == "local_file")
 		auth := string(f.Auth)
 		if auth == "" {
 			auth = "unknown"
@@ -153,6 +215,7 @@ func (b *builder) buildFlows() {
 			"to_vendor_baa": b.vendorBAA(to.Vendor), "edi": edi, "to_clearinghouse": toCH,
 			"test_separated": tri(f.TestSeparated), "isa_credentials": tri(f.ISACredentials),
 			"integrity_check": tri(f.Integrity), "encryption_contradiction": len(contradictions) > 0,
+			"paper": paper, "physical": physicalChannels[f.Channel], "to_external": to.Kind == "external_recipient", "to_consumer": to.Hosting == "consumer",
 			"internet_facing": b.systemExposed(from) || b.systemExposed(to),
 			"offshore":        b.vendorOffshore(from.Vendor) || b.vendorOffshore(to.Vendor),
 			"vendor_involved": from.Vendor != "" || to.Vendor != "",
@@ -295,8 +358,8 @@ func (b *builder) buildVendors() {
 		v := map[string]any{
 			"id": vd.ID, "name": vd.Name, "phi_access": phi, "clearinghouse": vd.Clearinghouse != nil && *vd.Clearinghouse,
 			"baa_status": b.baaStatus(vd.BAA), "baa_days_to_expiry": b.daysToExpiry(vd.BAA),
-			"baa_flowdown": tri(vd.BAA.SubcontractorFlowdown), "breach_notice_days": vd.BAA.BreachNoticeDays,
-			"days_since_risk_analysis": daysSince(vd.RiskAnalysis, b.now), "days_since_review": daysSince(vd.LastReview, b.now),
+			"baa_flowdown": tri(vd.BAA.SubcontractorFlowdown), "breach_notice_days": intOr(vd.BAA.BreachNoticeDays, -1),
+			"days_since_risk_analysis": sinceDays(vd.RiskAnalysis, b.now), "days_since_review": sinceDays(vd.LastReview, b.now),
 			"certifications": certs, "subcontractors": len(vd.Subcontractors), "subcontractors_without_baa": noBAA,
 			"phi_flows": phiFlows, "systems": len(systems), "ba_contradiction": len(contradictions) > 0,
 			"internet_facing": exposed, "offshore": (vd.Offshore != nil && *vd.Offshore) || offshoreSubs,
@@ -307,6 +370,18 @@ func (b *builder) buildVendors() {
 			e.unknown("offshore", "offshore", "164.308(b)(1)",
 				"Does %s have workforce or hosting outside the United States?", e.Label)
 		}
+		if phi && vd.RiskAnalysis.IsZero() {
+			e.unknown("days_since_risk_analysis", "risk_analysis", "164.308(b)(1)",
+				"When did %s last perform its own risk analysis (a date, or never if none is on file)?", e.Label)
+		}
+		if phi && vd.LastReview.IsZero() {
+			e.unknown("days_since_review", "last_review", "164.308(b)(1)",
+				"When did you last review %s (a date, or never)?", e.Label)
+		}
+		if phi && vd.BAA.Status == "signed" && vd.BAA.BreachNoticeDays == nil {
+			e.unknown("breach_notice_days", "baa.breach_notice_days", "164.314(a)(2)(i)",
+				"How many days does the BAA with %s give it to report a breach (0 if it states none)?", e.Label)
+		}
 		b.add(e)
 	}
 }
@@ -316,10 +391,15 @@ func (b *builder) buildClients() {
 		c := &b.m.Clients[i]
 		v := map[string]any{
 			"id": c.ID, "name": c.Name, "baa_status": b.baaStatus(c.BAA), "baa_days_to_expiry": b.daysToExpiry(c.BAA),
-			"breach_notice_days": c.BAA.BreachNoticeDays, "patients": c.Patients,
+			"breach_notice_days": intOr(c.BAA.BreachNoticeDays, -1), "patients": c.Patients,
 			"records": c.Patients, "max_sensitivity": "high", "vendor_involved": false,
 		}
-		b.add(&Element{Kind: KindClient, IDs: []string{c.ID}, Label: label("client", c.ID, c.Name), Path: fmt.Sprintf("clients[%d]", i), View: v})
+		e := &Element{Kind: KindClient, IDs: []string{c.ID}, Label: label("client", c.ID, c.Name), Path: fmt.Sprintf("clients[%d]", i), View: v}
+		if c.BAA.Status == "signed" && c.BAA.BreachNoticeDays == nil {
+			e.unknown("breach_notice_days", "baa.breach_notice_days", "164.314(a)(2)(i)",
+				"How many days does the BAA with %s give you to report a breach to it (0 if it states none)?", e.Label)
+		}
+		b.add(e)
 	}
 }
 
@@ -360,8 +440,15 @@ func (b *builder) buildRoles() {
 				"vendor_involved": r.Vendor != "", "records": sc.records, "max_sensitivity": sc.sensitivity, "financial": sc.financial,
 				"observed": b.observedList(s.ID),
 			}
-			b.add(&Element{Kind: KindAccess, IDs: []string{r.ID, s.ID}, Label: fmt.Sprintf("%s's access to %s", r.Name, nameOf(s)),
-				Path: fmt.Sprintf("roles[%d].access[%d]", i, j), View: av})
+			ae := &Element{Kind: KindAccess, IDs: []string{r.ID, s.ID}, Label: fmt.Sprintf("%s's access to %s", r.Name, nameOf(s)),
+				Path: fmt.Sprintf("roles[%d].access[%d]", i, j), View: av}
+			// Whether the role shares a login is asked unless the system
+			// says every user has their own or lists its accounts.
+			if a.Shared == nil && sysPHI && (s.UniqueLogins == nil || !*s.UniqueLogins) && len(s.Accounts) == 0 {
+				ae.unknown("shared", "shared_login", "164.312(a)(2)(i)",
+					"Do the people in %s share one login on %s, or does each have their own?", r.Name, nameOf(s))
+			}
+			b.add(ae)
 		}
 		sc := b.scope(dataIDs)
 		if phi && sc.records == 0 {
@@ -386,7 +473,7 @@ func (b *builder) buildRoles() {
 		v := map[string]any{
 			"id": r.ID, "name": r.Name, "kind": string(r.Kind), "headcount": r.Headcount, "location": loc,
 			"outsourced": r.Vendor != "", "vendor_baa": b.vendorBAA(r.Vendor), "phi_access": phi, "admin_access": admin,
-			"managed_devices": tri(r.ManagedDevice), "training_kind": tk, "days_since_training": daysSince(r.Training.Last, b.now),
+			"managed_devices": tri(r.ManagedDevice), "training_kind": tk, "days_since_training": sinceDays(r.Training.Last, b.now),
 			"phishing_training": tri(r.Training.Phishing), "termination_process": tp, "termination_hours": th,
 			"access_review": cadence(r.AccessReview), "shared_logins": sharedN, "systems_without_mfa": noMFA,
 			"internet_facing": noMFA > 0, "offshore": loc == "offshore" || b.vendorOffshore(r.Vendor),
@@ -396,6 +483,10 @@ func (b *builder) buildRoles() {
 		if r.Location == "" && phi {
 			e.unknown("location", "location", "164.310(b)",
 				"Where do the people in %s work: onsite, remote or offshore?", e.Label)
+		}
+		if phi && r.Training.Kind != "none" && r.Training.Last.IsZero() {
+			e.unknown("days_since_training", "training.last", "164.308(a)(5)(i)",
+				"When did the people in %s last complete security awareness training (a date, or never)?", e.Label)
 		}
 		b.add(e)
 	}
@@ -466,14 +557,11 @@ func (b *builder) buildSteps() {
 			if fv == nil || !fv["carries_phi"].(bool) {
 				continue
 			}
-			if fv["manual"].(bool) {
-				manual++
-			}
 			// Paper, voice and carried media are not transmissions over an
 			// electronic communications network, so 164.312 does not reach
 			// them; they are counted apart and rated under 164.530(c) and
 			// the device and media controls.
-			if physicalChannels[model.Channel(fv["channel"].(string))] {
+			if physicalChannels[model.Channel(fv["channel"].(string))] || fv["paper"].(bool) {
 				if !fv["encrypted"].(bool) {
 					physical++
 				}
@@ -481,6 +569,11 @@ func (b *builder) buildSteps() {
 			}
 			if !fv["encrypted"].(bool) || fv["auth"] == "none" || fv["auth"] == "shared_password" {
 				unprotected++
+			}
+			// WF-02 is about electronic handoffs done by hand; paper, voice
+			// and media are WF-04's.
+			if fv["manual"].(bool) {
+				manual++
 			}
 		}
 		access := st.System == "" || roleAccess[st.Role+"\x00"+st.System]
@@ -500,16 +593,37 @@ func (b *builder) buildSteps() {
 func (b *builder) buildPolicies() {
 	for i := range b.m.Policies {
 		p := &b.m.Policies[i]
+		// A plan that does not list what it covers is not read as covering
+		// nothing: -1, and CONT-08 stays quiet.
+		notCovered := -1
+		if len(p.Covers) > 0 {
+			notCovered = 0
+			for _, s := range b.m.Systems {
+				if s.Critical != nil && *s.Critical && !slices.Contains(p.Covers, s.ID) {
+					notCovered++
+				}
+			}
+		}
 		v := map[string]any{
 			"id": p.ID, "kind": string(p.Kind), "exists": p.Exists, "available": tri(p.Available),
-			"days_since_review": daysSince(p.LastReviewed, b.now), "days_since_test": daysSince(p.Tested, b.now),
+			"days_since_review": sinceDays(p.LastReviewed, b.now), "days_since_test": sinceDays(p.Tested, b.now),
+			"covers": len(p.Covers), "critical_not_covered": notCovered, "covers_listed": map[bool]string{true: "yes", false: "unknown"}[len(p.Covers) > 0],
 			"records": b.m.Organization.PatientsPerYear,
 		}
 		title := p.Title
 		if title == "" {
 			title = string(p.Kind)
 		}
-		b.add(&Element{Kind: KindPolicy, IDs: []string{p.ID}, Label: label("policy", p.ID, title), Path: fmt.Sprintf("policies[%d]", i), View: v})
+		e := &Element{Kind: KindPolicy, IDs: []string{p.ID}, Label: label("policy", p.ID, title), Path: fmt.Sprintf("policies[%d]", i), View: v}
+		if p.Exists && p.LastReviewed.IsZero() {
+			e.unknown("days_since_review", "last_reviewed", "164.316(b)(2)(iii)",
+				"When was %s last reviewed (a date, or never)?", e.Label)
+		}
+		if p.Exists && p.Tested.IsZero() && testedKinds[p.Kind] {
+			e.unknown("days_since_test", "tested", "164.308(a)(7)(ii)(D)",
+				"When was %s last exercised or tested (a date, or never)?", e.Label)
+		}
+		b.add(e)
 	}
 }
 

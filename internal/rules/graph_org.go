@@ -29,7 +29,7 @@ func (b *builder) buildOrg(nprm bool) {
 			continue
 		}
 		cur := policies[string(p.Kind)].(map[string]any)
-		age := daysSince(p.LastReviewed, b.now)
+		age := sinceDays(p.LastReviewed, b.now)
 		if prev := cur["days_since_review"].(int); cur["exists"].(bool) && prev >= 0 && (age < 0 || prev < age) {
 			age = prev
 		}
@@ -75,6 +75,12 @@ func (b *builder) buildOrg(nprm bool) {
 	} else {
 		missing = append(missing, model.StandardStages...)
 	}
+	clinical := 0
+	for _, s := range b.m.Systems {
+		if s.Kind == "ehr" || s.Kind == "medical_device" {
+			clinical++
+		}
+	}
 	chFunc := o.Kind == "clearinghouse"
 	if o.ClearinghouseFunc != nil {
 		chFunc = *o.ClearinghouseFunc
@@ -88,7 +94,7 @@ func (b *builder) buildOrg(nprm bool) {
 		"clearinghouse_function": chFunc, "clearinghouse_isolated": tri(o.ClearinghouseIso),
 		"claims_per_month": o.ClaimsPerMonth, "revenue_per_day": RevenuePerDay(b.m),
 		"security_official_named":        strings.TrimSpace(o.SecurityOfficial) != "",
-		"days_since_previous_assessment": daysSince(b.m.Assessment.Previous, b.now),
+		"days_since_previous_assessment": sinceDays(b.m.Assessment.Previous, b.now),
 		"clearinghouses":                 clearinghouses, "clients": len(b.m.Clients), "clients_without_baa": clientsNoBAA,
 		"offshore_roles": offshoreRoles, "has_bank_eft": hasBank, "has_card_data": hasCard, "critical_systems": critical,
 		"stages_without_steps": missing,
@@ -99,8 +105,15 @@ func (b *builder) buildOrg(nprm bool) {
 		"internet_facing": true, "offshore": offshoreRoles > 0, "vendor_involved": len(b.m.Vendors) > 0,
 		"records": o.PatientsPerYear, "max_sensitivity": "high", "financial": hasBank || hasCard,
 		"observed": b.observedList("org"),
+		"scope":    string(b.m.EffectiveScope()), "clinical_systems": clinical, "people": len(b.m.People),
+		"scope_stated": len(b.m.Assessment.InScope) > 0,
 	}
 	e := &Element{Kind: KindOrg, IDs: []string{"org"}, Label: "the organisation (" + o.Name + ")", Path: "organization", View: v}
+	if b.m.Assessment.Previous.IsZero() {
+		// The previous analysis is the assessment's, not the organisation's.
+		e.Unknown = append(e.Unknown, Unknown{Attr: "days_since_previous_assessment", Field: "assessment.previous", Citation: "164.308(a)(8)",
+			Question: "When was the previous risk analysis (a date, or never if this is the first)?"})
+	}
 	if chFunc && o.ClearinghouseIso == nil {
 		e.unknown("clearinghouse_isolated", "clearinghouse_isolated", "164.308(a)(4)(ii)(A)",
 			"Is the clearinghouse function's ePHI isolated from the rest of %s?", e.Label)

@@ -14,10 +14,12 @@ const (
 	KindData   Kind = "data"
 	KindStep   Kind = "step"
 	KindPolicy Kind = "policy"
+	// KindAccount is one login on one system (systems[].accounts[]).
+	KindAccount Kind = "account"
 )
 
 // Kinds lists every element kind in evaluation order.
-var Kinds = []Kind{KindOrg, KindSystem, KindFlow, KindVendor, KindClient, KindRole, KindAccess, KindData, KindStep, KindPolicy}
+var Kinds = []Kind{KindOrg, KindSystem, KindFlow, KindVendor, KindClient, KindRole, KindAccess, KindData, KindStep, KindPolicy, KindAccount}
 
 // AttrType is the type of a view attribute as rules see it.
 type AttrType string
@@ -87,6 +89,10 @@ var Schema = map[Kind][]Attr{
 		{"edi_envelope_errors", TInt, "X12 files with envelope mismatches or duplicate control numbers", 0},
 		{"nprm", TBool, "the 2025 proposed-rule overlay is on", false},
 		{"policies", TMap, "policies by kind: {exists: bool, days_since_review: int (-1 unknown)}", nil},
+		{"scope", TString, "what the analysis covers: enterprise (all ePHI) or billing (a billing company's own operation)", "enterprise"},
+		{"scope_stated", TBool, "the model lists what is in scope (assessment.in_scope)", true},
+		{"clinical_systems", TInt, "EHR and medical-device systems modelled", 1},
+		{"people", TInt, "people listed under people", 10},
 	},
 	KindSystem: {
 		{"name", TString, "system name", "S"},
@@ -133,6 +139,23 @@ var Schema = map[Kind][]Attr{
 		{"scan_phi_files", TInt, "files in its locations where the scan found PHI", 0},
 		{"scan_x12_files", TInt, "X12 interchanges found in its locations", 0},
 		{"scan_card_files", TInt, "files with card numbers found in its locations", 0},
+		{"accounts", TInt, "individual accounts listed on it", 0},
+		{"shared_accounts", TInt, "shared accounts listed on it that are not disabled", 0},
+		{"default_credentials", TString, "a default, vendor or hard-coded password is in use (declared, or an enabled default account): yes, no or unknown", "no"},
+		{"remote_methods", TList, "ways in from outside: vpn, rdp, remote_control, port_forward, ssh, none", []string{}},
+		{"remote_without_mfa", TInt, "remote-access paths declared without MFA", 0},
+		{"remote_mfa_unknown", TInt, "remote-access paths whose MFA is not stated (each is a question)", 0},
+		{"remote_exposed", TBool, "RDP or SSH listens on the internet, or a port is forwarded to it", false},
+		{"rdp_exposed", TBool, "RDP listens on the internet directly", false},
+		{"end_of_support_passed", TString, "its software or firmware no longer gets security fixes: yes, no, or unknown when end_of_support is not stated", "no"},
+		{"remote_listed", TString, "the model lists its remote-access paths: yes, or unknown (then the RA rules examine nothing on it)", "yes"},
+		{"days_to_end_of_support", TInt, "days until security fixes end; 0 or less once passed; 9999 when not stated", 9999},
+		{"client_hosted", TBool, "a client's system the organisation only logs in to (its patching, logging and backup are the client's)", false},
+		{"consumer", TBool, "a consumer service used with no contract (personal e-mail, a free file-sharing account)", false},
+		{"portable", TBool, "a mobile device or portable media, carried out of the office", false},
+		{"paper_phi", TBool, "holds PHI on paper only (a filing room, a mail tray); stores_phi is then false", false},
+		{"clients_held", TInt, "clients whose PHI it holds, when it serves several", 0},
+		{"client_separation", TString, "each client's data kept apart with access limited to the people serving it: yes, no or unknown", "yes"},
 	},
 	KindFlow: {
 		{"from", TString, "sending system ID", "a"},
@@ -158,6 +181,10 @@ var Schema = map[Kind][]Attr{
 		{"isa_credentials", TString, "yes, no or unknown", "no"},
 		{"integrity_check", TString, "yes, no or unknown", "yes"},
 		{"encryption_contradiction", TBool, "declared encrypted over a channel that cannot be (ftp, fax, phone, print_mail); encrypted is then false", false},
+		{"paper", TBool, "carries PHI on paper only (every data asset of form paper, over print_mail, hand_delivery, fax, phone or local handling)", false},
+		{"physical", TBool, "moves on paper, by voice or analog fax, or on carried media (print_mail, hand_delivery, phone, fax, removable_media): outside 164.312(e)", false},
+		{"to_external", TBool, "goes to an external recipient (payer reviewer, adjuster, attorney, client office)", false},
+		{"to_consumer", TBool, "goes to a consumer service used with no contract", false},
 	},
 	KindVendor: {
 		{"name", TString, "vendor name", "V"},
@@ -166,7 +193,7 @@ var Schema = map[Kind][]Attr{
 		{"baa_status", TString, "signed, pending, expired, none or not_required", "signed"},
 		{"baa_days_to_expiry", TInt, "days until the BAA expires; 9999 without an expiry", 400},
 		{"baa_flowdown", TString, "subcontractor flow-down: yes, no or unknown", "yes"},
-		{"breach_notice_days", TInt, "days to report a breach; 0 when not stated", 10},
+		{"breach_notice_days", TInt, "days the BAA gives to report a breach; 0 when it states none, -1 when not known", 10},
 		{"days_since_risk_analysis", TInt, "age of the vendor's own risk analysis; -1 when none on file", 100},
 		{"days_since_review", TInt, "days since our last review; -1 never", 100},
 		{"certifications", TInt, "current certifications or reports", 1},
@@ -180,7 +207,7 @@ var Schema = map[Kind][]Attr{
 		{"name", TString, "practice name", "C"},
 		{"baa_status", TString, "signed, pending, expired, none or not_required", "signed"},
 		{"baa_days_to_expiry", TInt, "days until the BAA expires; 9999 without an expiry", 400},
-		{"breach_notice_days", TInt, "days we have to report a breach to the client; 0 when not stated", 30},
+		{"breach_notice_days", TInt, "days we have to report a breach to the client; 0 when the BAA states none, -1 when not known", 30},
 		{"patients", TInt, "patients per year", 1000},
 	},
 	KindRole: {
@@ -227,7 +254,7 @@ var Schema = map[Kind][]Attr{
 		{"system", TString, "system ID or empty", "s"},
 		{"phi", TBool, "handles PHI", true},
 		{"flows", TInt, "flows it triggers", 1},
-		{"manual_phi_flows", TInt, "manual handoffs of PHI it triggers", 0},
+		{"manual_phi_flows", TInt, "electronic handoffs of PHI it triggers that people send by hand (paper, voice and carried media are counted in physical_phi_flows)", 0},
 		{"unprotected_phi_flows", TInt, "electronic handoffs of PHI it triggers that are unencrypted or unauthenticated (paper, voice and carried media are counted in physical_phi_flows)", 0},
 		{"physical_phi_flows", TInt, "handoffs of PHI it triggers on paper (print_mail), by voice or analog fax, or on unencrypted removable media", 0},
 		{"role_has_access", TBool, "the role is declared to have access to the step's system", true},
@@ -238,6 +265,25 @@ var Schema = map[Kind][]Attr{
 		{"available", TString, "the current version is available to those who carry it out: yes, no or unknown", "yes"},
 		{"days_since_review", TInt, "days since review; -1 never", 100},
 		{"days_since_test", TInt, "days since last exercise; -1 never", 100},
+		{"covers", TInt, "systems the plan lists under covers", 2},
+		{"critical_not_covered", TInt, "critical systems the plan does not list; -1 when it lists none", 0},
+		{"covers_listed", TString, "the plan lists the systems it covers: yes, or unknown", "yes"},
+	},
+	KindAccount: {
+		{"system", TString, "system ID", "s"},
+		{"system_kind", TString, "system kind", "pm_billing"},
+		{"system_phi", TBool, "the system stores ePHI", true},
+		{"person", TString, "person ID, or empty for an account that is not one person's", "p"},
+		{"username", TString, "login name", "u"},
+		{"kind", TString, "person, shared, service, default, vendor, or unknown", "person"},
+		{"status", TString, "enabled, disabled or unknown", "enabled"},
+		{"level", TString, "read, write, admin, or empty", "write"},
+		{"person_left", TBool, "the person's last working day is past", false},
+		{"days_since_left", TInt, "days since the person's last working day; -1 when they have not left", -1},
+		{"days_since_last_used", TInt, "days since the last sign-in; -1 not known", 1},
+		{"clients", TInt, "clients whose PHI the account reaches", 1},
+		{"clients_beyond_person", TInt, "clients the account reaches that its person does not serve", 0},
+		{"client_hosted", TBool, "the system is a client's, which the organisation only logs in to", false},
 	},
 }
 

@@ -38,7 +38,7 @@ var commonValues = map[string][]string{
 var kindValues = map[Kind]map[string][]string{
 	KindOrg: {
 		"kind":                 model.OrgKind("").Enum(),
-		"stages_without_steps": model.StandardStages,
+		"stages_without_steps": model.StandardStages, "scope": model.ScopeKind("").Enum(),
 	},
 	KindSystem: {
 		"kind": model.SystemKind("").Enum(), "hosting": model.Hosting("").Enum(),
@@ -50,6 +50,8 @@ var kindValues = map[Kind]map[string][]string{
 		"api_logged": triState, "critical": triState, "edi_approved": triState,
 		"patch_cadence": model.Cadence("").Enum(), "log_review": model.Cadence("").Enum(),
 		"backup_frequency": model.Cadence("").Enum(), "api_key_rotation": model.Cadence("").Enum(),
+		"default_credentials": triState, "client_separation": triState, "remote_methods": model.RemoteMethod("").Enum(),
+		"end_of_support_passed": triState, "remote_listed": {"yes", "unknown"},
 	},
 	KindFlow: {
 		"from_kind": model.SystemKind("").Enum(), "to_kind": model.SystemKind("").Enum(),
@@ -78,7 +80,11 @@ var kindValues = map[Kind]map[string][]string{
 		"kind": model.DataKind("").Enum(), "sensitivity": model.Sensitivity("").Enum(),
 	},
 	KindPolicy: {
-		"kind": model.PolicyKind("").Enum(),
+		"kind": model.PolicyKind("").Enum(), "covers_listed": {"yes", "unknown"},
+	},
+	KindAccount: {
+		"system_kind": model.SystemKind("").Enum(), "kind": withUnk(model.AccountKind("").Enum()),
+		"status": model.AccountStatus("").Enum(), "level": withNone(model.AccessLevel("").Enum()),
 	},
 }
 

@@ -45,6 +45,7 @@ var sections = []section{
 	{"workflow", "Workflow steps", "id"},
 	{"policies", "Policies", "id"},
 	{"clients", "Client practices", "id"},
+	{"people", "People", "id"},
 	{"answers", "Answers", "question"},
 }
 
@@ -205,6 +206,10 @@ func fieldInputs(f reflect.StructField, prefix, labelPrefix string, index []int,
 		in.Kind = "tri"
 	case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
 		in.Kind = "list"
+		if key == "in_scope" || key == "out_of_scope" {
+			// Statements hold commas; one a line.
+			in.Kind = "textarea"
+		}
 	case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct && lists:
 		in.Kind, in.List = "rows", newFormList(in.Key, key, labelPrefix+humanKey(key), in.Hint, in.Required, ft.Elem())
 	case ft.Kind() == reflect.Struct && ft != dateType:
@@ -268,6 +273,12 @@ func readInputs(elem reflect.Value, ins []formInput) {
 			}
 		case "list":
 			ins[i].Value = strings.Join(f.Interface().([]string), ", ")
+		case "textarea":
+			if f.Kind() == reflect.Slice {
+				ins[i].Value = strings.Join(f.Interface().([]string), "\n")
+			} else {
+				ins[i].Value = f.String()
+			}
 		case "rows":
 			ins[i].List.read(f)
 		case "block":
@@ -364,6 +375,18 @@ func writeInputs(elem reflect.Value, ins []formInput) (ok bool) {
 				}
 			}
 			f.Set(reflect.ValueOf(items))
+		case "textarea":
+			if f.Kind() != reflect.Slice {
+				f.SetString(v)
+				continue
+			}
+			var lines []string
+			for _, s := range strings.Split(v, "\n") {
+				if s = strings.TrimSpace(s); s != "" {
+					lines = append(lines, s)
+				}
+			}
+			f.Set(reflect.ValueOf(lines))
 		default:
 			f.SetString(v)
 		}
