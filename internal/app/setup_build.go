@@ -273,7 +273,7 @@ func (b *guideBuild) vendors() {
 }
 
 func (b *guideBuild) roles() {
-	training := model.Training{Last: b.date(secTraining, "last"), Phishing: yesNoPtr(b.ans.get(secTraining, "phishing"))}
+	training := model.Training{Last: model.Since(b.date(secTraining, "last")), Phishing: yesNoPtr(b.ans.get(secTraining, "phishing"))}
 	if k := b.ans.get(secTraining, "kind"); k != DontKnow {
 		training.Kind = model.TrainingKind(k)
 	}
@@ -440,7 +440,7 @@ func (b *guideBuild) policies() {
 		}
 		pol := model.Policy{ID: "p-" + strings.ReplaceAll(p.Value, "_", "-"), Kind: model.PolicyKind(p.Value), Exists: v == "yes"}
 		if v == "yes" {
-			pol.LastReviewed = b.date(secPolicies, p.Value+".reviewed")
+			pol.LastReviewed = model.Since(b.date(secPolicies, p.Value+".reviewed"))
 		}
 		b.m.Policies = append(b.m.Policies, pol)
 	}
