@@ -147,7 +147,7 @@ func plan(rs []Risk, asOf time.Time) []PlanItem {
 
 func summarize(res *Result, rulesN int) Summary {
 	s := Summary{ByLevel: map[string]int{}, OpenByLevel: map[string]int{}, ByStatus: map[string]int{}, Rules: rulesN,
-		EvidenceUsed: res.Evidence.Facts}
+		EvidenceUsed: res.Evidence.Facts, Evidence: shareOf(res.Pairs)}
 	for l := risk.VeryLow; l <= risk.VeryHigh; l++ {
 		s.ByLevel[l.Slug()] = 0
 		s.OpenByLevel[l.Slug()] = 0
