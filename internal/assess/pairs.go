@@ -254,7 +254,7 @@ func (w *witness) observedBy(observed []string) []EvidenceRef {
 // fired on an observation or a set examined the attribute.
 func gapPair(r Risk, h rules.Hit, org map[string]any, w *witness) Pair {
 	p := Pair{ID: r.ID, Rule: r.Rule, Title: r.Title, Threat: r.Threat, Vulnerability: r.Vulnerability, Elements: r.Elements,
-		Safeguard: SafeguardMissing, Likelihood: r.Likelihood, Impact: r.Impact.Level, Level: r.Level, Value: r.Value}
+		Safeguard: SafeguardMissing, Likelihood: brief(r.Likelihood), Impact: r.Impact.Level, Level: r.Level, Value: r.Value}
 	observed, _ := h.Element.View["observed"].([]string)
 	for _, part := range strings.Split(h.Why(org), "; ") {
 		if part == "" {
@@ -288,8 +288,14 @@ func gapPair(r Risk, h rules.Hit, org map[string]any, w *witness) Pair {
 // answerPair is the pair of an answer of no or partial: declared.
 func answerPair(r Risk) Pair {
 	return Pair{ID: r.ID, Rule: r.Rule, Title: r.Title, Threat: r.Threat, Vulnerability: r.Vulnerability, Elements: r.Elements,
-		Safeguard: SafeguardMissing, Likelihood: r.Likelihood, Impact: r.Impact.Level, Level: r.Level, Value: r.Value,
+		Safeguard: SafeguardMissing, Likelihood: brief(r.Likelihood), Impact: r.Impact.Level, Level: r.Level, Value: r.Value,
 		Measures: []Measure{{Fact: r.Why, State: SafeguardMissing, Basis: Declared}}}
+}
+
+// brief is a risk's likelihood without its steps: the pair of a risk
+// refers to the risk, under the same ID, for the arithmetic.
+func brief(l risk.Rating) risk.Rating {
+	return risk.Rating{Table: l.Table, Base: l.Value, BaseReason: l.BaseReason, Value: l.Value, Level: l.Level}
 }
 
 func verifiedShare(ms []Measure) float64 {

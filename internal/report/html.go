@@ -41,6 +41,7 @@ var reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.F
 	"businessLabel": func() string { return assess.BusinessLabel },
 	"tableTitle":    risk.TableTitle,
 	"pct":           pct,
+	"share":         func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	"level":         func(v int) string { return risk.LevelOf(v).Slug() },
 }).ParseFS(templatesFS, "templates/report.html.tmpl"))
 

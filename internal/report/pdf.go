@@ -348,7 +348,7 @@ func (p *pdfDoc) likelihood() {
 		for _, b := range m.BaseRates {
 			share := "no breach-portal statistic"
 			if b.Share > 0 {
-				share = pct(b.Share) + " of reports"
+				share = fmt.Sprintf("%.1f%% of reports", b.Share*100)
 			}
 			p.item(fmt.Sprintf("%s — Table %s, starting value %d (%s)", b.Name, b.Table, b.Value, risk.LevelOf(b.Value).Title()), share+"; "+b.Source)
 		}
