@@ -49,7 +49,11 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 	if err != nil {
 		return store.Assessment{}, err
 	}
-	res, err := assess.Run(assess.Input{Model: m, Rules: a.rules, Facts: facts, Now: now, Tool: a.tool})
+	prev, err := a.latestResult(ctx, wsID)
+	if err != nil {
+		return store.Assessment{}, err
+	}
+	res, err := assess.Run(assess.Input{Model: m, Rules: a.rules, Facts: facts, Now: now, Tool: a.tool, Previous: prev})
 	if err != nil {
 		return store.Assessment{}, fmt.Errorf("app: assess workspace %d: %w", wsID, err)
 	}
@@ -68,6 +72,16 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 			map[string]any{"version": asm.Version, "risks": res.Summary.Risks, "open": res.Summary.Open, "evidence_facts": len(facts)})
 	})
 	return asm, err
+}
+
+// latestResult is the result of the workspace's newest assessment, the
+// previous analysis of the next run's change log; nil before the first.
+func (a *App) latestResult(ctx context.Context, wsID int64) (*assess.Result, error) {
+	list, err := a.st.Assessments(ctx, wsID)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return DecodeResult(list[0])
 }
 
 // mergeDecisions puts the stored decisions into the model's tracking list.
