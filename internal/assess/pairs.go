@@ -322,6 +322,20 @@ var exposureAttr = map[string]string{"internet-facing": "internet_facing", "offs
 // well-controlled value are taken away — the others say what the element
 // is (not an EDI flow, holding no PHI), and a rule about what the element
 // is not does not apply to it.
+// nature lists attributes that say what an element is, never how it is
+// protected: a rule that applies only once one of them is changed (an EDI
+// rule on a flow that carries no X12, a rule about non-EDI flows on an
+// EDI one) does not apply to the element, whatever its safeguards.
+var nature = map[rules.Kind][]string{
+	rules.KindFlow: {"edi", "carries_phi", "data_kinds", "to_clearinghouse", "crosses_boundary", "from_kind", "to_kind", "stage",
+		"to_vendor", "automated", "manual"},
+	rules.KindSystem: {"kind", "hosting", "stores_phi", "data_kinds", "has_api", "client", "vendor", "patchable", "critical"},
+	rules.KindVendor: {"phi_access", "clearinghouse", "systems", "phi_flows"},
+	rules.KindRole:   {"kind", "phi_access", "outsourced", "location", "offshore"},
+	rules.KindAccess: {"system_kind", "level"},
+	rules.KindOrg:    {"kind", "business_associate", "clearinghouse_function", "clients", "clearinghouses", "has_bank_eft", "has_card_data", "workforce"},
+}
+
 func inPlacePairs(set *rules.Set, g *rules.Graph, fired map[string]bool, m *model.Model, w *witness) ([]Pair, error) {
 	orgEl := g.Elements[rules.KindOrg][0]
 	var out []Pair
@@ -340,6 +354,8 @@ func inPlacePairs(set *rules.Set, g *rules.Graph, fired map[string]bool, m *mode
 			if fired[id] {
 				continue
 			}
+			var best *rules.Hit
+			var bestControls []string
 			for _, ex := range r.Examples.Trigger {
 				view, org := maps.Clone(el.View), maps.Clone(orgEl.View)
 				var controls []string
@@ -347,7 +363,7 @@ func inPlacePairs(set *rules.Set, g *rules.Graph, fired map[string]bool, m *mode
 					for _, a := range slices.Sorted(maps.Keys(attrs)) {
 						v := normalize(attrs[a])
 						cur, ok := target[a]
-						if ok && reflect.DeepEqual(cur, safe[a]) && !reflect.DeepEqual(cur, v) {
+						if ok && reflect.DeepEqual(cur, safe[a]) && !reflect.DeepEqual(cur, v) && !slices.Contains(nature[rules.Kind(kind)], a) {
 							target[a] = v
 							controls = append(controls, kind+"."+a)
 						}
@@ -388,10 +404,16 @@ func inPlacePairs(set *rules.Set, g *rules.Graph, fired map[string]bool, m *mode
 					refs, derived := w.evidenceFor(rules.Kind(kind), ids, attr, view)
 					return derived && len(refs) == 0
 				}) {
-					break
+					continue
 				}
-				out = append(out, inPlacePair(r, el, hits[0], controls, orgEl.View, m, w))
-				break
+				// The example that takes the fewest safeguards away names
+				// the ones the rule is about.
+				if best == nil || len(controls) < len(bestControls) {
+					best, bestControls = &hits[0], controls
+				}
+			}
+			if best != nil {
+				out = append(out, inPlacePair(r, el, *best, bestControls, orgEl.View, m, w))
 			}
 		}
 	}
