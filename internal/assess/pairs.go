@@ -349,6 +349,7 @@ func inPlacePairs(set *rules.Set, g *rules.Graph, fired map[string]bool, m *mode
 		one := &rules.Set{Rules: []*rules.Rule{r}}
 		safe := rules.SafeView(r.AppliesTo)
 		safeOrg := rules.SafeView(rules.KindOrg)
+		examples := triggerExamples(r)
 		for _, el := range g.Elements[r.AppliesTo] {
 			id := risk.ID(r.ID, el.IDs...)
 			if fired[id] {
@@ -356,25 +357,35 @@ func inPlacePairs(set *rules.Set, g *rules.Graph, fired map[string]bool, m *mode
 			}
 			var best *rules.Hit
 			var bestControls []string
-			for _, ex := range r.Examples.Trigger {
-				view, org := maps.Clone(el.View), maps.Clone(orgEl.View)
+			for _, ex := range examples {
+				// Views are copied only when an example takes something
+				// away: most examples of most rules change nothing here.
 				var controls []string
-				take := func(target, safe map[string]any, kind string, attrs map[string]any) {
-					for _, a := range slices.Sorted(maps.Keys(attrs)) {
-						v := normalize(attrs[a])
+				take := func(target map[string]any, safe map[string]any, kind string, attrs []attrValue) map[string]any {
+					var out map[string]any
+					for _, av := range attrs {
+						a, v := av.name, av.value
 						cur, ok := target[a]
 						if ok && reflect.DeepEqual(cur, safe[a]) && !reflect.DeepEqual(cur, v) && !slices.Contains(nature[rules.Kind(kind)], a) {
-							target[a] = v
+							if out == nil {
+								out = maps.Clone(target)
+							}
+							out[a] = v
 							controls = append(controls, kind+"."+a)
 						}
 					}
+					if out == nil {
+						return target
+					}
+					return out
 				}
+				var view, org map[string]any
 				if r.AppliesTo == rules.KindOrg {
-					take(org, safeOrg, "org", ex["org"])
+					org = take(orgEl.View, safeOrg, "org", ex.org)
 					view = org
 				} else {
-					take(view, safe, string(r.AppliesTo), ex[string(r.AppliesTo)])
-					take(org, safeOrg, "org", ex["org"])
+					view = take(el.View, safe, string(r.AppliesTo), ex.el)
+					org = take(orgEl.View, safeOrg, "org", ex.org)
 				}
 				if len(controls) == 0 {
 					continue
@@ -418,6 +429,37 @@ func inPlacePairs(set *rules.Set, g *rules.Graph, fired map[string]bool, m *mode
 		}
 	}
 	return out, nil
+}
+
+// attrValue is one attribute an example sets, with its value as views
+// hold it.
+type attrValue struct {
+	name  string
+	value any
+}
+
+type example struct{ el, org []attrValue }
+
+// triggerExamples returns a rule's trigger examples with their values
+// normalised and their attributes in order, once per rule rather than
+// once per element.
+func triggerExamples(r *rules.Rule) []example {
+	list := func(attrs map[string]any) []attrValue {
+		var out []attrValue
+		for _, a := range slices.Sorted(maps.Keys(attrs)) {
+			out = append(out, attrValue{a, normalize(attrs[a])})
+		}
+		return out
+	}
+	var out []example
+	for _, ex := range r.Examples.Trigger {
+		e := example{org: list(ex[string(rules.KindOrg)])}
+		if r.AppliesTo != rules.KindOrg {
+			e.el = list(ex[string(r.AppliesTo)])
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func inPlacePair(r *rules.Rule, el *rules.Element, h rules.Hit, controls []string, org map[string]any, m *model.Model, w *witness) Pair {
