@@ -159,21 +159,20 @@ func documentControl(m *model.Model, res *Result, sets []EvidenceSet) DocumentCo
 	dc := DocumentControl{Version: res.AsOf, Participants: []model.Participant{}, Sources: []DocumentSource{},
 		Assumptions: []string{}, Owners: []NamedOwner{}, SignOff: res.Assessment.SignOff}
 	names := map[string]string{}
-	if d := m.Assessment.Document; d != nil {
-		if d.Version != "" {
-			dc.Version = d.Version
-		}
-		dc.Participants = append(dc.Participants, d.Participants...)
-		for _, s := range d.Sources {
-			dc.Sources = append(dc.Sources, DocumentSource{Title: s.Title, Kind: s.Kind, Date: string(s.Date), Note: s.Note})
-		}
-		dc.Assumptions = append(dc.Assumptions, d.Assumptions...)
-		for _, o := range d.Owners {
-			names[o.Role] = o.Name
-		}
-		if a := d.PlanApproval; a != nil {
-			dc.PlanApproval = &PlanApproval{Name: a.Name, Title: a.Title, Date: string(a.Date), Resources: a.Resources}
-		}
+	d := &m.Assessment.Document
+	if d.Version != "" {
+		dc.Version = d.Version
+	}
+	dc.Participants = append(dc.Participants, d.Participants...)
+	for _, s := range d.Sources {
+		dc.Sources = append(dc.Sources, DocumentSource{Title: s.Title, Kind: s.Kind, Date: string(s.Date), Note: s.Note})
+	}
+	dc.Assumptions = append(dc.Assumptions, d.Assumptions...)
+	for _, o := range d.Owners {
+		names[o.Role] = o.Name
+	}
+	if a := d.PlanApproval; a != nil {
+		dc.PlanApproval = &PlanApproval{Name: a.Name, Title: a.Title, Date: string(a.Date), Resources: a.Resources}
 	}
 	for _, s := range sets {
 		dc.Sources = append(dc.Sources, DocumentSource{Title: s.Name, Kind: "evidence", Date: s.Date,

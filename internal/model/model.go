@@ -61,7 +61,7 @@ type Assessment struct {
 	Regulation Regulation `yaml:"regulation,omitempty" doc:"current-2013 (default) or nprm-2025-proposed to overlay the proposed 2025 rule."`
 	Previous   Date       `yaml:"previous,omitempty" doc:"Date of the previous risk analysis."`
 	SignOff    *SignOff   `yaml:"sign_off,omitempty" doc:"Who approved the analysis and when."`
-	Document   *Document  `yaml:"document,omitempty" doc:"Document control: version, participants, sources, assumptions, named owners, approval of the risk management plan."`
+	Document   Document   `yaml:"document,omitempty" doc:"Document control: version, participants, sources, assumptions, named owners, approval of the risk management plan."`
 }
 
 // SignOff records approval of the analysis.

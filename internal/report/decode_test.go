@@ -153,3 +153,25 @@ func TestResultMigrationsReachCurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredV1RendersInEveryFormat: a result stored under v1 still makes
+// every report and export, its one-step ratings shown as they were.
+func TestStoredV1RendersInEveryFormat(t *testing.T) {
+	data, err := os.ReadFile(storedV1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := DecodeResult(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range AllFormats() {
+		var buf bytes.Buffer
+		if err := Write(&buf, res, f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		if f == "html" && !strings.Contains(buf.String(), "Likelihood (one step, schema v1)") {
+			t.Error("the HTML report does not say the v1 likelihood is one step")
+		}
+	}
+}

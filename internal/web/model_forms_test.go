@@ -586,7 +586,7 @@ func TestModelFormsOptionalFields(t *testing.T) {
 			}
 			saved(t, p, clear)
 			_, _, m = stored(t)
-			if m.Assessment != (model.Assessment{}) || m.Stages != nil || !reflect.DeepEqual(m.Organization, before.Organization) {
+			if !reflect.DeepEqual(m.Assessment, model.Assessment{}) || m.Stages != nil || !reflect.DeepEqual(m.Organization, before.Organization) {
 				t.Errorf("clear: stored %+v %+v %+v", m.Organization, m.Assessment, m.Stages)
 			}
 		})
