@@ -45,11 +45,15 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 	if err != nil {
 		return store.Assessment{}, err
 	}
-	facts, err := a.st.EvidenceFacts(ctx, wsID)
+	sets, err := a.evidenceSets(ctx, wsID)
 	if err != nil {
 		return store.Assessment{}, err
 	}
-	res, err := assess.Run(assess.Input{Model: m, Rules: a.rules, Facts: facts, Now: now, Tool: a.tool})
+	prev, err := a.latestResult(ctx, wsID)
+	if err != nil {
+		return store.Assessment{}, err
+	}
+	res, err := assess.Run(assess.Input{Model: m, Rules: a.rules, EvidenceSets: sets, Now: now, Tool: a.tool, Previous: prev})
 	if err != nil {
 		return store.Assessment{}, fmt.Errorf("app: assess workspace %d: %w", wsID, err)
 	}
@@ -65,9 +69,38 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 			return err
 		}
 		return a.record(ctx, tx, who, ws, audit.AssessmentRun, assessmentObject(asm.ID),
-			map[string]any{"version": asm.Version, "risks": res.Summary.Risks, "open": res.Summary.Open, "evidence_facts": len(facts)})
+			map[string]any{"version": asm.Version, "risks": res.Summary.Risks, "open": res.Summary.Open, "evidence_facts": res.Evidence.Facts})
 	})
 	return asm, err
+}
+
+// evidenceSets are the workspace's uploaded evidence, oldest first, each
+// named by its upload and dated by it: the analysis names the set that
+// verified a measure.
+func (a *App) evidenceSets(ctx context.Context, wsID int64) ([]assess.EvidenceSet, error) {
+	list, err := a.st.EvidenceSets(ctx, wsID)
+	if err != nil {
+		return nil, err
+	}
+	sets := make([]assess.EvidenceSet, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- {
+		e, err := a.st.EvidenceSetFacts(ctx, wsID, list[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		sets = append(sets, assess.EvidenceSet{Name: e.FileName, Source: e.Format, Date: e.Uploaded.UTC().Format("2006-01-02"), Facts: e.Facts})
+	}
+	return sets, nil
+}
+
+// latestResult is the result of the workspace's newest assessment, the
+// previous analysis of the next run's change log; nil before the first.
+func (a *App) latestResult(ctx context.Context, wsID int64) (*assess.Result, error) {
+	list, err := a.st.Assessments(ctx, wsID)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return DecodeResult(list[0])
 }
 
 // mergeDecisions puts the stored decisions into the model's tracking list.

@@ -52,34 +52,30 @@ func (a *App) CompareAssessments(ctx context.Context, who Actor, ws Scope, from,
 		return Comparison{}, err
 	}
 	c := Comparison{From: fa, To: ta}
+	d := assess.Compare(fr, tr)
+	c.New, c.Resolved = d.New, d.Resolved
+	for _, x := range d.Rerated {
+		c.Changed = append(c.Changed, LevelChange{ID: x.To.ID, Title: x.To.Title, From: x.From, To: x.To})
+	}
 	old := make(map[string]assess.Risk, len(fr.Risks))
 	for _, r := range fr.Risks {
 		old[r.ID] = r
 	}
-	seen := make(map[string]bool, len(tr.Risks))
+	rerated := make(map[string]bool, len(d.Rerated))
+	for _, x := range d.Rerated {
+		rerated[x.To.ID] = true
+	}
 	for _, r := range tr.Risks {
-		seen[r.ID] = true
 		o, ok := old[r.ID]
 		if !ok {
-			c.New = append(c.New, r)
 			continue
 		}
-		same := true
-		if o.Level != r.Level {
-			c.Changed = append(c.Changed, LevelChange{ID: r.ID, Title: r.Title, From: o, To: r})
-			same = false
-		}
-		if fs := decisionFields(o, r); len(fs) > 0 {
+		fs := decisionFields(o, r)
+		if len(fs) > 0 {
 			c.Decisions = append(c.Decisions, DecisionChange{ID: r.ID, Title: r.Title, Fields: fs})
-			same = false
 		}
-		if same {
+		if len(fs) == 0 && !rerated[r.ID] {
 			c.Unchanged++
-		}
-	}
-	for _, r := range fr.Risks {
-		if !seen[r.ID] {
-			c.Resolved = append(c.Resolved, r)
 		}
 	}
 	sort.Slice(c.Changed, func(i, j int) bool { return c.Changed[i].ID < c.Changed[j].ID })

@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,6 +23,13 @@ type Input struct {
 	Now        time.Time // as-of date when the model does not set assessment.date
 	Regulation string    // overrides the model's regulation when set
 	Tool       string    // "rcmguard <version>", recorded in the result
+	// EvidenceSets are named, dated bodies of evidence; their facts are
+	// used as Facts are, and a measure they examined is shown verified by
+	// them. Facts outside any set count as one set named "evidence".
+	EvidenceSets []EvidenceSet
+	// Previous is the result of the previous analysis, if any: the
+	// document control's change log compares against it.
+	Previous *Result
 }
 
 // Run performs the assessment.
@@ -50,7 +58,12 @@ func Run(in Input) (*Result, error) {
 		return nil, errs
 	}
 
-	g := rules.Build(m, in.Facts, rules.Options{Now: asOf, NPRM: regulation == "nprm-2025-proposed"})
+	sets := evidenceSets(in)
+	var facts []evidence.Fact
+	for _, s := range sets {
+		facts = append(facts, s.Facts...)
+	}
+	g := rules.Build(m, facts, rules.Options{Now: asOf, NPRM: regulation == "nprm-2025-proposed"})
 	hits, err := in.Rules.Evaluate(g)
 	if err != nil {
 		return nil, fmt.Errorf("assess: %w", err)
@@ -72,10 +85,26 @@ func Run(in Input) (*Result, error) {
 	if so := m.Assessment.SignOff; so != nil {
 		res.Assessment.SignOff = &SignOff{Name: so.Name, Title: so.Title, Date: string(so.Date)}
 	}
+	w := newWitness(m, sets)
+	fired := map[string]bool{}
 	for _, h := range hits {
-		res.Risks = append(res.Risks, riskFromHit(h, org, m, cat))
+		r := riskFromHit(h, org, m, cat)
+		res.Risks = append(res.Risks, r)
+		res.Pairs = append(res.Pairs, gapPair(r, h, org, w))
+		fired[r.ID] = true
 	}
-	res.Risks = append(res.Risks, answerRisks(m, cat, org)...)
+	answers := answerRisks(m, cat, org)
+	res.Risks = append(res.Risks, answers...)
+	for _, r := range answers {
+		res.Pairs = append(res.Pairs, answerPair(r))
+	}
+	inPlace, err := inPlacePairs(in.Rules, g, fired, m, w)
+	if err != nil {
+		return nil, err
+	}
+	res.Pairs = append(res.Pairs, inPlace...)
+	sortPairs(res.Pairs)
+	res.Method = method()
 	res.Warnings = append(res.Warnings, applyTracking(res.Risks, m.Tracking, asOf)...)
 	sortRisks(res.Risks)
 
@@ -83,11 +112,18 @@ func Run(in Input) (*Result, error) {
 	res.Questions = append(res.Questions, unknownQuestions(g, m, cat)...)
 	res.Plan = plan(res.Risks, asOf)
 	res.Inventory = inventory(m, g, res.Risks)
-	res.Evidence = evidenceSummary(in.Facts, g)
+	res.Evidence = evidenceSummary(facts, g)
+	res.Evidence.Sets = setsOrEmpty(sets)
 	res.Summary = summarize(res, len(in.Rules.Rules))
 	res.OCRElements = ocrElements(res)
+	res.DocumentControl = documentControl(m, res, sets)
+	res.DocumentControl.Assumptions = append(res.DocumentControl.Assumptions, res.Method.Assumptions...)
+	SetPrevious(res, in.Previous)
 	if res.Risks == nil {
 		res.Risks = []Risk{}
+	}
+	if res.Pairs == nil {
+		res.Pairs = []Pair{}
 	}
 	if res.Plan == nil {
 		res.Plan = []PlanItem{}
@@ -165,19 +201,27 @@ func citations(cs []string, cat *catalog.Catalog) []Citation {
 	return out
 }
 
-func residual(l, i *risk.Rating, reduction int) Residual {
-	rl := l.Value - reduction
-	if rl < 1 {
-		rl = 1
-	}
-	v, lvl := risk.Score(rl, i.Value)
-	return Residual{Likelihood: rl, Impact: i.Value, Value: v, Level: lvl,
-		Arithmetic: fmt.Sprintf("likelihood %d − %d for the mitigation = %d (%s); impact %d unchanged", l.Value, reduction, rl, risk.LevelOf(rl), i.Value)}
-}
-
 func riskFromHit(h rules.Hit, org map[string]any, m *model.Model, cat *catalog.Catalog) Risk {
 	r := h.Rule
-	v, lvl := risk.Score(h.Likelihood.Value, h.Impact.Value)
+	elems := elementRefs(h, m)
+	gap := "the safeguard the rule looks for is missing: " + r.Vulnerability
+	l := likelihood(threatClass(r.ThreatClass), h.Likelihood, adverseGap, gap, true, h.RestsOn)
+	imp := *h.Impact
+	imp.Table = risk.TableImpact
+	v, lvl := risk.Score(l.Value, imp.Value)
+	return Risk{
+		ID: h.RiskID, Rule: r.ID, Title: r.Title, Area: r.Area, Elements: elems, Stage: h.Element.Stage,
+		Citations: citations(r.Citations, cat), Threat: r.Threat, Vulnerability: r.Vulnerability,
+		Why: h.Why(org), Likelihood: *l, Impact: imp, Level: lvl, Value: v,
+		SRATool: risk.SRATool(lvl), Residual: residualOf(l, &imp),
+		Mitigation: r.Mitigation, FalsePositives: r.FalsePositives, Owner: r.Owner, Effort: r.Effort,
+		Evidence: r.Evidence, Basis: r.Basis, RestsOn: h.RestsOn, Status: risk.Unchecked,
+	}
+}
+
+// elementRefs names the elements of a hit, with the line of the model
+// that defines them.
+func elementRefs(h rules.Hit, m *model.Model) []ElementRef {
 	var elems []ElementRef
 	for n, id := range h.Element.IDs {
 		kind := string(h.Element.Kind)
@@ -191,14 +235,27 @@ func riskFromHit(h rules.Hit, org map[string]any, m *model.Model, cat *catalog.C
 		}
 		elems = append(elems, ElementRef{Kind: kind, ID: id, Label: label, Where: where})
 	}
-	return Risk{
-		ID: h.RiskID, Rule: r.ID, Title: r.Title, Area: r.Area, Elements: elems, Stage: h.Element.Stage,
-		Citations: citations(r.Citations, cat), Threat: r.Threat, Vulnerability: r.Vulnerability,
-		Why: h.Why(org), Likelihood: *h.Likelihood, Impact: *h.Impact, Level: lvl, Value: v,
-		SRATool: risk.SRATool(lvl), Residual: residual(h.Likelihood, h.Impact, r.Residual),
-		Mitigation: r.Mitigation, FalsePositives: r.FalsePositives, Owner: r.Owner, Effort: r.Effort,
-		Evidence: r.Evidence, Basis: r.Basis, RestsOn: h.RestsOn, Status: risk.Unchecked,
+	return elems
+}
+
+// evidenceSets returns the input's evidence sets, with facts given
+// outside any set as one more set, and each set's count filled in.
+func evidenceSets(in Input) []EvidenceSet {
+	sets := slices.Clone(in.EvidenceSets)
+	if len(in.Facts) > 0 {
+		sets = append(sets, EvidenceSet{Name: "evidence", Source: "facts", Facts: in.Facts})
 	}
+	for i := range sets {
+		sets[i].Count = len(sets[i].Facts)
+	}
+	return sets
+}
+
+func setsOrEmpty(s []EvidenceSet) []EvidenceSet {
+	if s == nil {
+		return []EvidenceSet{}
+	}
+	return s
 }
 
 // unknownQuestions asks, element by element, for the facts the model
@@ -232,14 +289,14 @@ func answerRisks(m *model.Model, cat *catalog.Catalog, org map[string]any) []Ris
 			continue
 		}
 		e, _ := cat.Lookup(a.Question)
-		l := risk.NewRating(35, "Missing administrative, physical or technical safeguard (process gap base; see docs/methodology.md)")
+		gap := risk.NewRating(0, "")
 		title := "Not in place: " + e.Name
 		if a.Answer == "partial" {
-			l.Add("partly in place", -10, "the answer says the safeguard is partly in place: "+a.Note)
+			gap.Add("partly in place", -10, "the answer says the safeguard is partly in place: "+a.Note)
 			title = "Only partly in place: " + e.Name
 		}
-		l.Finish()
-		i := risk.NewRating(50, "confidentiality, integrity and availability of the organisation's ePHI")
+		l := likelihood(threatClass("process_gap"), gap, adverseGap, "the answer says the safeguard is not (fully) in place", true, nil)
+		i := risk.OnTable(risk.TableImpact, 50, "confidentiality, integrity and availability of the organisation's ePHI")
 		if n, _ := org["records"].(int); n >= 500 {
 			i.Add("individuals", 10, fmt.Sprintf("%d individuals' records held", n))
 		}
@@ -254,7 +311,7 @@ func answerRisks(m *model.Model, cat *catalog.Catalog, org map[string]any) []Ris
 			Elements:  []ElementRef{{Kind: "org", ID: "org", Label: "the organisation (" + m.Organization.Name + ")"}},
 			Citations: citations([]string{e.Citation}, cat), Threat: "Reasonably anticipated threats that this safeguard exists to stop.",
 			Vulnerability: e.Summary + " — not (fully) in place.", Why: why, Likelihood: *l, Impact: *i, Level: lvl, Value: v,
-			SRATool: risk.SRATool(lvl), Residual: residual(l, i, 25), Mitigation: "Put in place: " + e.Summary,
+			SRATool: risk.SRATool(lvl), Residual: residualOf(l, i), Mitigation: "Put in place: " + e.Summary,
 			FalsePositives: "Correct the answer if the safeguard is in place, and record the evidence.",
 			Owner:          "security_official", Effort: "medium", Status: risk.Unchecked,
 		})

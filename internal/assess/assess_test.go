@@ -90,15 +90,30 @@ func TestRatingsExplainThemselves(t *testing.T) {
 		t.Fatal("no risks")
 	}
 	for _, r := range res.Risks {
-		sum := r.Likelihood.Base
-		for _, f := range r.Likelihood.Factors {
-			sum += f.Points
-			if f.Reason == "" {
-				t.Errorf("%s: likelihood factor %q without a reason", r.ID, f.Name)
+		l := r.Likelihood
+		if l.Table != risk.TableOverall || len(l.Steps) != 2 {
+			t.Fatalf("%s: likelihood is not the two-step rating of Table G-5: %+v", r.ID, l)
+		}
+		if tb := l.Steps[0].Table; tb != risk.TableInitiation && tb != risk.TableOccurrence || l.Steps[1].Table != risk.TableAdverseImpact {
+			t.Errorf("%s: steps on tables %s, %s", r.ID, l.Steps[0].Table, l.Steps[1].Table)
+		}
+		for _, st := range l.Steps {
+			sum := st.Base
+			for _, f := range st.Factors {
+				sum += f.Points
+				if f.Reason == "" {
+					t.Errorf("%s: %s factor %q without a reason", r.ID, st.Table, f.Name)
+				}
+			}
+			if max(1, risk.Clamp(sum)) != st.Value {
+				t.Errorf("%s: %s value %d does not equal its factors' sum %d", r.ID, st.Table, st.Value, sum)
 			}
 		}
-		if risk.Clamp(sum) != r.Likelihood.Value && !(sum < 1 && r.Likelihood.Value == 1) {
-			t.Errorf("%s: likelihood %d does not equal its factors' sum %d", r.ID, r.Likelihood.Value, sum)
+		if v, lvl := risk.Combine(l.Steps[0].Value, l.Steps[1].Value); v != l.Value || lvl != l.Level {
+			t.Errorf("%s: overall likelihood %d/%s, Table G-5 gives %d/%s", r.ID, l.Value, l.Level, v, lvl)
+		}
+		if l.Uncertainty == "" || r.Impact.Table != risk.TableImpact {
+			t.Errorf("%s: no uncertainty stated, or impact not on Table H-3", r.ID)
 		}
 		if v, lvl := risk.Score(r.Likelihood.Value, r.Impact.Value); v != r.Value || lvl != r.Level {
 			t.Errorf("%s: value %d/%s, want %d/%s", r.ID, r.Value, r.Level, v, lvl)
@@ -245,7 +260,7 @@ func TestResultJSONFieldsStable(t *testing.T) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"schema", "tool", "as_of", "regulation", "organization", "assessment", "summary", "risks", "plan", "coverage", "questions", "inventory", "evidence", "ocr_elements", "warnings"}
+	want := []string{"schema", "tool", "as_of", "regulation", "organization", "assessment", "method", "summary", "risks", "pairs", "plan", "coverage", "questions", "inventory", "evidence", "ocr_elements", "document_control", "warnings"}
 	var got []string
 	for k := range doc {
 		got = append(got, k)

@@ -3,7 +3,6 @@ package assess
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"rcmguard/internal/catalog"
@@ -147,7 +146,7 @@ func plan(rs []Risk, asOf time.Time) []PlanItem {
 
 func summarize(res *Result, rulesN int) Summary {
 	s := Summary{ByLevel: map[string]int{}, OpenByLevel: map[string]int{}, ByStatus: map[string]int{}, Rules: rulesN,
-		EvidenceUsed: res.Evidence.Facts}
+		EvidenceUsed: res.Evidence.Facts, Evidence: shareOf(res.Pairs)}
 	for l := risk.VeryLow; l <= risk.VeryHigh; l++ {
 		s.ByLevel[l.Slug()] = 0
 		s.OpenByLevel[l.Slug()] = 0
@@ -213,12 +212,12 @@ func ocrElements(res *Result) []OCRElement {
 	return []OCRElement{
 		{1, "Scope of the analysis", "Scope and methodology", fmt.Sprintf("All ePHI the operation creates, receives, maintains or transmits: %d systems, %d data assets, %d flows, %d vendors, %d roles across %d workflow stages.", len(inv.Systems), len(inv.Data), len(inv.Flows), len(inv.Vendors), len(inv.Roles), len(inv.Stages))},
 		{2, "Data collection", "Inventory and data-flow diagram", fmt.Sprintf("Where ePHI is stored and how it moves is modelled element by element, with %d evidence facts from scans and probes.", res.Evidence.Facts)},
-		{3, "Identify and document potential threats and vulnerabilities", "Risks", fmt.Sprintf("%d billing-specific rules evaluated on every element; %d threat/vulnerability pairs found.", sum.Rules, sum.Risks)},
-		{4, "Assess current security measures", "Risks (why) and coverage", "Each rule reads the declared and observed controls of the element; coverage shows every specification and how it was examined."},
-		{5, "Determine the likelihood of threat occurrence", "Risks (likelihood)", "Base rates from the HHS OCR breach portal (2023–2025), adjusted by the element's exposure and controls; arithmetic shown per risk."},
+		{3, "Identify and document potential threats and vulnerabilities", "Risks and every threat–vulnerability pair", fmt.Sprintf("%d billing-specific rules evaluated on every element; %d threat/vulnerability pairs rated, %d of them risks (safeguard missing).", sum.Rules, sum.Evidence.Pairs, sum.Risks)},
+		{4, "Assess current security measures", "Every threat–vulnerability pair and coverage", fmt.Sprintf("Each pair lists its current measures, declared in the model or verified by a named, dated evidence set: %d of %d measures (%.0f%%) are verified. Coverage shows every specification and how it was examined.", sum.Evidence.MeasuresVerified, sum.Evidence.Measures, sum.Evidence.Share*100)},
+		{5, "Determine the likelihood of threat occurrence", "Scope and methodology; risks (likelihood)", "NIST SP 800-30 Rev. 1 in two steps: initiation (Table G-2) or occurrence (G-3) from the HHS OCR breach-portal base rates (2023–2025) and the element's exposure, then adverse impact (G-4) from the state of the safeguard, combined by Table G-5; base rates, assumptions and uncertainty stated."},
 		{6, "Determine the potential impact of threat occurrence", "Risks (impact)", "From data sensitivity, individuals in scope, financial data, and revenue at risk per day of billing downtime; arithmetic shown per risk."},
-		{7, "Determine the level of risk", "Risks and heat map", "NIST SP 800-30 Rev. 1 Table I-2 matrix for every threat/vulnerability pair, with the semi-quantitative value."},
-		{8, "Finalize documentation", "This report and its JSON", strings.TrimSpace("Model, results, decisions and sign-off are recorded; keep for 6 years (164.316(b)(2)(i)).")},
-		{9, "Periodic review and updates", "Remediation plan and tracking", "Stable risk IDs carry decisions between the annual analysis and quarterly mini-audits; re-run after any new client, vendor, system or incident."},
+		{7, "Determine the level of risk", "Risks, every pair and heat map", "NIST SP 800-30 Rev. 1 Table I-2 for every threat/vulnerability pair, with the semi-quantitative value."},
+		{8, "Finalize documentation", "Document control, this report and its JSON", "Version, participants, sources, assumptions, named owners, approval of the risk management plan (164.308(a)(1)(ii)(B)) and sign-off are recorded with the model, results and decisions; keep for 6 years (164.316(b)(2)(i))."},
+		{9, "Periodic review and updates", "Document control (change log), remediation plan and tracking", "The change log lists the risks new, resolved and re-rated since the previous analysis; stable risk IDs carry decisions between the annual analysis and quarterly mini-audits; re-run after any new client, vendor, system or incident."},
 	}
 }

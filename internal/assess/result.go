@@ -13,25 +13,36 @@ import (
 
 // SchemaVersion names the JSON format of Result; it changes only when a
 // field is removed or changes meaning (docs/assess.md documents it).
-const SchemaVersion = "rcmguard.assessment/v1"
+//
+// v2: likelihood is the two-step rating of SP 800-30 Rev. 1 (initiation
+// or occurrence, adverse impact, overall per Table G-5) and residual risk
+// follows from the controls; pairs, method and document control added.
+const SchemaVersion = "rcmguard.assessment/v2"
 
 // Result is a complete risk analysis.
 type Result struct {
-	Schema       string          `json:"schema"`
-	Tool         string          `json:"tool"`
-	AsOf         string          `json:"as_of"`
-	Regulation   string          `json:"regulation"`
-	Organization Organization    `json:"organization"`
-	Assessment   AssessmentMeta  `json:"assessment"`
-	Summary      Summary         `json:"summary"`
-	Risks        []Risk          `json:"risks"`
-	Plan         []PlanItem      `json:"plan"`
-	Coverage     []Coverage      `json:"coverage"`
-	Questions    []Question      `json:"questions"`
-	Inventory    Inventory       `json:"inventory"`
-	Evidence     EvidenceSummary `json:"evidence"`
-	OCRElements  []OCRElement    `json:"ocr_elements"`
-	Warnings     []string        `json:"warnings"`
+	Schema       string         `json:"schema"`
+	Tool         string         `json:"tool"`
+	AsOf         string         `json:"as_of"`
+	Regulation   string         `json:"regulation"`
+	Organization Organization   `json:"organization"`
+	Assessment   AssessmentMeta `json:"assessment"`
+	Method       Method         `json:"method"`
+	Summary      Summary        `json:"summary"`
+	Risks        []Risk         `json:"risks"`
+	// Pairs are every applicable threat–vulnerability pair: the risks
+	// (safeguard missing) and those whose safeguard is in place.
+	Pairs       []Pair          `json:"pairs"`
+	Plan        []PlanItem      `json:"plan"`
+	Coverage    []Coverage      `json:"coverage"`
+	Questions   []Question      `json:"questions"`
+	Inventory   Inventory       `json:"inventory"`
+	Evidence    EvidenceSummary `json:"evidence"`
+	OCRElements []OCRElement    `json:"ocr_elements"`
+	// DocumentControl is the version, change log, participants, sources,
+	// assumptions, named owners and approvals of the analysis.
+	DocumentControl DocumentControl `json:"document_control"`
+	Warnings        []string        `json:"warnings"`
 }
 
 // Organization is who was assessed.
@@ -76,6 +87,8 @@ type Summary struct {
 	HeatMap      [5][5]int      `json:"heat_map"` // [likelihood][impact], very low … very high, open risks
 	EvidenceUsed int            `json:"evidence_facts"`
 	Confidence   Confidence     `json:"confidence"`
+	// Evidence is how much of the analysis rests on evidence.
+	Evidence EvidenceShare `json:"evidence_share"`
 }
 
 // Confidence says how much of the analysis rests on what the model leaves
@@ -191,6 +204,7 @@ type PlanItem struct {
 	Level     risk.Level `json:"level"`
 	Value     int        `json:"value"`
 	Owner     string     `json:"owner"`
+	OwnerName string     `json:"owner_name,omitempty"` // the person named for the owner role
 	Action    string     `json:"action"`
 	Effort    string     `json:"effort"`
 	Due       string     `json:"due"`
@@ -336,6 +350,7 @@ type ClientRow struct {
 // EvidenceSummary counts the facts the analysis used.
 type EvidenceSummary struct {
 	Facts     int              `json:"facts"`
+	Sets      []EvidenceSet    `json:"sets"`
 	BySource  map[string]int   `json:"by_source"`
 	Unmatched []evidence.Fact  `json:"unmatched"`
 	Observed  []ObservedOnElem `json:"observed"`

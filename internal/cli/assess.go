@@ -20,12 +20,13 @@ import (
 )
 
 func runAssess(e *env, args []string) int {
-	fs := e.newFlagSet("assess", "assess MODEL.yaml [--format "+strings.Join(report.AllFormats(), "|")+"] [-o PATH] [--fail-on LEVEL] [--evidence FILE]... [--rules DIR]...")
+	fs := e.newFlagSet("assess", "assess MODEL.yaml [--format "+strings.Join(report.AllFormats(), "|")+"] [-o PATH] [--fail-on LEVEL] [--evidence FILE]... [--rules DIR]... [--previous RESULT.json]")
 	format := fs.String("format", "text", "output `FORMAT`: "+strings.Join(report.AllFormats(), ", "))
 	out := fs.String("o", "", "write the report to `PATH` instead of standard output")
 	failOn := fs.String("fail-on", "", "exit 1 when an open risk is at or above `LEVEL` (very_low, low, moderate, high, very_high)")
 	regulation := fs.String("regulation", "", "current-2013 or nprm-2025-proposed (overrides the model)")
 	asOf := fs.String("as-of", "", "assess as of `DATE` (YYYY-MM-DD) when the model sets no assessment.date")
+	previous := fs.String("previous", "", "the previous analysis's JSON result `FILE` (--format json), for the change log")
 	var evidenceFiles, ruleDirs stringList
 	fs.Var(&evidenceFiles, "evidence", "evidence `FILE` from rcmguard scan, edi inspect or probe (repeatable)")
 	fs.Var(&ruleDirs, "rules", "`DIR` of additional rule files (repeatable)")
@@ -72,12 +73,23 @@ func runAssess(e *env, args []string) int {
 		e.errorf("assess", "%v", err)
 		return exitInvalid
 	}
-	facts, err := loadEvidence(evidenceFiles)
+	sets, err := loadEvidenceSets(evidenceFiles)
 	if err != nil {
 		e.errorf("assess", "%v", err)
 		return exitInvalid
 	}
-	res, err := assess.Run(assess.Input{Model: m, Facts: facts, Rules: set, Now: now, Regulation: *regulation, Tool: "rcmguard " + Version})
+	var prev *assess.Result
+	if *previous != "" {
+		data, err := readBounded(*previous, maxResultSize)
+		if err == nil {
+			prev, err = report.DecodeResult(data)
+		}
+		if err != nil {
+			e.errorf("assess", "--previous %s: %v", *previous, err)
+			return exitInvalid
+		}
+	}
+	res, err := assess.Run(assess.Input{Model: m, EvidenceSets: sets, Previous: prev, Rules: set, Now: now, Regulation: *regulation, Tool: "rcmguard " + Version})
 	if err != nil {
 		var list model.ErrorList
 		if errors.As(err, &list) {
@@ -109,6 +121,10 @@ func runAssess(e *env, args []string) int {
 	}
 	return exitOK
 }
+
+// maxResultSize bounds a previous result read with --previous; the
+// largest modelled operations give results of a few megabytes.
+const maxResultSize = 256 << 20
 
 // isTerminal reports whether w is a terminal, where a binary export would
 // only scramble the screen. It asks the terminal driver rather than

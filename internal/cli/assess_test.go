@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -27,7 +28,7 @@ func TestAssessFormats(t *testing.T) {
 			Risks int `json:"risks"`
 		} `json:"summary"`
 	}
-	if st != exitOK || json.Unmarshal([]byte(out), &doc) != nil || doc.Schema != "rcmguard.assessment/v1" || doc.Summary.Risks == 0 {
+	if st != exitOK || json.Unmarshal([]byte(out), &doc) != nil || doc.Schema != "rcmguard.assessment/v2" || doc.Summary.Risks == 0 {
 		t.Fatalf("json: status %d, %+v", st, doc)
 	}
 	dir := t.TempDir()
@@ -99,14 +100,72 @@ func TestAssessEvidenceFiles(t *testing.T) {
 	dir := t.TempDir()
 	facts := filepath.Join(dir, "facts.jsonl")
 	os.WriteFile(facts, []byte(`{"source":"probe","check":"tls.legacy-protocol","target":"app.claimworks.example:443","severity":"high","summary":"TLS 1.0 accepted"}`+"\n"), 0o600)
+	when := time.Date(2026, 11, 3, 12, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(facts, when, when); err != nil {
+		t.Fatal(err)
+	}
 	st, out, errs := runCLI("assess", practiceModel, "--evidence", facts, "--format", "json")
 	if st != exitOK || !strings.Contains(out, `"evidence_backed": true`) {
 		t.Fatalf("status %d: %s", st, errs)
+	}
+	// The file is a named, dated evidence set: the analysis names it
+	// where it verifies a measure.
+	var doc struct {
+		Evidence struct {
+			Sets []struct{ Name, Source, Date string } `json:"sets"`
+		} `json:"evidence"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Evidence.Sets) != 1 {
+		t.Fatalf("evidence sets: %v %+v", err, doc.Evidence.Sets)
+	}
+	if s := doc.Evidence.Sets[0]; s.Name != "facts.jsonl" || s.Date != "2026-11-03" {
+		t.Errorf("evidence set %+v, want facts.jsonl dated 2026-11-03", s)
 	}
 	junk := filepath.Join(dir, "junk.json")
 	os.WriteFile(junk, []byte(`{"hello": "world"}`), 0o600)
 	if st, _, errs := runCLI("assess", practiceModel, "--evidence", junk); st != exitInvalid || !strings.Contains(errs, "not recognised as rcmguard evidence") {
 		t.Fatalf("junk evidence: %d %s", st, errs)
+	}
+}
+
+// TestAssessPrevious: --previous reads the previous analysis's result,
+// of this schema or an older one, and the document control's change log
+// accounts for every risk; a file that is no result is refused.
+func TestAssessPrevious(t *testing.T) {
+	dir := t.TempDir()
+	prev := filepath.Join(dir, "prev.json")
+	if st, _, errs := runCLI("assess", practiceModel, "--format", "json", "-o", prev); st != exitOK {
+		t.Fatalf("previous: %d %s", st, errs)
+	}
+	for _, p := range []string{prev, "../report/testdata/result-v1.json"} {
+		st, out, errs := runCLI("assess", practiceModel, "--format", "json", "--previous", p)
+		if st != exitOK {
+			t.Fatalf("--previous %s: %d %s", p, st, errs)
+		}
+		var doc struct {
+			Risks []struct{ ID string } `json:"risks"`
+			DC    struct {
+				Changes *struct {
+					New, Resolved, Rerated []struct{ ID string }
+					Unchanged              int
+				} `json:"changes"`
+			} `json:"document_control"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.DC.Changes == nil {
+			t.Fatalf("--previous %s: no change log (%v)", p, err)
+		}
+		c := doc.DC.Changes
+		if n := len(c.New) + len(c.Rerated) + c.Unchanged; n != len(doc.Risks) {
+			t.Errorf("--previous %s: %d new + %d re-rated + %d unchanged ≠ %d risks", p, len(c.New), len(c.Rerated), c.Unchanged, len(doc.Risks))
+		}
+		if p == prev && (len(c.New)+len(c.Resolved)+len(c.Rerated) != 0) {
+			t.Errorf("against itself: %+v", c)
+		}
+	}
+	junk := filepath.Join(dir, "junk.json")
+	os.WriteFile(junk, []byte(`{"risks": []}`), 0o600)
+	if st, _, errs := runCLI("assess", practiceModel, "--previous", junk); st != exitInvalid || !strings.Contains(errs, "--previous "+junk) || !strings.Contains(errs, "names no schema") {
+		t.Errorf("junk --previous: %d %s", st, errs)
 	}
 }
 

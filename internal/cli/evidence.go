@@ -4,27 +4,34 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
+	"rcmguard/internal/assess"
 	"rcmguard/internal/evidence"
 	"rcmguard/internal/evidencefile"
 )
 
-// loadEvidence reads each evidence file, whatever rcmguard command wrote it.
-func loadEvidence(paths []string) ([]evidence.Fact, error) {
-	var all []evidence.Fact
+// loadEvidenceSets reads each evidence file, whatever rcmguard command
+// wrote it, as a named set dated by the file's last modification: the
+// analysis names the set and its date where it verifies a measure.
+func loadEvidenceSets(paths []string) ([]assess.EvidenceSet, error) {
+	var sets []assess.EvidenceSet
 	for _, p := range paths {
 		data, err := readBounded(p, evidence.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
-		_, facts, err := evidencefile.Parse(data, evidence.MaxFileSize)
+		format, facts, err := evidencefile.Parse(data, evidence.MaxFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		all = append(all, facts...)
+		set := assess.EvidenceSet{Name: filepath.Base(p), Source: format.Name, Facts: facts}
+		if st, err := os.Stat(p); err == nil {
+			set.Date = st.ModTime().UTC().Format("2006-01-02")
+		}
+		sets = append(sets, set)
 	}
-	evidence.Sort(all)
-	return all, nil
+	return sets, nil
 }
 
 func readBounded(path string, limit int64) ([]byte, error) {

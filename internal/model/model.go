@@ -65,6 +65,7 @@ type Assessment struct {
 	Regulation Regulation `yaml:"regulation,omitempty" doc:"current-2013 (default) or nprm-2025-proposed to overlay the proposed 2025 rule."`
 	Previous   Since      `yaml:"previous,omitempty" doc:"Date of the previous risk analysis, or never if this is the first. Left out: not known (a version 2 file meant none)."`
 	SignOff    *SignOff   `yaml:"sign_off,omitempty" doc:"Who approved the analysis and when."`
+	Document   Document   `yaml:"document,omitempty" doc:"Document control: version, participants, sources, assumptions, named owners, approval of the risk management plan."`
 }
 
 // SignOff records approval of the analysis.

@@ -24,9 +24,43 @@ type resultMigration struct {
 	migrate func([]byte) ([]byte, error)
 }
 
-// resultMigrations is empty while rcmguard.assessment/v1 is the only
-// schema there has been.
-var resultMigrations = map[string]resultMigration{}
+// resultMigrations holds one migration per older schema.
+var resultMigrations = map[string]resultMigration{
+	"rcmguard.assessment/v1": {to: "rcmguard.assessment/v2", migrate: migrateV1},
+}
+
+// v1Method is the method a v1 result was rated by, stated on migration so
+// that a stored analysis reads as what it said.
+var v1Method = map[string]any{
+	"name":                      "rcmguard one-step likelihood (result schema v1): a base rate from the breach portal plus the element's factors on 0–100, read on the Table I-3 bands; no separate initiation and adverse-impact steps. Stored as written, not re-rated.",
+	"base_rates":                []any{},
+	"base_rates_measure":        "",
+	"base_rates_do_not_measure": "",
+	"assumptions":               []any{"Residual risk in this result lowers the likelihood by a fixed amount per rule; it does not follow from the controls.", "The result lists only the risks, the threat-vulnerability pairs whose safeguard is missing; pairs with safeguards in place were not rated."},
+	"uncertainty":               "",
+}
+
+// migrateV1 reads a v1 result as v2. Its ratings keep their values and
+// their one-step arithmetic (a likelihood with no steps and no table); the
+// method says how they were made. The SRA Tool's middle level, written
+// "Moderate" by v1, is that tool's "Medium": the label is corrected, the
+// level is the same.
+func migrateV1(b []byte) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	doc["schema"] = "rcmguard.assessment/v2"
+	doc["method"] = v1Method
+	if rs, ok := doc["risks"].([]any); ok {
+		for _, r := range rs {
+			if m, ok := r.(map[string]any); ok && m["sra_tool_level"] == "Moderate" {
+				m["sra_tool_level"] = "Medium"
+			}
+		}
+	}
+	return json.Marshal(doc)
+}
 
 // DecodeResult reads a result as it was stored with its assessment: it
 // checks the schema the result names, migrates an older one to
@@ -70,7 +104,7 @@ func unsupported(schema, current string) error {
 	if schema == "" {
 		return fmt.Errorf("%w: the JSON names no schema, so it is not an rcmguard assessment result", ErrUnsupportedSchema)
 	}
-	return fmt.Errorf("%w: %q; this rcmguard reads %s and migrates none older, so the result was written by a newer rcmguard (upgrade to read it) or by another tool",
+	return fmt.Errorf("%w: %q; this rcmguard reads %s and the rcmguard schemas before it, so the result was written by a newer rcmguard (upgrade to read it) or by another tool",
 		ErrUnsupportedSchema, schema, current)
 }
 

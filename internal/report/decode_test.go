@@ -26,22 +26,35 @@ func TestDecodeResultReadsStoredV1(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DecodeResult(%s) = %v", storedV1, err)
 	}
-	if res.Schema != "rcmguard.assessment/v1" || res.Organization.Name != "Riverbend Family Medicine" {
+	if res.Schema != assess.SchemaVersion || res.Organization.Name != "Riverbend Family Medicine" {
 		t.Errorf("read schema %q, organization %q", res.Schema, res.Organization.Name)
 	}
 	if res.Summary.Risks != 103 || len(res.Risks) != 103 || res.Risks[0].ID != "TEC-03@manager@ch-portal" {
 		t.Errorf("read %d risks (summary says %d), first %q; the stored result has 103, first TEC-03@manager@ch-portal",
 			len(res.Risks), res.Summary.Risks, firstRisk(res))
 	}
-	// While the schema stays v1, every key a v1 result holds must still be
-	// a field: a field removed or renamed without a new schema version
-	// (and its migration) would silently drop part of a stored analysis.
-	if res.Schema == assess.SchemaVersion {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		var strict assess.Result
-		if err := dec.Decode(&strict); err != nil {
-			t.Errorf("a stored v1 result has a key the current Result lacks (bump assess.SchemaVersion and add a migration): %v", err)
+	// Every key a v1 result holds must still be a field after migration:
+	// a field removed or renamed without its migration would silently drop
+	// part of a stored analysis.
+	mig, err := migrateV1(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(mig))
+	dec.DisallowUnknownFields()
+	var strict assess.Result
+	if err := dec.Decode(&strict); err != nil {
+		t.Errorf("a migrated v1 result has a key the current Result lacks (add it to the migration): %v", err)
+	}
+	// It reads as it was rated: one-step likelihoods with their values,
+	// the method saying so, the SRA Tool's middle level named Medium.
+	r := res.Risks[0]
+	if len(r.Likelihood.Steps) != 0 || r.Likelihood.Table != "" || r.Likelihood.Value == 0 || !strings.Contains(res.Method.Name, "schema v1") {
+		t.Errorf("migrated likelihood %+v, method %q", r.Likelihood, res.Method.Name)
+	}
+	for _, r := range res.Risks {
+		if r.SRATool == "Moderate" {
+			t.Errorf("%s: SRA Tool level still Moderate after migration", r.ID)
 		}
 	}
 }
@@ -55,7 +68,7 @@ func firstRisk(res *assess.Result) string {
 
 func TestDecodeResultRefuses(t *testing.T) {
 	cases := map[string]struct{ data, want string }{
-		"newer schema": {`{"schema": "rcmguard.assessment/v2", "risks": []}`, `"rcmguard.assessment/v2"; this rcmguard reads rcmguard.assessment/v1`},
+		"newer schema": {`{"schema": "rcmguard.assessment/v3", "risks": []}`, `"rcmguard.assessment/v3"; this rcmguard reads rcmguard.assessment/v2`},
 		"other tool":   {`{"schema": "someone.else/v1"}`, "written by a newer rcmguard (upgrade to read it) or by another tool"},
 		"no schema":    {`{"risks": []}`, "names no schema"},
 		"empty schema": {`{"schema": ""}`, "names no schema"},
@@ -68,7 +81,7 @@ func TestDecodeResultRefuses(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{``, `[1]`, `"x"`, `{"schema": 1}`, `{"schema": "rcmguard.assessment/v1", "risks": 7}`} {
+	for _, bad := range []string{``, `[1]`, `"x"`, `{"schema": 1}`, `{"schema": "rcmguard.assessment/v2", "risks": 7}`, `{"schema": "rcmguard.assessment/v1", "risks": 7}`} {
 		if res, err := DecodeResult([]byte(bad)); err == nil {
 			t.Errorf("DecodeResult(%q) = %v, nil; want an error", bad, res)
 		}
@@ -78,7 +91,7 @@ func TestDecodeResultRefuses(t *testing.T) {
 // TestDecodeResultFindsSchemaAnywhere: the schema is usually the first key,
 // but a result whose keys were reordered is still recognised.
 func TestDecodeResultFindsSchemaAnywhere(t *testing.T) {
-	res, err := DecodeResult([]byte(`{"tool": "t", "schema": "rcmguard.assessment/v1", "summary": {"risks": 2}}`))
+	res, err := DecodeResult([]byte(`{"tool": "t", "schema": "rcmguard.assessment/v2", "summary": {"risks": 2}}`))
 	if err != nil || res.Summary.Risks != 2 {
 		t.Fatalf("got %+v, %v", res, err)
 	}
@@ -137,6 +150,28 @@ func TestResultMigrationsReachCurrent(t *testing.T) {
 				break
 			}
 			at, steps = next.to, steps+1
+		}
+	}
+}
+
+// TestStoredV1RendersInEveryFormat: a result stored under v1 still makes
+// every report and export, its one-step ratings shown as they were.
+func TestStoredV1RendersInEveryFormat(t *testing.T) {
+	data, err := os.ReadFile(storedV1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := DecodeResult(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range AllFormats() {
+		var buf bytes.Buffer
+		if err := Write(&buf, res, f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		if f == "html" && !strings.Contains(buf.String(), "Likelihood (one step, schema v1)") {
+			t.Error("the HTML report does not say the v1 likelihood is one step")
 		}
 	}
 }

@@ -39,6 +39,10 @@ var reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.F
 	"owners":        ownerSummary,
 	"signed":        func(p int) string { return fmt.Sprintf("%+d", p) },
 	"businessLabel": func() string { return assess.BusinessLabel },
+	"tableTitle":    risk.TableTitle,
+	"pct":           pct,
+	"share":         func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+	"level":         func(v int) string { return risk.LevelOf(v).Slug() },
 }).ParseFS(templatesFS, "templates/report.html.tmpl"))
 
 // HTML writes the self-contained report: inline styles and SVG, no scripts,
@@ -97,3 +101,6 @@ func ownerSummary(plan []assess.PlanItem) []ownerLine {
 	}
 	return out
 }
+
+// pct writes a share (0–1) as a whole percentage.
+func pct(share float64) string { return fmt.Sprintf("%.0f%%", share*100) }

@@ -508,6 +508,8 @@ func (x *oscalDoc) risk(r *assess.Risk) oscalRisk {
 			"owner", r.Owner,
 			"value", fmt.Sprint(r.Value),
 			"sra-tool-level", r.SRATool,
+			"likelihood-initiation", stepLevel(r.Likelihood, 0),
+			"likelihood-adverse-impact", stepLevel(r.Likelihood, 1),
 			"residual-level", r.Residual.Level.Slug(),
 			"tracking-status", string(r.Status),
 			"evidence-backed", fmt.Sprint(r.Evidence),
@@ -680,4 +682,13 @@ func props(kv ...string) []oscalProp {
 		}
 	}
 	return out
+}
+
+// stepLevel names the level of one step of a two-step likelihood, with
+// its SP 800-30 table ("high (G-2)"), or "" for a one-step rating.
+func stepLevel(l risk.Rating, i int) string {
+	if i >= len(l.Steps) {
+		return ""
+	}
+	return l.Steps[i].Level.Slug() + " (" + l.Steps[i].Table + ")"
 }

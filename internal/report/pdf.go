@@ -60,6 +60,7 @@ func PDF(w io.Writer, res *assess.Result) error {
 	})
 
 	p.cover()
+	p.documentControl()
 	elements := map[int]func(){1: p.scope, 2: p.dataCollection, 3: p.threats, 4: p.measures, 5: p.likelihood, 6: p.impact, 7: p.level, 8: p.documentation, 9: p.review}
 	for _, e := range res.OCRElements {
 		p.section(fmt.Sprintf("%d. %s", e.Number, e.Element))
@@ -189,8 +190,12 @@ func (p *pdfDoc) cover() {
 	if cf := s.Confidence; cf.Level != "" {
 		p.para(fmt.Sprintf("Confidence: %s — %d facts the model leaves unknown, %d risks resting on unknowns (provisional).", cf.Level, cf.UnknownFacts, cf.RisksOnUnknowns))
 	}
+	if e := s.Evidence; e.Pairs > 0 {
+		p.para(fmt.Sprintf("Every threat–vulnerability pair rated: %d, of which %d with their safeguard in place. %d of %d current measures (%s) are verified by evidence; the rest rest on the model's declarations.",
+			e.Pairs, e.PairsInPlace, e.MeasuresVerified, e.Measures, pct(e.Share)))
+	}
 	p.para(fmt.Sprintf("Revenue at risk: $%s per working day of billing downtime.", money(res.Organization.RevenuePerDay)))
-	p.note("The sections that follow are OCR's nine elements of a risk analysis (Guidance on Risk Analysis Requirements under the HIPAA Security Rule, 2010), in order; the last page is the sign-off.")
+	p.note("The document control follows; then OCR's nine elements of a risk analysis (Guidance on Risk Analysis Requirements under the HIPAA Security Rule, 2010), in order; the last page is the sign-off.")
 }
 
 func (p *pdfDoc) scope() {
@@ -230,6 +235,8 @@ func (p *pdfDoc) dataCollection() {
 		p.item(fl.FromName+" → "+fl.ToName, fmt.Sprintf("%s · stage %s · auth %s · encrypted %s · PHI %s · data %s · %d open risks",
 			fl.Channel, fl.Stage, fl.Auth, yesNo(fl.Encrypted), yesNo(fl.PHI), strings.Join(fl.Data, ", "), fl.Risks))
 	}
+	p.sub("Data-flow diagram")
+	p.flowDiagram()
 	p.sub("Vendors")
 	for _, v := range in.Vendors {
 		p.item(v.Name, fmt.Sprintf("BAA %s%s · PHI access %s · offshore %s · services %s · %d open risks",
@@ -240,6 +247,9 @@ func (p *pdfDoc) dataCollection() {
 	if ev.Facts == 0 && len(ev.Unmatched) == 0 {
 		p.para("No evidence files were given: every control in this analysis is as declared in the model.")
 		return
+	}
+	for _, set := range ev.Sets {
+		p.item(set.Name, fmt.Sprintf("%s · %d facts%s", set.Source, set.Count, prefixed(" · dated ", set.Date)))
 	}
 	if ev.Facts > 0 {
 		srcs := make([]string, 0, len(ev.BySource))
@@ -274,8 +284,10 @@ func (p *pdfDoc) threats() {
 			"Vulnerability: " + r.Vulnerability,
 			"Why: " + r.Why,
 			"Likelihood: " + r.Likelihood.Arithmetic(),
-			"Impact: " + r.Impact.Arithmetic(),
-			fmt.Sprintf("Level: %s (%d; HHS SRA Tool %s) · residual after mitigation %s · status %s · owner %s", r.Level.Title(), r.Value, r.SRATool, r.Residual.Level.Title(), r.Status.Title(), r.Owner),
+			r.Likelihood.Uncertainty,
+			"Impact (Table H-3): " + r.Impact.Arithmetic(),
+			"Residual: " + r.Residual.Arithmetic,
+			fmt.Sprintf("Level (Table I-2): %s (%d; HHS SRA Tool %s) · residual after mitigation %s · status %s · owner %s", r.Level.Title(), r.Value, r.SRATool, r.Residual.Level.Title(), r.Status.Title(), r.Owner),
 			"Citations: " + strings.Join(cites, ", "),
 		}
 		if r.Basis == assess.BasisBusiness {
@@ -289,6 +301,7 @@ func (p *pdfDoc) threats() {
 }
 
 func (p *pdfDoc) measures() {
+	p.pairs()
 	p.sub("Coverage of the Security Rule")
 	for _, c := range p.res.Coverage {
 		var lines []string
@@ -326,8 +339,28 @@ func (p *pdfDoc) distribution(of func(*assess.Risk) risk.Level) {
 }
 
 func (p *pdfDoc) likelihood() {
+	m := p.res.Method
+	p.sub("Method")
+	p.para(m.Name + ".")
+	p.para("Step 1 — likelihood of threat event initiation (adversarial threat source, Table G-2) or occurrence (non-adversarial, Table G-3): the threat class's base rate, raised by the element's exposure. Step 2 — likelihood that the event, once initiated or occurring, results in adverse impact (Table G-4): Moderate where the safeguard is missing, Low where it is in place as declared, Very Low where evidence shows it working. Table G-5 combines the two; the levels are Very Low, Low, Moderate, High and Very High.")
+	if len(m.BaseRates) > 0 {
+		p.sub("Base rates")
+		for _, b := range m.BaseRates {
+			share := "no breach-portal statistic"
+			if b.Share > 0 {
+				share = fmt.Sprintf("%.1f%% of reports", b.Share*100)
+			}
+			p.item(fmt.Sprintf("%s — Table %s, starting value %d (%s)", b.Name, b.Table, b.Value, risk.LevelOf(b.Value).Title()), share+"; "+b.Source)
+		}
+		p.para("What they measure: " + m.Measures)
+		p.para("What they do not measure: " + m.DoesNotMeasure)
+	}
+	if m.Uncertainty != "" {
+		p.para("Uncertainty: " + m.Uncertainty)
+	}
+	p.sub("Distribution")
 	p.distribution(func(r *assess.Risk) risk.Level { return r.Likelihood.Level })
-	p.note("Each risk's likelihood, with its base, every factor and the reason for it, is in section 3.")
+	p.note("Each risk's two likelihood steps, with their bases, every factor and the reason for it, are in section 3.")
 }
 
 func (p *pdfDoc) impact() {
@@ -386,7 +419,7 @@ func (p *pdfDoc) documentation() {
 	p.sub("Risk management plan")
 	for _, it := range res.Plan {
 		lines := []string{
-			fmt.Sprintf("%s · owner %s · due %s · effort %s · status %s · residual %s", it.RiskID, it.Owner, it.Due, it.Effort, statusTitle(it.Status), it.Residual.Title()),
+			fmt.Sprintf("%s · owner %s%s · due %s · effort %s · status %s · residual %s", it.RiskID, it.Owner, prefixed(" — ", it.OwnerName), it.Due, it.Effort, statusTitle(it.Status), it.Residual.Title()),
 			it.Action,
 		}
 		if it.Basis == assess.BasisBusiness {
@@ -439,9 +472,21 @@ func (p *pdfDoc) signOff() {
 	p.para("I have reviewed this security risk analysis (45 CFR 164.308(a)(1)(ii)(A)) and approve the risk management plan in section 8 (164.308(a)(1)(ii)(B)).")
 	f.Ln(4)
 	if s := p.res.Assessment.SignOff; s != nil {
-		p.para(fmt.Sprintf("Approved by %s%s on %s.", s.Name, prefixed(", ", s.Title), s.Date))
-		f.Ln(4)
+		p.para(fmt.Sprintf("Analysis approved by %s%s on %s.", s.Name, prefixed(", ", s.Title), s.Date))
 	}
+	if a := p.res.DocumentControl.PlanApproval; a != nil {
+		p.para(fmt.Sprintf("Risk management plan approved by %s%s on %s.%s", a.Name, prefixed(", ", a.Title), a.Date, prefixed(" Resources committed: ", a.Resources)))
+	}
+	var named []string
+	for _, o := range p.res.DocumentControl.Owners {
+		if o.Name != "" {
+			named = append(named, fmt.Sprintf("%s: %s", strings.ReplaceAll(o.Role, "_", " "), o.Name))
+		}
+	}
+	if len(named) > 0 {
+		p.para("Owners of the plan: " + strings.Join(named, "; ") + ".")
+	}
+	f.Ln(4)
 	for _, label := range []string{"Name", "Title", "Signature", "Date"} {
 		p.font(10, 150)
 		f.CellFormat(30, 12, label, "", 0, "L", false, 0, "")
@@ -457,4 +502,236 @@ func prefixed(pre, s string) string {
 		return ""
 	}
 	return pre + s
+}
+
+// documentControl prints the version, change log, participants, sources,
+// assumptions, named owners and the approval of the risk management plan.
+func (p *pdfDoc) documentControl() {
+	dc := p.res.DocumentControl
+	p.section("Document control")
+	p.para("Version " + dc.Version + ".")
+	p.sub("Change log")
+	if c := dc.Changes; c != nil {
+		p.para(fmt.Sprintf("Against the analysis as of %s%s: %d new, %d resolved, %d re-rated, %d unchanged.",
+			c.PreviousAsOf, prefixed(", version ", c.PreviousVersion), len(c.New), len(c.Resolved), len(c.Rerated), c.Unchanged))
+		for _, d := range c.New {
+			p.item("New: "+d.ID+" — "+d.Title, "now "+slugLevel(d.To))
+		}
+		for _, d := range c.Rerated {
+			p.item("Re-rated: "+d.ID+" — "+d.Title, slugLevel(d.From)+" → "+slugLevel(d.To))
+		}
+		for _, d := range c.Resolved {
+			p.item("Resolved: "+d.ID+" — "+d.Title, "was "+slugLevel(d.From))
+		}
+	} else {
+		p.para("No previous analysis was supplied, so there is no change log.")
+	}
+	p.sub("Participants")
+	if len(dc.Participants) == 0 {
+		p.para("None recorded.")
+	}
+	for _, x := range dc.Participants {
+		p.item(x.Name, strings.Join(nonEmpty(x.Role, x.Part, string(x.Date)), " · "))
+	}
+	p.sub("Sources")
+	if len(dc.Sources) == 0 {
+		p.para("None recorded.")
+	}
+	for _, x := range dc.Sources {
+		p.item(x.Title, strings.Join(nonEmpty(x.Kind, x.Date, x.Note), " · "))
+	}
+	p.sub("Assumptions")
+	for _, a := range dc.Assumptions {
+		p.item("• " + a)
+	}
+	p.sub("Owners and approval of the risk management plan")
+	for _, o := range dc.Owners {
+		name := o.Name
+		if name == "" {
+			name = "not named"
+		}
+		p.item(strings.ReplaceAll(o.Role, "_", " ")+": "+name, fmt.Sprintf("%d open plan items", o.Items))
+	}
+	if a := dc.PlanApproval; a != nil {
+		p.para(fmt.Sprintf("The risk management plan (164.308(a)(1)(ii)(B)) was approved by %s%s on %s.%s", a.Name, prefixed(", ", a.Title), a.Date, prefixed(" Resources committed: ", a.Resources)))
+	} else {
+		p.para("The risk management plan (164.308(a)(1)(ii)(B)) is not approved.")
+	}
+	if len(dc.Missing) > 0 {
+		p.sub("Missing from document control")
+		for _, m := range dc.Missing {
+			p.item("• " + m)
+		}
+	}
+}
+
+// pairs lists every threat–vulnerability pair with its current measures,
+// each declared or verified, and its rating.
+func (p *pdfDoc) pairs() {
+	e := p.res.Summary.Evidence
+	p.sub("Every threat–vulnerability pair")
+	p.para(fmt.Sprintf("%d pairs: %d with their safeguard missing (the risks of section 3), %d with it in place. A measure is declared when the model states it, verified when an evidence set examined it (named, with its date). %d of %d measures (%s) are verified.",
+		e.Pairs, e.Pairs-e.PairsInPlace, e.PairsInPlace, e.MeasuresVerified, e.Measures, pct(e.Share)))
+	for _, pr := range p.res.Pairs {
+		state := "safeguard in place"
+		if pr.Safeguard == assess.SafeguardMissing {
+			state = "safeguard missing"
+		}
+		lines := []string{fmt.Sprintf("%s · likelihood %s (G-5) · impact %s (H-3) · level %s (I-2) · %s of measures verified",
+			state, pr.Likelihood.Level.Title(), pr.Impact.Title(), pr.Level.Title(), pct(pr.Verified))}
+		for _, m := range pr.Measures {
+			l := m.Fact + " — " + m.Basis
+			for _, ev := range m.Evidence {
+				l += " by " + ev.Set + prefixed(" (", ev.Date)
+				if ev.Date != "" {
+					l += ")"
+				}
+			}
+			lines = append(lines, l)
+		}
+		p.item(pr.ID+" — "+pr.Title, lines...)
+	}
+}
+
+// flowDiagram draws the data-flow diagram as vector graphics: one band
+// per workflow stage, and in it one row per flow — a box for the sending
+// system or vendor, an arrow labelled with the channel, a box for the
+// receiving one. PHI flows are drawn red and tagged PHI; a PHI flow that
+// is not encrypted is dashed.
+func (p *pdfDoc) flowDiagram() {
+	f := p.f
+	in := p.res.Inventory
+	const (
+		laneW, rowH, boxH = 34.0, 12.0, 8.0
+		fromX, fromW      = pdfMargin + laneW + 2, 46.0
+		toW               = 52.0
+	)
+	pageW, _ := f.GetPageSize()
+	toX := pageW - pdfMargin - toW
+	bottom := 279.4 - pdfMargin - 4
+	vendorName := map[string]string{}
+	for _, v := range in.Vendors {
+		vendorName[v.ID] = v.Name
+	}
+	vendorOf := map[string]string{}
+	for _, s := range in.Systems {
+		if s.Vendor != "" {
+			vendorOf[s.ID] = s.Vendor
+			if n := vendorName[s.Vendor]; n != "" {
+				vendorOf[s.ID] = n
+			}
+		}
+	}
+	label := func(id, name string) string {
+		if v := vendorOf[id]; v != "" {
+			return name + " (" + v + ")"
+		}
+		return name
+	}
+	byStage := map[string][]assess.FlowRow{}
+	var order []assess.Stage
+	for _, st := range in.Stages {
+		order = append(order, st)
+	}
+	known := map[string]bool{}
+	for _, st := range in.Stages {
+		known[st.ID] = true
+	}
+	for _, fl := range in.Flows {
+		st := fl.Stage
+		if !known[st] {
+			st = ""
+		}
+		byStage[st] = append(byStage[st], fl)
+	}
+	if len(byStage[""]) > 0 {
+		order = append(order, assess.Stage{ID: "", Title: "No stage given"})
+	}
+	p.note("Boxes are systems and vendors (a vendor-run system names its vendor); arrows are flows, labelled with their channel. Red arrows tagged PHI carry protected health information; dashed red arrows carry it unencrypted.")
+	box := func(x, y, w float64, text string) {
+		f.SetDrawColor(100, 116, 139)
+		f.SetFillColor(255, 255, 255)
+		f.Rect(x, y, w, boxH, "FD")
+		p.font(7.5, 0)
+		f.SetXY(x+1, y+1.5)
+		f.CellFormat(w-2, 5, truncate(text, int(w/1.45)), "", 0, "L", false, 0, "")
+	}
+	for i, st := range order {
+		flows := byStage[st.ID]
+		if len(flows) == 0 {
+			continue
+		}
+		for j, fl := range flows {
+			y := f.GetY()
+			if y+rowH > bottom {
+				f.AddPage()
+				y = f.GetY()
+			}
+			if i%2 == 0 {
+				f.SetFillColor(241, 245, 249)
+			} else {
+				f.SetFillColor(226, 232, 240)
+			}
+			f.Rect(pdfMargin, y, pageW-2*pdfMargin, rowH, "F")
+			if j == 0 || y == pdfMargin {
+				p.font(7.5, 0)
+				f.SetTextColor(20, 60, 110)
+				f.SetXY(pdfMargin+1, y+1)
+				f.MultiCell(laneW-1, 3.5, truncate(st.Title, 40), "", "L", false)
+			}
+			by := y + (rowH-boxH)/2
+			box(fromX, by, fromW, label(fl.From, fl.FromName))
+			box(toX, by, toW, label(fl.To, fl.ToName))
+			ay := by + boxH/2
+			x1, x2 := fromX+fromW+1, toX-1
+			f.SetLineWidth(0.6)
+			if fl.PHI {
+				f.SetDrawColor(185, 28, 28)
+				f.SetFillColor(185, 28, 28)
+			} else {
+				f.SetDrawColor(71, 85, 105)
+				f.SetFillColor(71, 85, 105)
+			}
+			if fl.PHI && !fl.Encrypted {
+				f.SetDashPattern([]float64{1.6, 1.2}, 0)
+			}
+			f.Line(x1, ay, x2-2.5, ay)
+			f.SetDashPattern(nil, 0)
+			f.Polygon([]fpdf.PointType{{X: x2, Y: ay}, {X: x2 - 3, Y: ay - 1.5}, {X: x2 - 3, Y: ay + 1.5}}, "F")
+			f.SetLineWidth(0.2)
+			tag := strings.ReplaceAll(fl.Channel, "_", " ")
+			if fl.PHI {
+				tag = "PHI · " + tag
+				if !fl.Encrypted {
+					tag += " · unencrypted"
+				}
+			}
+			p.font(7, 0)
+			if fl.PHI {
+				f.SetTextColor(185, 28, 28)
+			}
+			f.SetXY(x1, ay-4.5)
+			f.CellFormat(x2-x1, 3.5, truncate(tag, int((x2-x1)/1.5)), "", 0, "C", false, 0, "")
+			f.SetY(y + rowH)
+		}
+	}
+	f.SetTextColor(0, 0, 0)
+	f.Ln(2)
+}
+
+func slugLevel(s string) string {
+	if l, err := risk.ParseLevel(s); err == nil {
+		return l.Title()
+	}
+	return s
+}
+
+func nonEmpty(xs ...string) []string {
+	var out []string
+	for _, x := range xs {
+		if strings.TrimSpace(x) != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -7,9 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"rcmguard/internal/assess"
 	"rcmguard/internal/evidencefile"
@@ -58,14 +60,35 @@ func TestPDFSections(t *testing.T) {
 			if len(res.OCRElements) != 9 {
 				t.Fatalf("%d OCR elements, want 9", len(res.OCRElements))
 			}
-			want := []string{"Security risk analysis", res.Organization.Name, "Page 1 of ", "Heat map of open risks", "Sign-off", "approve the risk management plan"}
+			headings := []string{"Document control", "Change log", "Participants", "Sources", "Assumptions",
+				"Owners and approval of the risk management plan", "Data-flow diagram", "Every threat–vulnerability pair",
+				"Method", "Base rates", "Heat map of open risks", "Sign-off"}
+			want := append([]string{"Security risk analysis", res.Organization.Name, "Page 1 of ", "approve the risk management plan",
+				"Table G-5", "Table G-2", "Table G-4", "Table H-3", "Table I-2", "PHI · sftp"}, headings...)
+			var sections []string
 			for _, e := range res.OCRElements {
-				want = append(want, fmt.Sprintf("%d. %s", e.Number, e.Element))
+				sections = append(sections, fmt.Sprintf("%d. %s", e.Number, e.Element))
 			}
-			for _, w := range want {
+			for _, w := range append(want, sections...) {
 				if !strings.Contains(text, w) {
 					t.Errorf("the PDF's text lacks %q", w)
 				}
+			}
+			// Every section and heading is a bookmark, and the nine
+			// elements are in order.
+			marks := outlineTitles(t, buf.Bytes())
+			for _, h := range append(headings, sections...) {
+				if !slices.Contains(marks, h) {
+					t.Errorf("no bookmark %q (bookmarks: %q)", h, marks)
+				}
+			}
+			last := -1
+			for _, sec := range sections {
+				i := slices.Index(marks, sec)
+				if i < last {
+					t.Errorf("bookmark %q out of order", sec)
+				}
+				last = i
 			}
 			pages := regexp.MustCompile(`Page (\d+) of (\d+)`).FindAllStringSubmatch(text, -1)
 			if len(pages) < 11 || pages[len(pages)-1][1] != pages[len(pages)-1][2] {
@@ -80,6 +103,48 @@ func TestPDFSections(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// outlineTitles reads the titles of a PDF's bookmarks, in order, as fpdf
+// writes them: literal strings, UTF-16BE with a byte-order mark.
+func outlineTitles(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	var out []string
+	rest := pdf
+	for {
+		i := bytes.Index(rest, []byte("<</Title ("))
+		if i < 0 {
+			return out
+		}
+		rest = rest[i+len("<</Title ("):]
+		var raw []byte
+		j := 0
+		for ; j < len(rest) && rest[j] != ')'; j++ {
+			if rest[j] == '\\' && j+1 < len(rest) {
+				j++
+				switch rest[j] {
+				case 'r':
+					raw = append(raw, '\r')
+				case 'n':
+					raw = append(raw, '\n')
+				default:
+					raw = append(raw, rest[j])
+				}
+				continue
+			}
+			raw = append(raw, rest[j])
+		}
+		rest = rest[j:]
+		if len(raw) >= 2 && raw[0] == 0xfe && raw[1] == 0xff {
+			u := make([]uint16, 0, len(raw)/2)
+			for k := 2; k+1 < len(raw); k += 2 {
+				u = append(u, uint16(raw[k])<<8|uint16(raw[k+1]))
+			}
+			out = append(out, string(utf16.Decode(u)))
+		} else {
+			out = append(out, string(raw))
+		}
 	}
 }
 

@@ -45,6 +45,10 @@ func Text(w io.Writer, res *assess.Result) error {
 	if cf := s.Confidence; cf.Level != "" {
 		fmt.Fprintf(b, "Confidence: %s — %d facts the model leaves unknown, %d risks resting on unknowns (provisional)\n", cf.Level, cf.UnknownFacts, cf.RisksOnUnknowns)
 	}
+	if e := s.Evidence; e.Pairs > 0 {
+		fmt.Fprintf(b, "Pairs: %d threat–vulnerability pairs rated, %d with their safeguard in place; %d of %d measures (%s) verified by evidence, the rest declared\n",
+			e.Pairs, e.PairsInPlace, e.MeasuresVerified, e.Measures, pct(e.Share))
+	}
 	fmt.Fprintf(b, "Revenue at risk: $%s per working day of billing downtime\n", money(res.Organization.RevenuePerDay))
 	if res.Evidence.Facts > 0 {
 		fmt.Fprintf(b, "Evidence: %d facts used", res.Evidence.Facts)
@@ -54,11 +58,25 @@ func Text(w io.Writer, res *assess.Result) error {
 		fmt.Fprintln(b)
 	}
 
+	dc := res.DocumentControl
+	fmt.Fprintf(b, "Document: version %s", dc.Version)
+	if c := dc.Changes; c != nil {
+		fmt.Fprintf(b, "; since the analysis as of %s: %d new, %d resolved, %d re-rated, %d unchanged", c.PreviousAsOf, len(c.New), len(c.Resolved), len(c.Rerated), c.Unchanged)
+	}
+	if a := dc.PlanApproval; a != nil {
+		fmt.Fprintf(b, "; risk management plan approved by %s on %s", a.Name, a.Date)
+	}
+	fmt.Fprintln(b)
+
 	if len(res.Plan) > 0 {
 		fmt.Fprintf(b, "\nFix first (%d of %d plan items):\n", min(topN, len(res.Plan)), len(res.Plan))
 		for _, p := range res.Plan[:min(topN, len(res.Plan))] {
 			fmt.Fprintf(b, "%3d. %-9s %3d  %s\n", p.Rank, strings.ToUpper(p.Level.String()), p.Value, p.Title)
-			fmt.Fprintf(b, "     %s · %s · owner %s · due %s\n", p.RiskID, strings.Join(p.Citations, ", "), p.Owner, p.Due)
+			owner := p.Owner
+			if p.OwnerName != "" {
+				owner += " (" + p.OwnerName + ")"
+			}
+			fmt.Fprintf(b, "     %s · %s · owner %s · due %s\n", p.RiskID, strings.Join(p.Citations, ", "), owner, p.Due)
 			if p.Basis == assess.BasisBusiness {
 				fmt.Fprintf(b, "     %s\n", assess.BusinessLabel)
 			}
@@ -71,6 +89,12 @@ func Text(w io.Writer, res *assess.Result) error {
 			if q.Field != "" {
 				fmt.Fprintf(b, "  %-22s state it at %s%s\n", "", q.Field, where(q.Where))
 			}
+		}
+	}
+	if len(dc.Missing) > 0 {
+		fmt.Fprintln(b, "\nDocument control is missing:")
+		for _, m := range dc.Missing {
+			fmt.Fprintf(b, "  - %s\n", m)
 		}
 	}
 	if len(res.Warnings) > 0 {

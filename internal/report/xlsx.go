@@ -102,10 +102,10 @@ func workbookSheets(res *assess.Result) []sheet {
 	}
 
 	plan := sheet{name: "Plan",
-		header: []string{"Rank", "Risk ID", "Title", "Level", "Value", "Owner", "Action", "Effort", "Due", "Status", "Residual", "Citations", "Elements"},
-		widths: []float64{6, 28, 50, 11, 7, 18, 60, 9, 12, 16, 11, 40, 30}}
+		header: []string{"Rank", "Risk ID", "Title", "Level", "Value", "Owner", "Owner name", "Action", "Effort", "Due", "Status", "Residual", "Citations", "Elements"},
+		widths: []float64{6, 28, 50, 11, 7, 18, 22, 60, 9, 12, 16, 11, 40, 30}}
 	for _, p := range res.Plan {
-		plan.rows = append(plan.rows, []any{p.Rank, cell(p.RiskID), cell(p.Title), p.Level.Title(), p.Value, cell(p.Owner),
+		plan.rows = append(plan.rows, []any{p.Rank, cell(p.RiskID), cell(p.Title), p.Level.Title(), p.Value, cell(p.Owner), cell(p.OwnerName),
 			cell(p.Action), cell(p.Effort), cell(p.Due), cell(statusTitle(p.Status)), p.Residual.Title(),
 			cell(strings.Join(p.Citations, "; ")), cell(strings.Join(p.Elements, "; "))})
 	}
@@ -155,7 +155,22 @@ func workbookSheets(res *assess.Result) []sheet {
 		cov.rows = append(cov.rows, []any{cell(c.Citation), cell(c.Name), cell(c.Type), cell(strings.ReplaceAll(c.Status, "_", " ")),
 			cell(strings.Join(c.Rules, ", ")), c.Risks, cell(c.Answer), cell(c.Note), cell(c.Evidence), cell(c.WhyNotReasonable), cell(c.EquivalentMeasure)})
 	}
-	return []sheet{reg, plan, inv, ven, cov}
+	pairs := sheet{name: "Pairs",
+		header: []string{"ID", "Title", "Safeguard", "Current measures", "Verified share", "Likelihood (G-5)", "Impact (H-3)", "Level (I-2)"},
+		widths: []float64{28, 50, 11, 70, 9, 14, 12, 12}}
+	for _, p := range res.Pairs {
+		var ms []string
+		for _, m := range p.Measures {
+			l := m.Fact + " — " + m.Basis
+			for _, e := range m.Evidence {
+				l += " by " + e.Set + prefixed(" ", e.Date)
+			}
+			ms = append(ms, l)
+		}
+		pairs.rows = append(pairs.rows, []any{cell(p.ID), cell(p.Title), strings.ReplaceAll(p.Safeguard, "_", " "), cell(strings.Join(ms, "; ")),
+			pct(p.Verified), p.Likelihood.Level.Title(), p.Impact.Title(), p.Level.Title()})
+	}
+	return []sheet{reg, plan, inv, ven, cov, pairs}
 }
 
 func yesNo(b bool) string {

@@ -25,7 +25,7 @@ func TestXLSXOpensBack(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			if got, want := f.GetSheetList(), []string{"Register", "Plan", "Inventory", "Vendors", "Coverage"}; !slices.Equal(got, want) {
+			if got, want := f.GetSheetList(), []string{"Register", "Plan", "Inventory", "Vendors", "Coverage", "Pairs"}; !slices.Equal(got, want) {
 				t.Fatalf("sheets %v, want %v", got, want)
 			}
 			inv := res.Inventory
@@ -35,10 +35,12 @@ func TestXLSXOpensBack(t *testing.T) {
 				"Inventory": len(inv.Systems) + len(inv.Data) + len(inv.Flows) + len(inv.Roles) + len(inv.Clients),
 				"Vendors":   len(inv.Vendors),
 				"Coverage":  len(res.Coverage),
+				"Pairs":     len(res.Pairs),
 			}
 			wantHeader := map[string]string{
 				"Register":  "ID,Title,Elements,Likelihood,Impact,Level,Residual,Status,Owner,Due,Citations",
-				"Plan":      "Rank,Risk ID,Title,Level,Value,Owner,Action,Effort,Due,Status,Residual,Citations,Elements",
+				"Plan":      "Rank,Risk ID,Title,Level,Value,Owner,Owner name,Action,Effort,Due,Status,Residual,Citations,Elements",
+				"Pairs":     "ID,Title,Safeguard,Current measures,Verified share,Likelihood (G-5),Impact (H-3),Level (I-2)",
 				"Inventory": "Type,ID,Name,Kind,PHI,Where,Safeguards,Open risks,Highest open level",
 				"Vendors":   "ID,Name,BAA,BAA expires,PHI access,Offshore,Services,Open risks",
 				"Coverage":  "Citation,Name,Type,Status,Rules,Risks,Answer,Note,Evidence,Why not reasonable and appropriate,Equivalent measure",
@@ -80,6 +82,8 @@ func TestXLSXFormulaInjection(t *testing.T) {
 	res := run(t, examples["billing-company"])
 	res.Risks[0].Title = "=1+2"
 	res.Plan[0].Action = "@SUM(A1:A9)"
+	res.Plan[0].OwnerName = "=HYPERLINK(\"http://x\")"
+	res.Pairs[0].Title = "+1+1"
 	res.Inventory.Vendors[0].Name = "-2+3"
 	res.Coverage[0].Note = "+cmd|' /C calc'!A0"
 	var buf bytes.Buffer
@@ -92,7 +96,7 @@ func TestXLSXFormulaInjection(t *testing.T) {
 	}
 	defer f.Close()
 	for _, c := range []struct{ sheet, ref, want string }{
-		{"Register", "B2", "'=1+2"}, {"Plan", "G2", "'@SUM(A1:A9)"}, {"Vendors", "B2", "'-2+3"}, {"Coverage", "H2", "'+cmd|' /C calc'!A0"},
+		{"Register", "B2", "'=1+2"}, {"Plan", "H2", "'@SUM(A1:A9)"}, {"Plan", "G2", "'=HYPERLINK(\"http://x\")"}, {"Pairs", "B2", "'+1+1"}, {"Vendors", "B2", "'-2+3"}, {"Coverage", "H2", "'+cmd|' /C calc'!A0"},
 	} {
 		got, err := f.GetCellValue(c.sheet, c.ref)
 		if err != nil || got != c.want {

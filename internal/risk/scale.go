@@ -128,13 +128,16 @@ func Score(likelihood, impact int) (value int, level Level) {
 	return b.Lo + ((b.Hi-b.Lo)*p+5000)/10000, level
 }
 
-// SRATool maps a level onto the three levels of the HHS SRA Tool.
+// SRATool maps a level onto the three levels of the HHS SRA Tool: Low,
+// Medium and High. The tool's middle level is "Medium"; the NIST scales'
+// is "Moderate", and the report keeps the two apart so neither is
+// mistaken for the other.
 func SRATool(l Level) string {
 	switch {
 	case l <= Low:
 		return "Low"
 	case l == Moderate:
-		return "Moderate"
+		return "Medium"
 	}
 	return "High"
 }

@@ -156,7 +156,7 @@ func TestAPIAuthentication(t *testing.T) {
 	}
 	before := e.auditSeq()
 	resp2, body = e.apiGet(tok, x.path("/api/v1/workspaces/{ws}/assessments/{a}"))
-	if resp2.StatusCode != http.StatusOK || !strings.Contains(string(body), `"schema": "rcmguard.assessment/v1"`) {
+	if resp2.StatusCode != http.StatusOK || !strings.Contains(string(body), `"schema": "rcmguard.assessment/v2"`) {
 		t.Errorf("full result: %d %.200s", resp2.StatusCode, body)
 	}
 	if e.auditSeq() != before+1 {
