@@ -74,6 +74,9 @@ var allowed = map[string][]auth.Role{
 
 	"POST /w/{ws}/members/invitations/{invitation}/revoke": {auth.RoleOwner},
 	"POST /w/{ws}/members/invitations/{invitation}/resend": {auth.RoleOwner},
+
+	// The register, the plan, the workspaces and their downloads (register helper).
+	"GET /w/{ws}/assessments/{a}/export/{format}": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 }
 
 var (
@@ -109,7 +112,7 @@ func (e *testEnv) idsOf(tenant string) ids {
 
 func (x ids) path(pattern string) string {
 	return strings.NewReplacer("/invite/{token}", "/invite/"+x.invite, "{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{invitation}", x.invitation, "{$}", "").Replace(pattern)
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{invitation}", x.invitation, "{format}", "csv", "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing

@@ -218,5 +218,5 @@ func TestPhoneWidth(t *testing.T) {
 // invitation page, which needs a token from an e-mail.
 func skipOnPhone(pattern string) bool {
 	return strings.HasSuffix(pattern, "/report.html") || strings.HasSuffix(pattern, "/result.json") ||
-		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, ".csv") || pattern == "/invite/{token}" || strings.HasPrefix(pattern, demoSignInPrefix)
+		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, ".csv") || strings.Contains(pattern, "/export/") || strings.HasSuffix(pattern, ".xlsx") || pattern == "/invite/{token}" || strings.HasPrefix(pattern, demoSignInPrefix)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/model"
 	"rcmguard/internal/risk"
@@ -77,6 +78,8 @@ func parseTemplates(a *assets) (*templates, error) {
 			return slugTitle(s)
 		},
 	}
+	// The downloads an assessment offers (assessment_download.go).
+	funcs["exportFormats"] = func() []app.ExportFormat { return app.ExportFormats }
 	t := &templates{byName: map[string]*template.Template{}}
 	for _, v := range views {
 		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+v+".html")

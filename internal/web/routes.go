@@ -81,6 +81,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/w/{ws}/assessments/{a}/signoff", workspace, auth.ActAssessmentSignOff, s.assessmentSignOff},
 		{"GET", "/w/{ws}/assessments/{a}/report.html", workspace, auth.ActExport, s.downloadHTML},
 		{"GET", "/w/{ws}/assessments/{a}/result.json", workspace, auth.ActExport, s.downloadJSON},
+		{"GET", "/w/{ws}/assessments/{a}/export/{format}", workspace, auth.ActExport, s.downloadExport},
 
 		{"GET", "/w/{ws}/risks", workspace, auth.ActRiskView, s.riskList},
 		{"GET", "/w/{ws}/risks/{risk}", workspace, auth.ActRiskView, s.riskDetail},
