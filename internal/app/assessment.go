@@ -64,6 +64,9 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 		if err != nil {
 			return err
 		}
+		if err := tx.PutAssessmentSummary(ctx, assessmentSummary(wsID, asm.ID, res)); err != nil {
+			return err
+		}
 		return a.record(ctx, tx, who, ws, audit.AssessmentRun, assessmentObject(asm.ID),
 			map[string]any{"version": asm.Version, "risks": res.Summary.Risks, "open": res.Summary.Open, "evidence_facts": len(facts)})
 	})
@@ -90,10 +93,15 @@ func (a *App) mergeDecisions(ctx context.Context, wsID int64, m *model.Model) er
 			kept = append(kept, t)
 		}
 	}
+	owners, err := a.WorkspaceOwners(ctx, wsID)
+	if err != nil {
+		return err
+	}
 	emails := map[int64]string{}
 	for _, d := range ds {
+		// The result, and every report of it, names the owner.
 		t := model.Tracking{Risk: d.RiskID, Status: model.TrackingStatus(d.Status), Justification: d.Justification,
-			Owner: d.Owner, Due: dateOf(d.Due), Expires: dateOf(d.Expires)}
+			Owner: owners.Name(d.Owner), Due: dateOf(d.Due), Expires: dateOf(d.Expires)}
 		if d.ApproverID != 0 {
 			if _, ok := emails[d.ApproverID]; !ok {
 				u, err := a.st.User(ctx, d.ApproverID)

@@ -2,10 +2,14 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 
 	"rcmguard/internal/assess"
+	"rcmguard/internal/audit"
+	"rcmguard/internal/auth"
 	"rcmguard/internal/report"
+	"rcmguard/internal/store"
 )
 
 // ExportFormat is one way to download an analysis: for an investigator's
@@ -47,4 +51,34 @@ func (f ExportFormat) render(res *assess.Result) ([]byte, error) {
 		return nil, fmt.Errorf("app: export %s: %w", f.Name, err)
 	}
 	return b.Bytes(), nil
+}
+
+// ExportList renders the register or the plan as shown, filtered and
+// sorted: res is the latest result, asm, cut down to the rows shown (the
+// pages hold that read model). Only CSV and XLSX are offered for a list;
+// the analysis as a whole is ExportAssessment's. Like every export it is
+// audited before a byte is sent.
+func (a *App) ExportList(ctx context.Context, who Actor, ws Scope, asm store.Assessment, view, format string, res *assess.Result) ([]byte, error) {
+	if err := a.Allowed(who, ws, auth.ActExport, ""); err != nil {
+		return nil, err
+	}
+	f, ok := LookupExport(format)
+	if !ok || (format != "csv" && format != "xlsx") || (view != ViewRisks && view != ViewPlan) {
+		return nil, fmt.Errorf("%w: no %s export of the %s", ErrNotFound, format, view)
+	}
+	if asm.WorkspaceID != ws.WS.ID {
+		return nil, fmt.Errorf("%w: assessment %d is not of workspace %d", ErrNotFound, asm.ID, ws.WS.ID)
+	}
+	out, err := f.render(res)
+	if err != nil {
+		return nil, err
+	}
+	err = a.st.InTx(ctx, func(tx *store.Tx) error {
+		return a.record(ctx, tx, who, ws, audit.AssessmentExport, assessmentObject(asm.ID),
+			map[string]any{"format": format, "version": asm.Version, "list": view, "rows": len(res.Risks)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -70,6 +70,12 @@ const (
 	EvidenceRead         Action = "evidence.read"
 )
 
+// A person's saved views of the register and the plan.
+const (
+	ViewSave   Action = "register.view.save"
+	ViewDelete Action = "register.view.delete"
+)
+
 // Verb is what a form edit of one part of the model did to an element.
 type Verb string
 
@@ -87,7 +93,8 @@ var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFALocked, MFAOK, 
 	UserList, TokenCreate, TokenRevoke, InviteCreate, InviteRevoke, InviteResend, InviteAccept, InviteAcceptFail,
 	WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove, AssignmentsSet, KeysRotate, BackupRestore, ModelRead,
 	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, AuditExport, RiskDecide,
-	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead}
+	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead,
+	ViewSave, ViewDelete}
 
 // ModelChange is the action of a form edit of one element of a part of the
 // model: "model.flow.create", "model.systems.delete". part is the

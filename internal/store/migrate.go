@@ -29,6 +29,7 @@ var migrations = []migration{
 	{"proven e-mail addresses and invitations delivered by e-mail", emailProofV12},
 	{"workspace names unique per billing company, not across tenants", workspaceNamesV11},
 	{"closures of risks waiting for review", riskReviewsV13},
+	{"saved views of the register and plan, and a summary of each assessment", registerV15},
 }
 
 // SchemaVersion is the schema version this binary writes.

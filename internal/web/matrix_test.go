@@ -77,6 +77,15 @@ var allowed = map[string][]auth.Role{
 
 	// The register, the plan, the workspaces and their downloads (register helper).
 	"GET /w/{ws}/assessments/{a}/export/{format}": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/risks/bulk":                     editors,
+	"GET /w/{ws}/risks/export.csv":                {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/risks/export.xlsx":               {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/risks/views":                    everyone,
+	"POST /w/{ws}/risks/views/delete":             everyone,
+	"GET /w/{ws}/plan/export.csv":                 {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/plan/export.xlsx":                {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/plan/views":                     everyone,
+	"POST /w/{ws}/plan/views/delete":              everyone,
 }
 
 var (

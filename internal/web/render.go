@@ -80,9 +80,12 @@ func parseTemplates(a *assets) (*templates, error) {
 	}
 	// The downloads an assessment offers (assessment_download.go).
 	funcs["exportFormats"] = func() []app.ExportFormat { return app.ExportFormats }
+	// The register's and the plan's parts (risks.go, register_views.go).
+	funcs["areaTitle"] = areaTitle
+	funcs["viewsBar"] = viewsBar
 	t := &templates{byName: map[string]*template.Template{}}
 	for _, v := range views {
-		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+v+".html")
+		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/list_parts.html", "templates/"+v+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", v, err)
 		}
