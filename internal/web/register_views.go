@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,4 +72,16 @@ func (s *Server) viewDelete(w http.ResponseWriter, r *http.Request, c *call, pag
 // parseQueryField reads a query string posted in a form field.
 func parseQueryField(s string) (map[string][]string, error) {
 	return url.ParseQuery(strings.TrimPrefix(s, "?"))
+}
+
+// listURL is a link to one of our list pages with a query of filters. The
+// query is parsed and encoded again, so whatever was stored, the link is
+// path?key=value&… and no more; html/template would otherwise escape the
+// "&" and "=" of a query written as one value.
+func listURL(path, query string) template.URL {
+	q, err := url.ParseQuery(query)
+	if err != nil || len(q) == 0 {
+		return template.URL(path)
+	}
+	return template.URL(path + "?" + q.Encode())
 }

@@ -83,6 +83,7 @@ func parseTemplates(a *assets) (*templates, error) {
 	// The register's and the plan's parts (risks.go, register_views.go).
 	funcs["areaTitle"] = areaTitle
 	funcs["viewsBar"] = viewsBar
+	funcs["listURL"] = listURL
 	t := &templates{byName: map[string]*template.Template{}}
 	for _, v := range views {
 		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/list_parts.html", "templates/"+v+".html")
