@@ -35,6 +35,8 @@ func registerV15(d dialect) []string {
 			next_review TEXT
 		)`,
 		`CREATE INDEX assessment_summaries_workspace ON assessment_summaries (workspace_id)`,
+		// "My work" finds a person's risks across workspaces by owner.
+		`CREATE INDEX risk_decisions_owner ON risk_decisions (owner)`,
 	}
 }
 
@@ -239,4 +241,34 @@ func (c *conn) WorkspaceStatuses(ctx context.Context, q WorkspaceStatusQuery) ([
 		return nil, 0, fmt.Errorf("store: workspaces of user %d: %w", q.UserID, err)
 	}
 	return out, total, nil
+}
+
+// OwnedDecisions lists the decisions whose owner is owner (a person's
+// reference) in the workspaces where userID's membership is in force at
+// now: a person's work across their workspaces, found through the owner
+// index.
+func (c *conn) OwnedDecisions(ctx context.Context, userID int64, owner string, now time.Time) ([]RiskDecision, error) {
+	out, err := collect(ctx, c, scanDecision, `SELECT `+qualify("d", decisionCols)+` FROM risk_decisions d
+		JOIN memberships m ON m.workspace_id = d.workspace_id AND m.user_id = ?
+		WHERE d.owner = ? AND (m.expires_at IS NULL OR m.expires_at > ?)
+		ORDER BY d.due_date IS NULL, d.due_date, d.workspace_id, d.risk_id`, userID, owner, ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: decisions owned by user %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// ReviewsWaitingFor lists the closures waiting for review in the
+// workspaces where userID reviews (owner, compliance officer), but not
+// their own proposals, oldest first.
+func (c *conn) ReviewsWaitingFor(ctx context.Context, userID int64, now time.Time) ([]RiskReview, error) {
+	out, err := collect(ctx, c, scanReview, `SELECT `+qualify("r", reviewCols)+` FROM risk_reviews r
+		JOIN memberships m ON m.workspace_id = r.workspace_id AND m.user_id = ?
+		WHERE r.state = ? AND r.requested_by <> ? AND m.role IN ('owner', 'compliance_officer')
+			AND (m.expires_at IS NULL OR m.expires_at > ?)
+		ORDER BY r.requested_at, r.workspace_id, r.risk_id`, userID, ReviewPending, userID, ts(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: reviews waiting for user %d: %w", userID, err)
+	}
+	return out, nil
 }

@@ -86,6 +86,9 @@ var allowed = map[string][]auth.Role{
 	"GET /w/{ws}/plan/export.xlsx":                {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 	"POST /w/{ws}/plan/views":                     everyone,
 	"POST /w/{ws}/plan/views/delete":              everyone,
+	"GET /my-work":                                everyone,
+	"GET /w/{ws}/clients/risks":                   everyone,
+	"GET /w/{ws}/clients/plan":                    everyone,
 }
 
 var (

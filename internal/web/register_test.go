@@ -159,3 +159,54 @@ func TestWorkspacesList(t *testing.T) {
 		t.Errorf("search for the client:\n%s", body)
 	}
 }
+
+// TestClientsRegisterAndMyWork: a billing company's member sees the
+// register and plan of the clients they may see, with the client's name;
+// a risk they own shows on "My work" with the plan's due date, and a
+// closure someone else proposed waits there for their review.
+func TestClientsRegisterAndMyWork(t *testing.T) {
+	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	ctx := context.Background()
+	b := e.signIn("B:owner")
+	company, client := e.ws["B"].ID, e.ws["C"].ID
+	resp, body := b.get(wsPath(company, "/clients/risks?level=high"))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, ">Tenant B client</a></td>") || !strings.Contains(body, "of 1 client you may see") {
+		t.Fatalf("cross-client register: %d\n%s", resp.StatusCode, body)
+	}
+	_, res, _, _ := e.srv.app.Latest(ctx, client)
+	if !strings.Contains(body, html.EscapeString(res.Plan[0].Title)) {
+		t.Errorf("the client's top risk %q is not listed", res.Plan[0].Title)
+	}
+	if resp, body := b.get(wsPath(company, "/clients/plan?group=client")); resp.StatusCode != http.StatusOK || !strings.Contains(body, `colspan="6">Tenant B client</th>`) {
+		t.Errorf("cross-client plan grouped by client: %d", resp.StatusCode)
+	}
+	// A practice has no clients.
+	if resp, _ := e.signIn("A:owner").get(wsPath(e.ws["A"].ID, "/clients/risks")); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a practice's cross-client register: %d; want 404", resp.StatusCode)
+	}
+	// Without membership of the client, the company's member sees none of its risks.
+	if _, err := e.st.DB().ExecContext(ctx, `DELETE FROM memberships WHERE workspace_id = ? AND user_id = ?`, client, e.users["B:auditor"].ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := e.signIn("B:auditor").get(wsPath(company, "/clients/risks")); strings.Contains(body, "Tenant B client</a>") || !strings.Contains(body, "of 0 clients") {
+		t.Errorf("a member of the company only sees a client's risks:\n%s", body)
+	}
+
+	// My work: the owner makes themself owner of a client's risk.
+	me := app.MemberOwner(e.users["B:owner"].ID).String()
+	p := res.Plan[0]
+	if resp, _ := b.post(wsPath(client, "/risks/bulk"), url.Values{"risk": {p.RiskID}, "owner": {me}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bulk owner: %d", resp.StatusCode)
+	}
+	e.proposeClosure("B", e.idsOf("B").risk)
+	_, body = b.get("/my-work")
+	if !strings.Contains(body, html.EscapeString(p.Title)) || !strings.Contains(body, p.Due) || !strings.Contains(body, "Tenant B client") {
+		t.Errorf("My work does not list the owned risk %q due %s:\n%s", p.Title, p.Due, body)
+	}
+	if !strings.Contains(body, `id="my-reviews"`) || strings.Contains(body, "Nothing is waiting for your review") {
+		t.Errorf("My work does not list the closure waiting for review")
+	}
+	if _, body := e.signIn("B:contributor").get("/my-work"); !strings.Contains(body, "You own no open risk") {
+		t.Errorf("another member's My work lists the owner's risks")
+	}
+}

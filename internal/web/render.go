@@ -32,6 +32,7 @@ var views = []string{
 	"error", "login", "mfa", "enrol", "recovery_codes", "home", "account",
 	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens", "members",
 	"assessments", "assessment", "diff", "risks", "risk", "plan", "audit", "evidence", "evidence_set",
+	"mywork", "clients_register",
 }
 
 type templates struct{ byName map[string]*template.Template }

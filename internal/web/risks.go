@@ -171,7 +171,7 @@ func (s *Server) register(r *http.Request, ws store.Workspace) (store.Assessment
 	for _, o := range keys(ownerSet) {
 		ownerChoices = append(ownerChoices, app.OwnerChoice{Ref: o, Name: owners.Name(o)})
 	}
-	sort.SliceStable(ownerChoices, func(i, j int) bool { return ownerChoices[i].Name < ownerChoices[j].Name })
+	sortOwners(ownerChoices)
 	j := &registerJoin{rows: rows, areas: keys(areas), owners: ownerChoices, people: owners, planOrder: planOrder}
 	j.html[0] = make([]atomic.Pointer[template.HTML], len(rows))
 	j.html[1] = make([]atomic.Pointer[template.HTML], len(rows))
@@ -526,4 +526,8 @@ func keys(m map[string]bool) []string {
 // stableSortBy sorts rows by a string key, keeping the order of equals.
 func stableSortBy(rows []riskRow, key func(riskRow) string) {
 	sort.SliceStable(rows, func(i, j int) bool { return key(rows[i]) < key(rows[j]) })
+}
+
+func sortOwners(os []app.OwnerChoice) {
+	sort.SliceStable(os, func(i, j int) bool { return os[i].Name < os[j].Name })
 }

@@ -47,6 +47,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/logout", signedIn, "", s.logout},
 		{"GET", "/{$}", signedIn, "", s.home},
 		{"GET", "/account", signedIn, "", s.account},
+		{"GET", "/my-work", signedIn, "", s.myWork},
 		{"POST", "/account/password", signedIn, "", s.accountPassword},
 		{"POST", "/account/recovery-codes", signedIn, "", s.accountRecoveryCodes},
 		{"POST", "/account/sessions/end-others", signedIn, "", s.accountEndSessions},
@@ -56,6 +57,8 @@ func (s *Server) routeTable() []route {
 
 		{"GET", "/w/{ws}", workspace, auth.ActWorkspaceView, s.dashboard},
 		{"GET", "/w/{ws}/portfolio", workspace, auth.ActWorkspaceView, s.portfolio},
+		{"GET", "/w/{ws}/clients/risks", workspace, auth.ActRiskView, s.clientsRegister},
+		{"GET", "/w/{ws}/clients/plan", workspace, auth.ActRiskView, s.clientsPlan},
 
 		{"GET", "/w/{ws}/model", workspace, auth.ActModelView, s.modelView},
 		{"GET", "/w/{ws}/model/export", workspace, auth.ActExport, s.modelExport},
