@@ -64,7 +64,7 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 		if err != nil {
 			return err
 		}
-		if err := tx.PutAssessmentSummary(ctx, assessmentSummary(wsID, asm.ID, res)); err != nil {
+		if err := tx.PutAssessmentStatus(ctx, assessmentStatus(wsID, asm.ID, res)); err != nil {
 			return err
 		}
 		return a.record(ctx, tx, who, ws, audit.AssessmentRun, assessmentObject(asm.ID),

@@ -56,14 +56,14 @@ func (a *App) Workspaces(ctx context.Context, who Actor, search string, page int
 	out := WorkspaceList{Matching: total, Page: page, Pages: max(1, (total+WorkspacesPageSize-1)/WorkspacesPageSize)}
 	today := a.Today()
 	for _, st := range sts {
-		if st.LatestID != 0 && !st.HasSummary {
-			if st.Summary, err = a.backfillSummary(ctx, st.WS.ID, st.LatestID); err != nil {
+		if st.LatestID != 0 && !st.HasStatus {
+			if st.Status, err = a.backfillStatus(ctx, st.WS.ID, st.LatestID); err != nil {
 				return WorkspaceList{}, err
 			}
 		}
 		row := WorkspaceRow{WS: st.WS, Company: st.ParentName, Role: auth.Role(st.Role)}
 		if st.LatestID != 0 {
-			s := st.Summary
+			s := st.Status
 			row.Assessed, row.AsOf, row.Open, row.High, row.VeryHigh, row.NextReview = st.Assessed, s.AsOf, s.Open, s.OpenHigh, s.OpenVeryHigh, s.NextReview
 			row.ReviewDue = !s.NextReview.IsZero() && !s.NextReview.After(today)
 		}
@@ -72,22 +72,22 @@ func (a *App) Workspaces(ctx context.Context, who Actor, search string, page int
 	return out, nil
 }
 
-// backfillSummary summarises an assessment stored before summaries were
+// backfillStatus summarises an assessment stored before summaries were
 // kept, and keeps the summary.
-func (a *App) backfillSummary(ctx context.Context, wsID, id int64) (store.AssessmentSummary, error) {
+func (a *App) backfillStatus(ctx context.Context, wsID, id int64) (store.AssessmentStatus, error) {
 	res, err := a.Result(ctx, store.Assessment{ID: id, WorkspaceID: wsID})
 	if err != nil {
-		return store.AssessmentSummary{}, err
+		return store.AssessmentStatus{}, err
 	}
-	s := assessmentSummary(wsID, id, res)
-	return s, a.st.BackfillAssessmentSummary(ctx, s)
+	s := assessmentStatus(wsID, id, res)
+	return s, a.st.BackfillAssessmentStatus(ctx, s)
 }
 
 // assessmentSummary is what the workspaces list keeps of a result. The
 // next review is a year after the analysis, or sooner when an acceptance
 // expires first: an expired acceptance is a risk to decide again.
-func assessmentSummary(wsID, id int64, res *assess.Result) store.AssessmentSummary {
-	s := store.AssessmentSummary{AssessmentID: id, WorkspaceID: wsID, AsOf: res.AsOf, Open: res.Summary.Open,
+func assessmentStatus(wsID, id int64, res *assess.Result) store.AssessmentStatus {
+	s := store.AssessmentStatus{AssessmentID: id, WorkspaceID: wsID, AsOf: res.AsOf, Open: res.Summary.Open,
 		OpenHigh: res.Summary.OpenByLevel[risk.High.Slug()], OpenVeryHigh: res.Summary.OpenByLevel[risk.VeryHigh.Slug()]}
 	if asOf, err := time.Parse(time.DateOnly, res.AsOf); err == nil {
 		s.NextReview = asOf.AddDate(reviewInterval, 0, 0)

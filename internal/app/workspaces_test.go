@@ -33,7 +33,7 @@ func TestWorkspacesStatus(t *testing.T) {
 			t.Fatal("the example practice has no open risk: the test shows nothing")
 		}
 		// An assessment from before summaries: same status, read from its result.
-		if _, err := f.st.DB().ExecContext(ctx, "DELETE FROM assessment_summaries"); err != nil {
+		if _, err := f.st.DB().ExecContext(ctx, "DELETE FROM assessment_status"); err != nil {
 			t.Fatal(err)
 		}
 		again, err := f.a.Workspaces(ctx, owner, "", 1)
@@ -41,7 +41,7 @@ func TestWorkspacesStatus(t *testing.T) {
 			t.Errorf("backfilled status %+v, %v; want %+v", again.Rows, err, row)
 		}
 		var n int
-		if err := f.st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM assessment_summaries").Scan(&n); err != nil || n != 1 {
+		if err := f.st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM assessment_status").Scan(&n); err != nil || n != 1 {
 			t.Errorf("the backfilled summary was not kept: %d rows, %v", n, err)
 		}
 		if l, _ := f.a.Workspaces(ctx, owner, "no such", 1); l.Matching != 0 {

@@ -9,9 +9,10 @@ import (
 )
 
 // The register's own tables: the views people save of the register and
-// the plan, and a summary of each assessment kept beside it, so that the
-// workspaces list can show every workspace's status in one query without
-// opening (and decrypting) the results.
+// the plan, and the status of each assessment kept beside it (counts and
+// dates, nothing that names a system or a person, so in clear), so that
+// the workspaces list can show every workspace's status in one query
+// without opening (and decrypting) the results.
 
 func registerV15(d dialect) []string {
 	return []string{
@@ -25,7 +26,7 @@ func registerV15(d dialect) []string {
 			created_at TEXT NOT NULL,
 			UNIQUE (workspace_id, user_id, page, name)
 		)`),
-		`CREATE TABLE assessment_summaries (
+		`CREATE TABLE assessment_status (
 			assessment_id BIGINT PRIMARY KEY REFERENCES assessments (id),
 			workspace_id BIGINT NOT NULL REFERENCES workspaces (id),
 			as_of TEXT NOT NULL,
@@ -34,7 +35,7 @@ func registerV15(d dialect) []string {
 			open_very_high INTEGER NOT NULL,
 			next_review TEXT
 		)`,
-		`CREATE INDEX assessment_summaries_workspace ON assessment_summaries (workspace_id)`,
+		`CREATE INDEX assessment_status_workspace ON assessment_status (workspace_id)`,
 		// "My work" finds a person's risks across workspaces by owner.
 		`CREATE INDEX risk_decisions_owner ON risk_decisions (owner)`,
 	}
@@ -120,8 +121,8 @@ func (c *conn) SavedViews(ctx context.Context, workspaceID, userID int64, page s
 	return out, nil
 }
 
-// AssessmentSummary is what the workspaces list shows of an assessment.
-type AssessmentSummary struct {
+// AssessmentStatus is what the workspaces list shows of an assessment.
+type AssessmentStatus struct {
 	AssessmentID int64
 	WorkspaceID  int64
 	AsOf         string // YYYY-MM-DD
@@ -131,26 +132,26 @@ type AssessmentSummary struct {
 	NextReview   time.Time // zero: none known
 }
 
-const putSummary = `INSERT INTO assessment_summaries (assessment_id, workspace_id, as_of, open_risks, open_high, open_very_high, next_review)
+const putStatus = `INSERT INTO assessment_status (assessment_id, workspace_id, as_of, open_risks, open_high, open_very_high, next_review)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id) DO NOTHING`
 
-// PutAssessmentSummary records an assessment's summary in the transaction
+// PutAssessmentStatus records an assessment's summary in the transaction
 // that stores the assessment.
-func (t *Tx) PutAssessmentSummary(ctx context.Context, s AssessmentSummary) error {
-	_, err := t.exec(ctx, putSummary, s.AssessmentID, s.WorkspaceID, s.AsOf, s.Open, s.OpenHigh, s.OpenVeryHigh, nts(s.NextReview))
+func (t *Tx) PutAssessmentStatus(ctx context.Context, s AssessmentStatus) error {
+	_, err := t.exec(ctx, putStatus, s.AssessmentID, s.WorkspaceID, s.AsOf, s.Open, s.OpenHigh, s.OpenVeryHigh, nts(s.NextReview))
 	if err != nil {
 		return fmt.Errorf("store: summary of assessment %d: %w", s.AssessmentID, err)
 	}
 	return nil
 }
 
-// BackfillAssessmentSummary records the summary of an assessment stored
+// BackfillAssessmentStatus records the summary of an assessment stored
 // before summaries were kept. It is outside any audited transaction on
 // purpose: the summary is derived from the stored result, like a cache of
 // it, and changes nothing anyone decided; a second writer's identical row
 // is ignored.
-func (s *Store) BackfillAssessmentSummary(ctx context.Context, sum AssessmentSummary) error {
-	_, err := s.db.ExecContext(ctx, s.d.rebind(putSummary), sum.AssessmentID, sum.WorkspaceID, sum.AsOf, sum.Open, sum.OpenHigh,
+func (s *Store) BackfillAssessmentStatus(ctx context.Context, sum AssessmentStatus) error {
+	_, err := s.db.ExecContext(ctx, s.d.rebind(putStatus), sum.AssessmentID, sum.WorkspaceID, sum.AsOf, sum.Open, sum.OpenHigh,
 		sum.OpenVeryHigh, nts(sum.NextReview))
 	if err != nil {
 		return fmt.Errorf("store: summary of assessment %d: %w", sum.AssessmentID, err)
@@ -166,10 +167,10 @@ type WorkspaceStatus struct {
 	// LatestID is the latest assessment (0: none); Assessed its time.
 	LatestID int64
 	Assessed time.Time
-	// Summary is the latest assessment's; HasSummary is false for one
-	// stored before summaries were kept.
-	Summary    AssessmentSummary
-	HasSummary bool
+	// Status is the latest assessment's; HasStatus is false for one
+	// stored before statuses were kept.
+	Status    AssessmentStatus
+	HasStatus bool
 }
 
 // WorkspaceStatusQuery selects a page of a user's workspaces.
@@ -192,7 +193,7 @@ var workspaceStatusesQuery = `SELECT ` + qualify("w", workspaceCols) + `, COALES
 		JOIN workspaces w ON w.id = m.workspace_id
 		LEFT JOIN workspaces p ON p.id = w.parent_id
 		LEFT JOIN assessments a ON a.id = (SELECT a2.id FROM assessments a2 WHERE a2.workspace_id = w.id ORDER BY a2.version DESC LIMIT 1)
-		LEFT JOIN assessment_summaries s ON s.assessment_id = a.id
+		LEFT JOIN assessment_status s ON s.assessment_id = a.id
 		WHERE m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at > ?)
 			AND (LOWER(w.name) LIKE ? ESCAPE '\' OR LOWER(COALESCE(p.name, '')) LIKE ? ESCAPE '\')
 		ORDER BY LOWER(COALESCE(p.name, w.name)), COALESCE(p.name, w.name), w.parent_id IS NOT NULL, LOWER(w.name), w.id
@@ -221,8 +222,8 @@ func (c *conn) WorkspaceStatuses(ctx context.Context, q WorkspaceStatusQuery) ([
 		err := scanJoined(rows,
 			func(r rowScanner) (err error) { st.WS, err = scanWorkspace(r); return err },
 			func(r rowScanner) error {
-				return r.Scan(&st.ParentName, &st.Role, &st.LatestID, &assessed, &sumID, &st.Summary.AsOf, &st.Summary.Open,
-					&st.Summary.OpenHigh, &st.Summary.OpenVeryHigh, &next, &total)
+				return r.Scan(&st.ParentName, &st.Role, &st.LatestID, &assessed, &sumID, &st.Status.AsOf, &st.Status.Open,
+					&st.Status.OpenHigh, &st.Status.OpenVeryHigh, &next, &total)
 			})
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: workspaces of user %d: %w", q.UserID, err)
@@ -230,11 +231,11 @@ func (c *conn) WorkspaceStatuses(ctx context.Context, q WorkspaceStatusQuery) ([
 		if st.Assessed, err = parseTS(assessed); err != nil {
 			return nil, 0, err
 		}
-		if st.Summary.NextReview, err = parseNTS(next); err != nil {
+		if st.Status.NextReview, err = parseNTS(next); err != nil {
 			return nil, 0, err
 		}
-		st.HasSummary = sumID.Valid
-		st.Summary.AssessmentID, st.Summary.WorkspaceID = sumID.Int64, st.WS.ID
+		st.HasStatus = sumID.Valid
+		st.Status.AssessmentID, st.Status.WorkspaceID = sumID.Int64, st.WS.ID
 		out = append(out, st)
 	}
 	if err := rows.Err(); err != nil {

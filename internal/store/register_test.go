@@ -56,7 +56,7 @@ func TestWorkspaceStatuses(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if err := tx.PutAssessmentSummary(ctx, store.AssessmentSummary{AssessmentID: a.ID, WorkspaceID: w.ID, AsOf: "2026-11-27",
+					if err := tx.PutAssessmentStatus(ctx, store.AssessmentStatus{AssessmentID: a.ID, WorkspaceID: w.ID, AsOf: "2026-11-27",
 						Open: 10 * v, OpenHigh: v, OpenVeryHigh: i % 5, NextReview: t0.AddDate(1, 0, 0)}); err != nil {
 						return err
 					}
@@ -80,10 +80,10 @@ func TestWorkspaceStatuses(t *testing.T) {
 				page[0].WS.Name, page[0].ParentName, page[1].WS.Name, page[1].ParentName)
 		}
 		c0 := page[1]
-		if c0.LatestID == 0 || !c0.HasSummary || c0.Summary.Open != 20 || c0.Summary.OpenHigh != 2 || !c0.Summary.NextReview.Equal(t0.AddDate(1, 0, 0)) || c0.Role != "compliance_officer" {
+		if c0.LatestID == 0 || !c0.HasStatus || c0.Status.Open != 20 || c0.Status.OpenHigh != 2 || !c0.Status.NextReview.Equal(t0.AddDate(1, 0, 0)) || c0.Role != "compliance_officer" {
 			t.Errorf("Client 000: %+v; want the latest (second) assessment's summary", c0)
 		}
-		if c1 := page[2]; c1.LatestID != 0 || c1.HasSummary {
+		if c1 := page[2]; c1.LatestID != 0 || c1.HasStatus {
 			t.Errorf("Client 001 has no assessment, yet: %+v", c1)
 		}
 		for _, st := range page {
@@ -106,7 +106,7 @@ func TestWorkspaceStatuses(t *testing.T) {
 			t.Errorf("searching the company's name found %d; want it and all its clients", total)
 		}
 		plan := explain(t, f.s, dsn, u.ID, now)
-		for _, bad := range []string{"SCAN a2", "SCAN s", "Seq Scan on assessments", "Seq Scan on assessment_summaries"} {
+		for _, bad := range []string{"SCAN a2", "SCAN s", "Seq Scan on assessments", "Seq Scan on assessment_status"} {
 			if strings.Contains(plan, bad) {
 				t.Errorf("the workspaces query reads a whole table (%q):\n%s", bad, plan)
 			}
