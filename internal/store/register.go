@@ -132,7 +132,9 @@ type AssessmentStatus struct {
 	NextReview   time.Time // zero: none known
 }
 
-const putStatus = `INSERT INTO assessment_status (assessment_id, workspace_id, as_of, open_risks, open_high, open_very_high, next_review)
+const assessmentStatusCols = `assessment_id, workspace_id, as_of, open_risks, open_high, open_very_high, next_review`
+
+const putStatus = `INSERT INTO assessment_status (` + assessmentStatusCols + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (assessment_id) DO NOTHING`
 
 // PutAssessmentStatus records an assessment's summary in the transaction
