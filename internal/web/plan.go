@@ -31,6 +31,9 @@ type planData struct {
 	Cols      []sortCol
 	Views     []store.SavedView
 	CanExport bool
+	Bulk      *bulkForm
+	Notice    string
+	Problem   string
 }
 
 var planCols = []colDef{
@@ -43,6 +46,12 @@ var planCols = []colDef{
 // month or status, a page at a time. Its owners, due dates and statuses
 // are the register's: the decisions taken since the assessment ran.
 func (s *Server) plan(w http.ResponseWriter, r *http.Request, c *call) error {
+	return s.renderPlan(w, r, c, http.StatusOK, "")
+}
+
+// renderPlan shows the plan page the query asks for, with a problem to
+// show above it (a refused bulk change) or none.
+func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, c *call, status int, problem string) error {
 	a, res, ok, err := s.app.Latest(r.Context(), c.WS.ID)
 	if err != nil {
 		return err
@@ -58,7 +67,8 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request, c *call) error {
 	if group != "" {
 		vq.Set("group", group)
 	}
-	d := planData{HasResult: ok, Filter: f, Group: group, Query: vq.Encode(), CanExport: auth.Can(c.Role, auth.ActExport)}
+	d := planData{HasResult: ok, Filter: f, Group: group, Query: vq.Encode(), CanExport: auth.Can(c.Role, auth.ActExport),
+		Notice: bulkNotice(q), Problem: problem}
 	path := wsPath(c.WS.ID, "/plan")
 	d.Cols = sortCols(planCols, f, path)
 	if d.Views, err = s.app.Views(r.Context(), c.actor(), c.scope(), app.ViewPlan); err != nil {
@@ -103,8 +113,12 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request, c *call) error {
 		if d.Filters, err = s.registerFilterForm(fd, a.ID, c.WS.DecisionsRev); err != nil {
 			return err
 		}
+		if auth.Can(c.Role, auth.ActRiskUpdate) {
+			d.Bulk = &bulkForm{Action: wsPath(c.WS.ID, "/risks/bulk"), Back: d.Query, List: "plan", Statuses: bulkStatuses,
+				Owners: j.people.Choices, CSRF: c.CSRF, Page: q.Get("page")}
+		}
 	}
-	return s.render(w, http.StatusOK, "plan", page{Title: "Remediation plan", Nav: "plan", C: c, Data: d})
+	return s.render(w, status, "plan", page{Title: "Remediation plan", Nav: "plan", C: c, Data: d})
 }
 
 // groupKey is the heading of a row's group.

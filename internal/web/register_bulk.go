@@ -14,7 +14,8 @@ import (
 // bulkForm is the register's form that changes the selected risks.
 type bulkForm struct {
 	Action   string
-	Back     string // the register's filters, to return to
+	Back     string // the list's filters, to return to
+	List     string // "plan" when the form is the plan's; else the register's
 	Page     string
 	Statuses []risk.Status
 	Owners   []app.OwnerChoice
@@ -63,6 +64,10 @@ func (s *Server) riskBulk(w http.ResponseWriter, r *http.Request, c *call) error
 	if p := f.Get("page"); p != "" {
 		back.Set("page", p)
 	}
+	list := "/risks"
+	if f.Get("list") == "plan" {
+		list = "/plan"
+	}
 	out, err := s.app.BulkDecide(r.Context(), c.actor(), c.scope(), f["risk"], ch)
 	var problem string
 	switch {
@@ -74,11 +79,14 @@ func (s *Server) riskBulk(w http.ResponseWriter, r *http.Request, c *call) error
 	}
 	if problem != "" {
 		r.URL.RawQuery = back.Encode()
+		if list == "/plan" {
+			return s.renderPlan(w, r, c, statusOf(err), problem)
+		}
 		return s.renderRiskList(w, r, c, statusOf(err), problem)
 	}
 	back.Set("decided", strconv.Itoa(out.Decided))
 	back.Set("proposed", strconv.Itoa(out.Proposed))
-	http.Redirect(w, r, wsPath(c.WS.ID, "/risks")+"?"+back.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, wsPath(c.WS.ID, list)+"?"+back.Encode(), http.StatusSeeOther)
 	return nil
 }
 

@@ -78,8 +78,16 @@ func TestRegisterAtScale(t *testing.T) {
 		t.Errorf("filtered by the new owner: %d rows; want 3 named and due 2027-03-31", n)
 	}
 	_, plan := b.get(wsPath(ws, "/plan?group=owner&owner="+url.QueryEscape(officer)))
-	if !strings.Contains(plan, `<tr class="group"><th scope="rowgroup" colspan="7">b-compliance_officer@example.org</th></tr>`) || strings.Count(plan, "2027-03-31") != 3 {
+	if !strings.Contains(plan, `<tr class="group"><th scope="rowgroup" colspan="8">b-compliance_officer@example.org</th></tr>`) || strings.Count(plan, "2027-03-31") < 3 {
 		t.Errorf("the plan grouped by owner does not show the register's owner and due date:\n%s", plan)
+	}
+	// The plan acts in bulk too, and returns to the plan.
+	resp, _ = b.post(wsPath(ws, "/risks/bulk"), url.Values{"risk": sel[:1], "due": {"2027-05-15"}, "list": {"plan"}, "back": {"group=owner"}})
+	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, wsPath(ws, "/plan?")) || !strings.Contains(loc, "decided=1") {
+		t.Errorf("bulk change from the plan went to %q", loc)
+	}
+	if _, body := b.get(wsPath(ws, "/plan?q="+url.QueryEscape(sel[0]))); !strings.Contains(body, "2027-05-15") {
+		t.Error("the plan does not show the due date set from it")
 	}
 	// A plan step with no decision shows the plan's due date in the register too.
 	for _, p := range res.Plan {
@@ -107,12 +115,12 @@ func TestRegisterAtScale(t *testing.T) {
 	}
 
 	// The filtered register, every page of it, as CSV and XLSX.
-	resp, csvBody := b.get(wsPath(ws, "/risks/export.csv?owner="+url.QueryEscape(officer)))
+	resp, csvBody := b.get(wsPath(ws, "/register.csv?owner="+url.QueryEscape(officer)))
 	recs, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
-	if resp.StatusCode != http.StatusOK || err != nil || len(recs) != 4 || recs[1][8] != "b-compliance_officer@example.org" || recs[1][9] != "2027-03-31" {
+	if resp.StatusCode != http.StatusOK || err != nil || len(recs) != 4 || recs[1][8] != "b-compliance_officer@example.org" || !strings.HasPrefix(recs[1][9], "2027-0") {
 		t.Errorf("CSV of the filtered register: %d, %v, %q", resp.StatusCode, err, recs)
 	}
-	resp, xl := b.get(wsPath(ws, "/risks/export.xlsx?level=high"))
+	resp, xl := b.get(wsPath(ws, "/register.xlsx?level=high"))
 	f, err := excelize.OpenReader(bytes.NewReader([]byte(xl)))
 	if err != nil {
 		t.Fatalf("XLSX: %d %v", resp.StatusCode, err)
@@ -124,7 +132,7 @@ func TestRegisterAtScale(t *testing.T) {
 	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, `rcmguard-register-w`) {
 		t.Errorf("XLSX named %q", cd)
 	}
-	if resp, _ := e.signIn("B:contributor").get(wsPath(ws, "/risks/export.csv")); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := e.signIn("B:contributor").get(wsPath(ws, "/register.csv")); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a contributor's export: %d; want 403", resp.StatusCode)
 	}
 
@@ -151,11 +159,11 @@ func TestWorkspacesList(t *testing.T) {
 		t.Fatalf("/: %d", resp.StatusCode)
 	}
 	company := strings.Index(body, `rowgroup" colspan="5">Tenant B billing`)
-	client := strings.Index(body, ">Tenant B client</a>")
+	client := strings.Index(body, ">Tenant B client</strong></a>")
 	if company < 0 || client < company || !strings.Contains(body, "Client of Tenant B billing") || !strings.Contains(body, "very high") {
 		t.Errorf("the client is not listed under its billing company with its status:\n%s", body)
 	}
-	if _, body := b.get("/?q=client"); strings.Contains(body, ">Tenant B billing</a>") || !strings.Contains(body, ">Tenant B client</a>") {
+	if _, body := b.get("/?q=client"); strings.Contains(body, ">Tenant B billing</strong></a>") || !strings.Contains(body, ">Tenant B client</strong></a>") {
 		t.Errorf("search for the client:\n%s", body)
 	}
 }
