@@ -68,6 +68,9 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 		if err != nil {
 			return err
 		}
+		if err := tx.PutAssessmentStatus(ctx, assessmentStatus(wsID, asm.ID, res)); err != nil {
+			return err
+		}
 		return a.record(ctx, tx, who, ws, audit.AssessmentRun, assessmentObject(asm.ID),
 			map[string]any{"version": asm.Version, "risks": res.Summary.Risks, "open": res.Summary.Open, "evidence_facts": res.Evidence.Facts})
 	})
@@ -123,10 +126,15 @@ func (a *App) mergeDecisions(ctx context.Context, wsID int64, m *model.Model) er
 			kept = append(kept, t)
 		}
 	}
+	owners, err := a.WorkspaceOwners(ctx, wsID)
+	if err != nil {
+		return err
+	}
 	emails := map[int64]string{}
 	for _, d := range ds {
+		// The result, and every report of it, names the owner.
 		t := model.Tracking{Risk: d.RiskID, Status: model.TrackingStatus(d.Status), Justification: d.Justification,
-			Owner: d.Owner, Due: dateOf(d.Due), Expires: dateOf(d.Expires)}
+			Owner: owners.Name(d.Owner), Due: dateOf(d.Due), Expires: dateOf(d.Expires)}
 		if d.ApproverID != 0 {
 			if _, ok := emails[d.ApproverID]; !ok {
 				u, err := a.st.User(ctx, d.ApproverID)
@@ -183,8 +191,8 @@ func (a *App) SignOff(ctx context.Context, who Actor, ws Scope, id int64) (store
 	return asm, err
 }
 
-// ExportAssessment returns an assessment's result rendered in format
-// ("html" or "json") for a download. It is an export of the analysis, so
+// ExportAssessment returns an assessment's result rendered in format (one
+// of ExportFormats) for a download. It is an export of the analysis, so
 // the audit entry is written first: no audit entry, no export.
 func (a *App) ExportAssessment(ctx context.Context, who Actor, ws Scope, id int64, format string) (store.Assessment, []byte, error) {
 	if err := a.Allowed(who, ws, auth.ActExport, ""); err != nil {
@@ -194,24 +202,21 @@ func (a *App) ExportAssessment(ctx context.Context, who Actor, ws Scope, id int6
 	if err != nil {
 		return asm, nil, err
 	}
-	var out []byte
-	switch format {
-	case "json":
-		// The stored document is the result as `rcmguard assess --format
-		// json` writes it.
-		out = asm.ResultJSON
-	case "html":
+	f, ok := LookupExport(format)
+	if !ok {
+		return asm, nil, fmt.Errorf("%w: no export format %q", ErrNotFound, format)
+	}
+	out := asm.ResultJSON
+	// The stored document is the result as `rcmguard assess --format
+	// json` writes it; every other format is rendered from it.
+	if f.Name != "json" {
 		res, err := DecodeResult(asm)
 		if err != nil {
 			return asm, nil, err
 		}
-		var b bytes.Buffer
-		if err := report.HTML(&b, res); err != nil {
+		if out, err = f.render(res); err != nil {
 			return asm, nil, err
 		}
-		out = b.Bytes()
-	default:
-		return asm, nil, fmt.Errorf("%w: no export format %q", ErrNotFound, format)
 	}
 	err = a.st.InTx(ctx, func(tx *store.Tx) error {
 		return a.record(ctx, tx, who, ws, audit.AssessmentExport, assessmentObject(asm.ID),

@@ -65,6 +65,8 @@ var actionLabels = map[audit.Action]string{
 	audit.RiskReviewRequest:    "Proposed closing a risk",
 	audit.RiskReviewApprove:    "Approved closing a risk",
 	audit.RiskReviewReject:     "Rejected closing a risk",
+	audit.ViewSave:             "Saved a view of the register or plan",
+	audit.ViewDelete:           "Deleted a saved view",
 	audit.EvidenceUpload:       "Added evidence",
 	audit.EvidenceDelete:       "Deleted evidence",
 	audit.EvidenceRead:         "Viewed evidence",

@@ -62,6 +62,9 @@ func (a *App) DecideRisk(ctx context.Context, who Actor, ws Scope, riskID string
 	if err != nil {
 		return Outcome{}, err
 	}
+	if e := a.checkOwner(ctx, ws.WS.ID, dec.Owner); e != nil {
+		return Outcome{}, Errors{e}
+	}
 	dec.WorkspaceID, dec.RiskID, dec.UpdatedBy, dec.Updated = ws.WS.ID, riskID, who.User.ID, now
 	object := store.RiskObject + riskID
 	if !d.Status.StillAtRisk() && !reviewer {

@@ -75,6 +75,12 @@ const (
 	ModelFromGuide       Action = "model.guide.build"
 )
 
+// A person's saved views of the register and the plan.
+const (
+	ViewSave   Action = "register.view.save"
+	ViewDelete Action = "register.view.delete"
+)
+
 // Verb is what a form edit of one part of the model did to an element.
 type Verb string
 
@@ -93,7 +99,8 @@ var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFALocked, MFAOK, 
 	WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove, AssignmentsSet, KeysRotate, BackupRestore, ModelRead,
 	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, AuditExport, RiskDecide,
 	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead,
-	SetupTokenIssue, SetupComplete, SetupFail, SetupAnswersSave, ModelFromGuide}
+	SetupTokenIssue, SetupComplete, SetupFail, SetupAnswersSave, ModelFromGuide,
+	ViewSave, ViewDelete}
 
 // ModelChange is the action of a form edit of one element of a part of the
 // model: "model.flow.create", "model.systems.delete". part is the

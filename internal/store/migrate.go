@@ -30,6 +30,7 @@ var migrations = []migration{
 	{"workspace names unique per billing company, not across tenants", workspaceNamesV11},
 	{"closures of risks waiting for review", riskReviewsV13},
 	{"first-run setup tokens and guided-setup answers", setupV14},
+	{"saved views of the register and plan, and a summary of each assessment", registerV15},
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -35,11 +35,14 @@ var copiedTables = []copiedTable{
 	{"audit_log", auditCols, "seq"},
 	{"audit_head", "id, seq, hash, key_id, signature", "id"},
 	{"audit_checkpoints", "seq, hash, at, key_id, signature", "seq"},
+	{"saved_views", savedViewCols, "id"},
+	{"assessment_status", assessmentStatusCols, "assessment_id"},
 }
 
 // identityTables have generated IDs whose PostgreSQL sequence must move past
 // the copied rows.
-var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "webauthn_credentials", "evidence_sets", "invitations", "setup_answers"}
+var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "webauthn_credentials", "evidence_sets", "invitations",
+	"setup_answers", "saved_views"}
 
 // Snapshot writes a transactionally consistent copy of the database to path
 // as a SQLite file, whatever the source database. SQLite uses VACUUM INTO,

@@ -54,6 +54,7 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"GET", "/api/v1/workspaces/{ws}", auth.ActWorkspaceView, s.apiWorkspace},
 		{"GET", "/api/v1/workspaces/{ws}/assessments", auth.ActAssessmentView, s.apiAssessments},
 		{"GET", "/api/v1/workspaces/{ws}/assessments/{a}", auth.ActExport, s.apiAssessmentResult},
+		{"GET", "/api/v1/workspaces/{ws}/assessments/{a}/export/{format}", auth.ActExport, s.apiAssessmentExport},
 		{"GET", "/api/v1/workspaces/{ws}/risks", auth.ActRiskView, s.apiRisks},
 		{"GET", "/api/v1/workspaces/{ws}/evidence", auth.ActEvidenceView, s.apiEvidenceSets},
 		{"GET", "/api/v1/workspaces/{ws}/evidence/{set}", auth.ActEvidenceView, s.apiEvidenceSet},
@@ -229,6 +230,10 @@ func (s *Server) apiWrap(rt apiRoute) http.Handler {
 		}
 		if ac, ok := v.(apiAccepted); ok {
 			writeJSON(w, http.StatusAccepted, ac.v)
+			return
+		}
+		if f, ok := v.(apiFile); ok {
+			sendDownload(w, f.format, f.base, f.body)
 			return
 		}
 		if _, ok := v.(apiNoContent); ok {

@@ -100,16 +100,19 @@ func (s *Server) apiAssessmentResult(w http.ResponseWriter, r *http.Request, c *
 }
 
 type apiRiskJSON struct {
-	ID      string `json:"id"`
-	Rule    string `json:"rule"`
-	Title   string `json:"title"`
-	Area    string `json:"area"`
-	Level   string `json:"level"`
-	Value   int    `json:"value"`
-	Status  string `json:"status"`
-	Owner   string `json:"owner,omitempty"`
-	Due     string `json:"due,omitempty"`
-	Pending bool   `json:"decision_pending,omitempty"`
+	ID     string `json:"id"`
+	Rule   string `json:"rule"`
+	Title  string `json:"title"`
+	Area   string `json:"area"`
+	Level  string `json:"level"`
+	Value  int    `json:"value"`
+	Status string `json:"status"`
+	Owner  string `json:"owner,omitempty"`
+	// OwnerName and PlanDue are as the pages show them (riskRow).
+	OwnerName string `json:"owner_name,omitempty"`
+	Due       string `json:"due,omitempty"`
+	PlanDue   string `json:"plan_due,omitempty"`
+	Pending   bool   `json:"decision_pending,omitempty"`
 	// Review is the closure waiting for an owner or compliance officer,
 	// which the status does not show until it is approved.
 	Review string `json:"closure_pending,omitempty"`
@@ -143,12 +146,13 @@ func (s *Server) apiRisks(w http.ResponseWriter, r *http.Request, c *apiCall) (a
 	}
 	q := r.URL.Query()
 	f := riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"), Q: q.Get("q")}
+	today := s.today().Format(time.DateOnly)
 	for _, row := range rows {
-		if !f.matches(row) {
+		if !f.matches(row, today) {
 			continue
 		}
 		out.Risks = append(out.Risks, apiRiskJSON{ID: row.R.ID, Rule: row.R.Rule, Title: row.R.Title, Area: row.R.Area,
-			Level: row.R.Level.Slug(), Value: row.R.Value, Status: row.Status, Owner: row.Owner, Due: row.Due, Pending: row.Pending,
+			Level: row.R.Level.Slug(), Value: row.R.Value, Status: row.Status, Owner: row.Owner, OwnerName: row.OwnerName, Due: row.Due, PlanDue: row.DueAt, Pending: row.Pending,
 			Review: proposed[row.R.ID]})
 	}
 	return out, nil

@@ -56,6 +56,8 @@ var apiAllowed = map[string][]auth.Role{
 	"GET /api/v1/workspaces/{ws}/evidence":              everyone,
 	"GET /api/v1/workspaces/{ws}/evidence/{set}":        everyone,
 	"DELETE /api/v1/workspaces/{ws}/evidence/{set}":     editors,
+
+	"GET /api/v1/workspaces/{ws}/assessments/{a}/export/{format}": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
 }
 
 func TestAPIRolesAndTenants(t *testing.T) {
@@ -93,7 +95,11 @@ func TestAPIRolesAndTenants(t *testing.T) {
 				t.Errorf("%s %s as %s: %d %s; want allowed=%v", rt.method, rt.path, role, resp.StatusCode, body, want)
 			}
 			checkHeaders(t, "api "+rt.path, resp.Header, false)
-			if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusNoContent && ct != "application/json" {
+			wantCT := "application/json"
+			if strings.HasSuffix(rt.path, "/export/{format}") && done {
+				wantCT = "text/csv; charset=utf-8" // the file asked for: {format} is csv here
+			}
+			if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusNoContent && ct != wantCT {
 				t.Errorf("%s %s: Content-Type %q", rt.method, rt.path, ct)
 			}
 			// The same token on another tenant's workspace, or mixing in

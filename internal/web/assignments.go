@@ -28,9 +28,16 @@ func objectOf(path string, r *http.Request) string {
 		return store.ModelObject + "organization"
 	case path == "/w/{ws}/model/import", path == "/api/v1/workspaces/{ws}/model", strings.HasPrefix(path, "/w/{ws}/setup"):
 		return store.ModelObject + store.AllObjects
+	case path == "/w/{ws}/risks/bulk":
+		return eachObject
 	}
 	return ""
 }
+
+// eachObject is the object of a route that acts on several, named in its
+// form (the register's bulk change): the use case checks each one against
+// the member's assignments, and refuses the whole change for one outside.
+const eachObject = "(each selected)"
 
 // loadAssignments reads a member's assignments when their role is scoped
 // by them; other roles never need them.
@@ -50,7 +57,7 @@ func (s *Server) assignmentSet(ctx context.Context, c *call) (map[string]bool, e
 // assignedOK is the scoped half of the permission check: true unless the
 // role is limited to its assignments and object is not among them.
 func assignedOK(role auth.Role, act auth.Action, assigned map[string]bool, object string) bool {
-	return !auth.Scoped(role, act) || auth.Covers(assigned, object)
+	return !auth.Scoped(role, act) || object == eachObject || auth.Covers(assigned, object)
 }
 
 // can is the templates' check for an action: whether the viewer's role

@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/store"
 )
@@ -14,17 +16,49 @@ type wsLink struct {
 	Role auth.Role
 }
 
-// home lists the user's workspaces; with only one, it opens it.
+// homeRow is a workspace of the list; Group is set on the first row of a
+// billing company's group (the company, then its clients).
+type homeRow struct {
+	app.WorkspaceRow
+	Group string
+}
+
+type homeData struct {
+	Q     string
+	Rows  []homeRow
+	List  app.WorkspaceList
+	Pager pager
+}
+
+// home lists the user's workspaces with each one's status, a page at a
+// time; with only one workspace, it opens it.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, c *call) error {
-	links, err := s.userWorkspaces(r, c)
+	q := r.URL.Query()
+	search := strings.TrimSpace(q.Get("q"))
+	n, _ := strconv.Atoi(q.Get("page"))
+	list, err := s.app.Workspaces(r.Context(), c.actor(), search, n)
 	if err != nil {
 		return err
 	}
-	if len(links) == 1 {
-		http.Redirect(w, r, wsPath(links[0].WS.ID, ""), http.StatusSeeOther)
+	if list.Matching == 1 && search == "" {
+		http.Redirect(w, r, wsPath(list.Rows[0].WS.ID, ""), http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, http.StatusOK, "home", page{Title: "Workspaces", C: c, Data: links})
+	d := homeData{Q: search, List: list, Pager: listPager(list.Matching, list.Page, app.WorkspacesPageSize, q, "/")}
+	prev := ""
+	for i, row := range list.Rows {
+		group := row.Company
+		if group == "" && row.WS.Kind == store.KindBillingCompany {
+			group = row.WS.Name
+		}
+		hr := homeRow{WorkspaceRow: row}
+		if group != "" && (group != prev || i == 0) {
+			hr.Group = group
+		}
+		prev = group
+		d.Rows = append(d.Rows, hr)
+	}
+	return s.render(w, http.StatusOK, "home", page{Title: "Workspaces", C: c, Data: d})
 }
 
 // userWorkspaces lists the workspaces whose membership is still in force.

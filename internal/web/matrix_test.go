@@ -81,6 +81,21 @@ var allowed = map[string][]auth.Role{
 
 	"POST /w/{ws}/members/invitations/{invitation}/revoke": {auth.RoleOwner},
 	"POST /w/{ws}/members/invitations/{invitation}/resend": {auth.RoleOwner},
+
+	// The register, the plan, the workspaces and their downloads (register helper).
+	"GET /w/{ws}/assessments/{a}/export/{format}": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/risks/bulk":                     editors,
+	"GET /w/{ws}/register.csv":                    {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/register.xlsx":                   {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/risks/views":                    everyone,
+	"POST /w/{ws}/risks/views/delete":             everyone,
+	"GET /w/{ws}/plan.csv":                        {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/plan.xlsx":                       {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"POST /w/{ws}/plan/views":                     everyone,
+	"POST /w/{ws}/plan/views/delete":              everyone,
+	"GET /my-work":                                everyone,
+	"GET /w/{ws}/clients/risks":                   everyone,
+	"GET /w/{ws}/clients/plan":                    everyone,
 }
 
 var (
@@ -116,7 +131,7 @@ func (e *testEnv) idsOf(tenant string) ids {
 
 func (x ids) path(pattern string) string {
 	return strings.NewReplacer("/invite/{token}", "/invite/"+x.invite, "{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{invitation}", x.invitation, "{$}", "").Replace(pattern)
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{invitation}", x.invitation, "{format}", "csv", "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing

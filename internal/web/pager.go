@@ -18,13 +18,19 @@ type pager struct {
 // parameter (the first page when absent or out of range), with links
 // that keep the filters and sort order.
 func paginate[T any](rows []T, size int, q url.Values, path string) ([]T, pager) {
-	p := pager{Matching: len(rows), Pages: max(1, (len(rows)+size-1)/size)}
-	p.Page, _ = strconv.Atoi(q.Get("page"))
-	p.Page = min(max(p.Page, 1), p.Pages)
+	page, _ := strconv.Atoi(q.Get("page"))
+	p := listPager(len(rows), page, size, q, path)
 	lo := (p.Page - 1) * size
-	hi := min(lo+size, len(rows))
-	if hi > lo {
-		p.From, p.To = lo+1, hi
+	return rows[lo:min(lo+size, len(rows))], p
+}
+
+// listPager is the pager of a list paged by the database: it knows the
+// number matching, not the rows.
+func listPager(matching, page, size int, q url.Values, path string) pager {
+	p := pager{Matching: matching, Pages: max(1, (matching+size-1)/size), Page: page}
+	p.Page = min(max(p.Page, 1), p.Pages)
+	if matching > 0 {
+		p.From, p.To = (p.Page-1)*size+1, min(p.Page*size, matching)
 	}
 	link := func(n int) string {
 		v := url.Values{}
@@ -46,5 +52,5 @@ func paginate[T any](rows []T, size int, q url.Values, path string) ([]T, pager)
 	if p.Page < p.Pages {
 		p.Next = link(p.Page + 1)
 	}
-	return rows[lo:hi], p
+	return p
 }

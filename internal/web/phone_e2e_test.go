@@ -230,5 +230,5 @@ func TestPhoneWidth(t *testing.T) {
 // renders it at phone width).
 func skipOnPhone(pattern string) bool {
 	return strings.HasSuffix(pattern, "/report.html") || strings.HasSuffix(pattern, "/result.json") ||
-		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, ".csv") || pattern == "/invite/{token}" || pattern == "/setup" || strings.HasPrefix(pattern, demoSignInPrefix)
+		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, ".csv") || strings.Contains(pattern, "/export/") || strings.HasSuffix(pattern, ".xlsx") || pattern == "/invite/{token}" || pattern == "/setup" || strings.HasPrefix(pattern, demoSignInPrefix)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/model"
 	"rcmguard/internal/risk"
@@ -31,6 +32,7 @@ var views = []string{
 	"error", "login", "mfa", "enrol", "recovery_codes", "home", "account",
 	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens", "members",
 	"assessments", "assessment", "diff", "risks", "risk", "plan", "audit", "evidence", "evidence_set",
+	"mywork", "clients_register",
 }
 
 type templates struct{ byName map[string]*template.Template }
@@ -77,9 +79,15 @@ func parseTemplates(a *assets) (*templates, error) {
 			return slugTitle(s)
 		},
 	}
+	// The downloads an assessment offers (assessment_download.go).
+	funcs["exportFormats"] = func() []app.ExportFormat { return app.ExportFormats }
+	// The register's and the plan's parts (risks.go, register_views.go).
+	funcs["areaTitle"] = areaTitle
+	funcs["viewsBar"] = viewsBar
+	funcs["listURL"] = listURL
 	t := &templates{byName: map[string]*template.Template{}}
 	for _, v := range views {
-		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+v+".html")
+		tpl, err := template.New(v).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/list_parts.html", "templates/"+v+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", v, err)
 		}

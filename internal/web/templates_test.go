@@ -18,7 +18,7 @@ func TestEveryTemplateIsDeclared(t *testing.T) {
 	var names []string
 	for _, f := range files {
 		n := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-		if n == "layout" {
+		if n == "layout" || n == "list_parts" { // parsed with every view
 			continue
 		}
 		names = append(names, n)

@@ -1,0 +1,5 @@
+package store
+
+// WorkspaceStatusesQuery is the workspaces list's query, for the test
+// that reads its plan.
+var WorkspaceStatusesQuery = workspaceStatusesQuery
