@@ -12,6 +12,7 @@ import (
 
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/cache"
 	"rcmguard/internal/notify"
 	"rcmguard/internal/rules"
 	"rcmguard/internal/store"
@@ -51,6 +52,8 @@ type App struct {
 	results *resultCache
 	// setup remembers that the first-run setup is done (setup.go).
 	setup setupClosed
+	// people holds the model's people per model revision (register_owner.go).
+	people *cache.LRU[peopleKey, []modelPerson]
 }
 
 // New returns an App.
@@ -67,6 +70,7 @@ func New(cfg Config) *App {
 		a.logger = slog.Default()
 	}
 	a.results = newResultCache()
+	a.people = cache.New[peopleKey, []modelPerson](1024, 1<<20)
 	return a
 }
 

@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"rcmguard/internal/model"
+	"rcmguard/internal/store"
 )
 
 // An owner of a risk or a plan item is a person: a member of the
@@ -101,21 +105,82 @@ func (o Owners) Name(stored string) string {
 func (o Owners) Has(stored string) bool { _, ok := o.names[stored]; return ok }
 
 // WorkspaceOwners returns the people who may own work in a workspace: its
-// members, named by their sign-in address (accounts carry no other name).
-// The model's people join them here once the model lists them.
+// members, named by their sign-in address (accounts carry no other name),
+// and the people the workspace's model lists, by name and role. A person
+// who has left is still named on what they owned but no longer offered.
 func (a *App) WorkspaceOwners(ctx context.Context, wsID int64) (Owners, error) {
 	ms, err := a.st.MemberUsers(ctx, wsID)
 	if err != nil {
 		return Owners{}, err
 	}
-	o := Owners{names: make(map[string]string, len(ms))}
+	people, err := a.modelPeople(ctx, wsID)
+	if err != nil {
+		return Owners{}, err
+	}
+	o := Owners{names: make(map[string]string, len(ms)+len(people))}
 	for _, m := range ms {
 		ref := MemberOwner(m.UserID).String()
 		o.names[ref] = m.Email
 		o.Choices = append(o.Choices, OwnerChoice{Ref: ref, Name: m.Email})
 	}
+	for _, p := range people {
+		ref := Owner{Kind: OwnerPerson, ID: p.id}.String()
+		o.names[ref] = p.name
+		if !p.left {
+			o.Choices = append(o.Choices, OwnerChoice{Ref: ref, Name: p.name})
+		}
+	}
 	sort.Slice(o.Choices, func(i, j int) bool { return o.Choices[i].Name < o.Choices[j].Name })
 	return o, nil
+}
+
+// modelPerson is a person of a workspace's model as owner lists need it.
+type modelPerson struct {
+	id, name string
+	left     bool // an end date before today
+}
+
+// modelPeople lists the people of a workspace's current model, parsed once
+// per model revision: every register page asks.
+func (a *App) modelPeople(ctx context.Context, wsID int64) ([]modelPerson, error) {
+	wm, err := a.st.WorkspaceModel(ctx, wsID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	key := peopleKey{ws: wsID, revision: wm.Revision}
+	if ps, ok := a.people.Get(key); ok {
+		return ps, nil
+	}
+	_, m, err := model.LoadCurrent(ModelFile, wm.YAML)
+	if err != nil {
+		return nil, fmt.Errorf("app: stored model of workspace %d: %w", wsID, err)
+	}
+	roles := make(map[string]string, len(m.Roles))
+	for _, r := range m.Roles {
+		roles[r.ID] = r.Name
+	}
+	today := a.now()
+	ps := make([]modelPerson, 0, len(m.People))
+	for _, p := range m.People {
+		name := p.Name
+		if r := roles[p.Role]; r != "" {
+			name += " (" + r + ")"
+		}
+		days, ok := p.End.DaysSince(today)
+		ps = append(ps, modelPerson{id: p.ID, name: name, left: ok && days > 0})
+	}
+	a.people.Add(key, ps, int64(len(ps)+1))
+	return ps, nil
+}
+
+// peopleKey names one revision of a workspace's model. A saved model gets
+// a new revision, so another server's save is never served stale.
+type peopleKey struct {
+	ws       int64
+	revision int
 }
 
 // checkOwner refuses an owner reference that names nobody of the
@@ -131,7 +196,20 @@ func (a *App) checkOwner(ctx context.Context, wsID int64, stored string) *Error 
 				Err: fmt.Errorf("user %d is not a member of workspace %d: %w", n, wsID, err)}
 		}
 	case OwnerPerson:
-		return &Error{Kind: ErrInvalid, Field: "owner", Msg: "The model lists no people yet: choose a member of the workspace."}
+		people, err := a.modelPeople(ctx, wsID)
+		if err != nil {
+			return &Error{Kind: ErrInvalid, Field: "owner", Msg: "The model's people could not be read: choose a member of the workspace.", Err: err}
+		}
+		for _, p := range people {
+			if p.id != ow.ID {
+				continue
+			}
+			if p.left {
+				return &Error{Kind: ErrInvalid, Field: "owner", Msg: "That person has left (the model gives an end date): choose someone who is still here."}
+			}
+			return nil
+		}
+		return &Error{Kind: ErrInvalid, Field: "owner", Msg: "Choose the owner among the workspace's members and the model's people."}
 	}
 	return nil
 }

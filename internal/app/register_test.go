@@ -38,8 +38,30 @@ func TestBulkDecide(t *testing.T) {
 		}
 		owners, err := f.a.WorkspaceOwners(ctx, f.ws)
 		if err != nil || owners.Name(officer) != "compliance_officer@example.org" || owners.Name("it") != "IT" ||
-			owners.Name("security_official") != "Security official" || len(owners.Choices) != len(auth.Roles) {
+			owners.Name("security_official") != "Security official" || len(owners.Choices) != len(auth.Roles)+5 {
 			t.Errorf("owner names: %q, %q, %q; %d choices, %v", owners.Name(officer), owners.Name("it"), owners.Name("security_official"), len(owners.Choices), err)
+		}
+		// The model's people own work too, named with their role; the two
+		// who left (an end date in the past) keep their name on what they
+		// owned but are offered no more and take nothing new.
+		if n := owners.Name("person:dana"); n != "Dana Ruiz (Practice manager)" {
+			t.Errorf("a model person is shown as %q", n)
+		}
+		if n := owners.Name("person:erin"); n != "Erin Walsh (Billers)" || owners.Has("person:erin") {
+			for _, c := range owners.Choices {
+				if c.Ref == "person:erin" {
+					t.Errorf("a person who left is offered as owner (%q)", n)
+				}
+			}
+		}
+		if out, err := f.a.BulkDecide(ctx, owner, ws, ids[:1], app.BulkChange{Owner: ptr("person:dana")}); err != nil || out.Decided != 1 {
+			t.Errorf("a model person as owner: %+v, %v", out, err)
+		}
+		if _, err := f.a.BulkDecide(ctx, owner, ws, ids[:1], app.BulkChange{Owner: ptr("person:erin")}); err == nil {
+			t.Error("a person who left was made owner")
+		}
+		if _, err := f.a.BulkDecide(ctx, owner, ws, ids, app.BulkChange{Owner: &officer}); err != nil {
+			t.Fatal(err)
 		}
 
 		// The owner's own bulk closure goes for review: the decisions stay.
@@ -62,7 +84,7 @@ func TestBulkDecide(t *testing.T) {
 			"accept":             {app.BulkChange{Status: ptr(risk.Accepted)}, "status"},
 			"closure, no reason": {app.BulkChange{Status: ptr(risk.FalsePositive)}, "justification"},
 			"not a member":       {app.BulkChange{Owner: ptr("user:999999")}, "owner"},
-			"a model person":     {app.BulkChange{Owner: ptr("person:p-dana")}, "owner"},
+			"not a model person": {app.BulkChange{Owner: ptr("person:p-dana")}, "owner"},
 			"bad date":           {app.BulkChange{Due: ptr("next week")}, "due"},
 			"nothing":            {app.BulkChange{}, "status"},
 		} {
