@@ -219,3 +219,36 @@ func TestPDFText(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDOCXTableHeader reads a Word table as a table: the header row names
+// the columns below it (LibreOffice writes HTML and pasted tables this
+// way), while a label-and-value table keeps its labels in the rows.
+func TestDOCXTableHeader(t *testing.T) {
+	cell := func(s string) string { return "<w:tc><w:p><w:r><w:t>" + s + "</w:t></w:r></w:p></w:tc>" }
+	row := func(cs ...string) string {
+		out := "<w:tr>"
+		for _, c := range cs {
+			out += cell(c)
+		}
+		return out + "</w:tr>"
+	}
+	for _, tt := range []struct {
+		name, body, want string
+	}{
+		{"header", row("Patient", "Date of birth", "Member ID") + row("Avery Ashford", "01/02/1960", "W123456789"),
+			"Patient \tDate of birth \tMember ID \t\nPatient: Avery Ashford \tDate of birth: 01/02/1960 \tMember ID: W123456789 \t\n"},
+		{"label and value", row("Patient", "Avery Ashford") + row("DOB", "01/02/1960"),
+			"Patient \tAvery Ashford \t\nDOB \t01/02/1960 \t\n"},
+		{"numbers in the first row", row("SSN", "123-45-6788") + row("Member ID", "W123456789"),
+			"SSN \t123-45-6788 \t\nMember ID \tW123456789 \t\n"},
+	} {
+		doc := `<w:document xmlns:w="x"><w:body><w:tbl>` + tt.body + `</w:tbl></w:body></w:document>`
+		var out strings.Builder
+		if err := docxText(strings.NewReader(doc), &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.want {
+			t.Errorf("%s: text %q; want %q", tt.name, out.String(), tt.want)
+		}
+	}
+}

@@ -56,15 +56,32 @@ func (j *job) scanDOCX(docPath string, zr *zip.Reader) error {
 // docxText writes the text of a WordprocessingML part: a line per
 // paragraph, table cells separated by tabs so a label and its value in
 // one row stay on one line.
+//
+// A table whose first row reads as a header (no digits, and at least two
+// cells naming a column: "Patient | SSN | Date of birth") is read like a
+// spreadsheet: each later cell is written after its column's name
+// ("Date of birth: 01/02/1960"), so the label look-back finds it. Tables
+// of labels and values keep their own labels.
 func docxText(r io.Reader, w io.Writer) error {
 	d := xml.NewDecoder(r)
 	var line bytes.Buffer
 	inCell := 0
 	inText := false
+	type tableState struct {
+		row, col  int
+		headers   [][]byte // the first row's cells, when it is a header
+		first     [][]byte // the first row's cells as read
+		cellStart int      // where the current cell's text starts in line
+		broken    bool     // the line was written out mid-row
+	}
+	var tables []*tableState
 	flush := func(end byte) error {
 		line.WriteByte(end)
 		if line.Len() < 32<<10 && end != '\n' {
 			return nil
+		}
+		if len(tables) > 0 {
+			tables[len(tables)-1].broken = true
 		}
 		_, err := w.Write(line.Bytes())
 		line.Reset()
@@ -92,9 +109,27 @@ func docxText(r io.Reader, w io.Writer) error {
 				}
 			case "tc":
 				inCell++
+				if n := len(tables); n > 0 {
+					tb := tables[n-1]
+					if tb.col < len(tb.headers) && len(tb.headers[tb.col]) > 0 {
+						line.Write(tb.headers[tb.col])
+						line.WriteString(": ")
+					}
+					tb.cellStart = line.Len()
+				}
+			case "tbl":
+				tables = append(tables, &tableState{})
+			case "tr":
+				if n := len(tables); n > 0 {
+					tables[n-1].col, tables[n-1].broken = 0, false
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
+			case "tbl":
+				if n := len(tables); n > 0 {
+					tables = tables[:n-1]
+				}
 			case "t":
 				inText = false
 			case "p":
@@ -107,8 +142,22 @@ func docxText(r io.Reader, w io.Writer) error {
 				}
 			case "tc":
 				inCell--
+				if n := len(tables); n > 0 {
+					tb := tables[n-1]
+					if tb.row == 0 && !tb.broken && tb.cellStart <= line.Len() {
+						tb.first = append(tb.first, bytes.TrimSpace(bytes.Clone(line.Bytes()[tb.cellStart:])))
+					}
+					tb.col++
+				}
 				line.WriteByte('\t')
 			case "tr":
+				if n := len(tables); n > 0 {
+					tb := tables[n-1]
+					if tb.row == 0 && !tb.broken && headerRow(tb.first) {
+						tb.headers = tb.first
+					}
+					tb.row++
+				}
 				if err := flush('\n'); err != nil {
 					return err
 				}
@@ -119,6 +168,24 @@ func docxText(r io.Reader, w io.Writer) error {
 			}
 		}
 	}
+}
+
+// headerRow says whether a table's first row names its columns: no
+// digits anywhere (values have them), and two cells or more a column
+// header the scanner knows ("Patient", "SSN", "Date of birth").
+func headerRow(cells [][]byte) bool {
+	named := 0
+	for _, c := range cells {
+		for _, b := range c {
+			if isDigit(b) {
+				return false
+			}
+		}
+		if len(c) > 0 && len(c) <= 64 && headerRole(c) != roleNone {
+			named++
+		}
+	}
+	return named >= 2
 }
 
 // scanXLSX reads every worksheet of a workbook as a table.
