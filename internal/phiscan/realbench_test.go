@@ -1,0 +1,77 @@
+//go:build unix
+
+package phiscan_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"rcmguard/internal/phiscan"
+)
+
+// Benchmarks on files written by real producers: LibreOffice's DOCX, XLSX
+// and PDF, which compress and lay text out as office software does (the
+// generated corpus's own writer does neither). b.SetBytes counts the
+// file's own bytes, so MB/s is container throughput in wall time. On a
+// shared machine wall time says little, so each benchmark also reports
+// the CPU time the process spent (user + system, getrusage, the garbage
+// collector included) per operation and the throughput per second of
+// CPU time: "cpu-MB/s", the per-core figure.
+//
+//	go test ./internal/phiscan -run '^$' -bench 'Real' -benchtime 10x -cpu 1
+
+// realBenchOnce makes one large file of each kind: a 3,000-patient note
+// (DOCX and PDF) and a 20,000-row aging export (XLSX).
+var realBenchOnce = sync.OnceValues(func() (*realCorpus, error) {
+	return keepRealCorpus(makeRealCorpus(spec{seed: 7, notes: 1, perNote: 3000, sheets: 1, perSheet: 20000, unlabelled: true}))
+})
+
+func benchReal(b *testing.B, name string) {
+	c := realCorpusFor(b, realBenchOnce)
+	data, err := os.ReadFile(filepath.Join(c.dir, name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := phiscan.New(phiscan.Options{Now: realNow})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for b.Loop() {
+		r := s.ScanReader(name, bytes.NewReader(data))
+		if len(r.Files) == 0 {
+			b.Fatal("no findings")
+		}
+	}
+	cpu := cpuTime() - start
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(len(data))*float64(b.N)/1e6/cpu.Seconds(), "cpu-MB/s")
+	// DOCX and XLSX are zip files: how much XML that was.
+	if zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err == nil {
+		var unpacked int64
+		for _, f := range zr.File {
+			unpacked += int64(f.UncompressedSize64)
+		}
+		b.ReportMetric(float64(unpacked)*float64(b.N)/1e6/cpu.Seconds(), "unpacked-cpu-MB/s")
+	}
+}
+
+// cpuTime is the CPU time this process has used, children excluded (the
+// producers ran before the timer).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func BenchmarkRealDOCX(b *testing.B) { benchReal(b, "notes-1.docx") }
+func BenchmarkRealXLSX(b *testing.B) { benchReal(b, "aging-1.xlsx") }
+func BenchmarkRealPDF(b *testing.B)  { benchReal(b, "notes-1.pdf") }
