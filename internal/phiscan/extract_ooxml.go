@@ -20,14 +20,44 @@ import (
 // Only the small parts that say where the sheets are (workbook and its
 // relationships) go through encoding/xml.
 
-// scanDOCX reads the body, headers and footers of a Word document.
+// docxTextPart says whether a part of a Word document holds its text:
+// the body, headers, footers, footnotes, endnotes and comments.
+func docxTextPart(n string) bool {
+	if n == "word/document.xml" {
+		return true
+	}
+	for _, p := range [...]string{"word/header", "word/footer", "word/footnotes", "word/endnotes", "word/comments"} {
+		if strings.HasPrefix(n, p) && strings.HasSuffix(n, ".xml") && !strings.Contains(n[len(p):], "/") {
+			return true
+		}
+	}
+	return false
+}
+
+// listUnread lists the parts of an office file that may hold text but are
+// not read: embedded objects (a workbook pasted into a letter, an OLE
+// object) and, in a workbook, cell comments and notes.
+func (j *job) listUnread(docPath string, zr *zip.Reader, kind string) {
+	for _, f := range zr.File {
+		n := f.Name
+		switch {
+		case strings.HasPrefix(n, "word/embeddings/"), strings.HasPrefix(n, "xl/embeddings/"):
+			j.notice(docPath+"!"+n, "not inspected: embedded object (read it by saving it as a file of its own)")
+		case kind == typeXLSX && strings.HasPrefix(n, "xl/comments") && strings.HasSuffix(n, ".xml"),
+			kind == typeXLSX && strings.HasPrefix(n, "xl/threadedComments/"):
+			j.notice(docPath+"!"+n, "not inspected: cell comments")
+		}
+	}
+}
+
+// scanDOCX reads the text parts of a Word document.
 func (j *job) scanDOCX(docPath string, zr *zip.Reader) error {
 	u := newUnit(docPath, typeDOCX, &j.s.lim, j.s.now)
 	defer j.collect(u)
+	j.listUnread(docPath, zr, typeDOCX)
 	var parts []*zip.File
 	for _, f := range zr.File {
-		n := f.Name
-		if n == "word/document.xml" || (strings.HasPrefix(n, "word/header") || strings.HasPrefix(n, "word/footer")) && strings.HasSuffix(n, ".xml") {
+		if docxTextPart(f.Name) {
 			parts = append(parts, f)
 		}
 	}
@@ -193,6 +223,7 @@ func headerRow(cells [][]byte) bool {
 
 // scanXLSX reads every worksheet of a workbook as a table.
 func (j *job) scanXLSX(bookPath string, zr *zip.Reader) error {
+	j.listUnread(bookPath, zr, typeXLSX)
 	shared, err := j.sharedStrings(zr)
 	if err != nil {
 		j.notice(bookPath, "shared strings not read: %v", err)
