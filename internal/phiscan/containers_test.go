@@ -298,10 +298,10 @@ func TestOfficeOtherParts(t *testing.T) {
 	}
 
 	xlsx := build(map[string]string{
-		"[Content_Types].xml":        `<Types/>`,
-		"xl/workbook.xml":            `<workbook/>`,
-		"xl/worksheets/sheet1.xml":   `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>SSN</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>123-45-6788</t></is></c></row></sheetData></worksheet>`,
-		"xl/comments1.xml":           `<comments><commentList><comment ref="A2"><text><r><t>DOB 01/02/1960</t></r></text></comment></commentList></comments>`,
+		"[Content_Types].xml":          `<Types/>`,
+		"xl/workbook.xml":              `<workbook/>`,
+		"xl/worksheets/sheet1.xml":     `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>SSN</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>123-45-6788</t></is></c></row></sheetData></worksheet>`,
+		"xl/comments1.xml":             `<comments><commentList><comment ref="A2"><text><r><t>DOB 01/02/1960</t></r></text></comment></commentList></comments>`,
 		"xl/embeddings/oleObject1.bin": "ole",
 	})
 	r = New(Options{Now: testNow}).ScanReader("aging.xlsx", bytes.NewReader(xlsx))
