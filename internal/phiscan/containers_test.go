@@ -219,3 +219,99 @@ func TestPDFText(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDOCXTableHeader reads a Word table as a table: the header row names
+// the columns below it (LibreOffice writes HTML and pasted tables this
+// way), while a label-and-value table keeps its labels in the rows.
+func TestDOCXTableHeader(t *testing.T) {
+	cell := func(s string) string { return "<w:tc><w:p><w:r><w:t>" + s + "</w:t></w:r></w:p></w:tc>" }
+	row := func(cs ...string) string {
+		out := "<w:tr>"
+		for _, c := range cs {
+			out += cell(c)
+		}
+		return out + "</w:tr>"
+	}
+	for _, tt := range []struct {
+		name, body, want string
+	}{
+		{"header", row("Patient", "Date of birth", "Member ID") + row("Avery Ashford", "01/02/1960", "W123456789"),
+			"Patient \tDate of birth \tMember ID \t\nPatient: Avery Ashford \tDate of birth: 01/02/1960 \tMember ID: W123456789 \t\n"},
+		{"label and value", row("Patient", "Avery Ashford") + row("DOB", "01/02/1960"),
+			"Patient \tAvery Ashford \t\nDOB \t01/02/1960 \t\n"},
+		{"numbers in the first row", row("SSN", "123-45-6788") + row("Member ID", "W123456789"),
+			"SSN \t123-45-6788 \t\nMember ID \tW123456789 \t\n"},
+	} {
+		doc := `<w:document xmlns:w="x"><w:body><w:tbl>` + tt.body + `</w:tbl></w:body></w:document>`
+		var out strings.Builder
+		if err := docxText(strings.NewReader(doc), &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.want {
+			t.Errorf("%s: text %q; want %q", tt.name, out.String(), tt.want)
+		}
+	}
+}
+
+// TestOfficeOtherParts: text outside the body of a Word document —
+// footnotes, endnotes, comments — is read, and what is not read (embedded
+// objects, spreadsheet comments) is listed rather than passed over.
+func TestOfficeOtherParts(t *testing.T) {
+	para := func(s string) string {
+		return `<w:p><w:r><w:t>` + s + `</w:t></w:r></w:p>`
+	}
+	build := func(parts map[string]string) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, body := range parts {
+			w, err := zw.Create(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write([]byte(body))
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	docx := build(map[string]string{
+		"[Content_Types].xml":         `<Types/>`,
+		"word/document.xml":           `<w:document><w:body>` + para("Claim note") + `</w:body></w:document>`,
+		"word/footnotes.xml":          `<w:footnotes><w:footnote>` + para("SSN: 123-45-6788") + `</w:footnote></w:footnotes>`,
+		"word/endnotes.xml":           `<w:endnotes><w:endnote>` + para("MRN: 4455667788") + `</w:endnote></w:endnotes>`,
+		"word/comments.xml":           `<w:comments><w:comment>` + para("Member ID: W123456789") + `</w:comment></w:comments>`,
+		"word/embeddings/Sheet1.xlsx": "PK not really",
+	})
+	r := New(Options{Now: testNow}).ScanReader("letter.docx", bytes.NewReader(docx))
+	if got := strings.Join(kindsOf(r), ","); got != "member_id,mrn,ssn" {
+		t.Errorf("docx kinds %q; want member_id,mrn,ssn", got)
+	}
+	listed := false
+	for _, n := range r.Notices {
+		if strings.Contains(n.Path, "word/embeddings/Sheet1.xlsx") && strings.Contains(n.Message, "not inspected") {
+			listed = true
+		}
+	}
+	if !listed {
+		t.Errorf("embedded object not listed; notices %v", r.Notices)
+	}
+
+	xlsx := build(map[string]string{
+		"[Content_Types].xml":          `<Types/>`,
+		"xl/workbook.xml":              `<workbook/>`,
+		"xl/worksheets/sheet1.xml":     `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>SSN</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>123-45-6788</t></is></c></row></sheetData></worksheet>`,
+		"xl/comments1.xml":             `<comments><commentList><comment ref="A2"><text><r><t>DOB 01/02/1960</t></r></text></comment></commentList></comments>`,
+		"xl/embeddings/oleObject1.bin": "ole",
+	})
+	r = New(Options{Now: testNow}).ScanReader("aging.xlsx", bytes.NewReader(xlsx))
+	var msgs []string
+	for _, n := range r.Notices {
+		msgs = append(msgs, n.Path+": "+n.Message)
+	}
+	for _, want := range []string{"xl/comments1.xml", "xl/embeddings/oleObject1.bin"} {
+		if !strings.Contains(strings.Join(msgs, "\n"), want) {
+			t.Errorf("%s not listed; notices %v", want, msgs)
+		}
+	}
+}

@@ -207,6 +207,9 @@ func (u *unit) classify(line []byte, c *compound, lbl role, lineNo int) bool {
 	}
 	switch c.ng {
 	case 1:
+		if c.total == 4 && (lbl == roleNone || lbl == roleDOB) && u.wordDate(line, c.start, v, lbl, lineNo) {
+			return true
+		}
 		return u.classifyDigits(v, lbl, lineNo, loose)
 	case 3:
 		if c.glen(0) == 3 && c.glen(1) == 2 && c.glen(2) == 4 && c.sep != '/' {
@@ -432,6 +435,90 @@ func (u *unit) classifyDate(c *compound, v []byte, lbl role, lineNo int) bool {
 		u.addDOB(y, m, d, 0.95, lineNo, lblWord(lbl))
 	}
 	return true
+}
+
+// wordDate reads a year as the end of a date written with the month's
+// name — "January 2, 1960", "2 Jan. 1960", "Sept 14 1948" — as notes and
+// letters write birth dates; like a numeric date it counts only under a
+// birth label (before the date, or the column's). Only the bytes just
+// before the year are looked at, so ordinary numbers cost two compares.
+func (u *unit) wordDate(line []byte, start int, year []byte, lbl role, lineNo int) bool {
+	i := start
+	if i > 0 && line[i-1] == ' ' {
+		i--
+	} else {
+		return false
+	}
+	if i > 0 && line[i-1] == ',' {
+		i--
+	}
+	// Either "Month D[,] YYYY" or "D Month[.] YYYY".
+	var m, d, from int
+	if e := i; e > 0 && isDigit(line[e-1]) {
+		s := e - 1
+		if s > 0 && isDigit(line[s-1]) {
+			s--
+		}
+		if s == 0 || line[s-1] != ' ' {
+			return false
+		}
+		d = num(line[s:e])
+		ms, me := s-1, s-1
+		for ms > 0 && isLetter(line[ms-1]) {
+			ms--
+		}
+		if m = monthNumber(line[ms:me]); m == 0 {
+			return false
+		}
+		from = ms
+	} else {
+		if i > 0 && line[i-1] == '.' {
+			i--
+		}
+		ms := i
+		for ms > 0 && isLetter(line[ms-1]) {
+			ms--
+		}
+		if m = monthNumber(line[ms:i]); m == 0 || ms < 2 || line[ms-1] != ' ' {
+			return false
+		}
+		e := ms - 1
+		s := e
+		for s > 0 && e-s < 2 && isDigit(line[s-1]) {
+			s--
+		}
+		if s == e || s > 0 && isWordByte(line[s-1]) {
+			return false
+		}
+		d, from = num(line[s:e]), s
+	}
+	if lbl == roleNone {
+		lbl = labelBefore(line, from)
+	}
+	y := num(year)
+	if lbl == roleDOB && plausibleBirth(y, m, d, u.now) {
+		u.addDOB(y, m, d, 0.9, lineNo, lblWord(lbl))
+	}
+	return true
+}
+
+// monthNumber reads an English month name, in full or abbreviated to
+// three letters ("Sept" too), in any case; 0 when w is not one.
+func monthNumber(w []byte) int {
+	if len(w) < 3 || len(w) > 9 {
+		return 0
+	}
+	var low [9]byte
+	for k, c := range w {
+		low[k] = c | 0x20
+	}
+	lw := string(low[:len(w)])
+	for k, name := range [...]string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"} {
+		if lw == name || len(lw) == 3 && lw == name[:3] || lw == "sept" && k == 8 {
+			return k + 1
+		}
+	}
+	return 0
 }
 
 func (u *unit) labelled(lbl role, v []byte, lineNo int) {

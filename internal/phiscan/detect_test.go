@@ -85,6 +85,13 @@ func TestDetectorSamples(t *testing.T) {
 		{"DOB: 01/02/1960", "dob"},
 		{"Date of birth 1960-01-02", "dob"},
 		{"born 1/2/1960", "dob"},
+		// Written out, as notes and letters do.
+		{"Patient: Avery Ashford, born January 2, 1960", "dob,name"},
+		{"Date of birth: 2 Jan. 1960", "dob"},
+		{"DOB Sept 14 1948", "dob"},
+		{"Seen on January 2, 2025 for follow-up", ""},
+		{"born February 30, 1960", ""},
+		{"born in May 1960", ""},
 		{"DOS: 01/02/2024", ""},
 		{"Date of service: 01/02/2024", ""},
 		{"DOB: 02/30/1960", ""},

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -28,6 +29,9 @@ type pdfDoc struct {
 	inflated   int64
 	maxInflate int64
 	fontCache  map[int]*pdfFont
+
+	inflater io.ReadCloser // one zlib reader, reset for every stream
+	page     []byte        // pageContent's buffer, reused page to page
 }
 
 func (j *job) scanPDF(path string, ra io.ReaderAt, size int64) error {
@@ -200,35 +204,68 @@ func (d *pdfDoc) unpackObjStm(o *pdfObj) {
 // decode returns a stream's bytes, inflated when Flate-encoded; nil for
 // filters rcmguard does not read (images, encryption).
 func (d *pdfDoc) decode(o *pdfObj) []byte {
-	if o.stream == nil {
+	out := d.decodeTo(nil, o)
+	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// inflate appends a FlateDecode stream to dst, within the document's
+// inflation budget; a damaged stream gives what could be read. The zlib
+// reader (and its 32 KiB window) is made once per document and reset for
+// each stream: a page has several streams and a document thousands.
+func (d *pdfDoc) inflate(dst, stream []byte) []byte {
+	left := min(d.maxInflate-d.inflated, maxPDFStream)
+	if left <= 0 {
+		return dst
+	}
+	if d.inflater == nil {
+		zr, err := zlib.NewReader(bytes.NewReader(stream))
+		if err != nil {
+			return dst
+		}
+		d.inflater = zr
+	} else if err := d.inflater.(zlib.Resetter).Reset(bytes.NewReader(stream), nil); err != nil {
+		return dst
+	}
+	start := len(dst)
+	for int64(len(dst)-start) < left {
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, max(32<<10, len(stream)))
+		}
+		room := dst[len(dst):cap(dst)]
+		if rest := left - int64(len(dst)-start); int64(len(room)) > rest {
+			room = room[:rest]
+		}
+		n, err := d.inflater.Read(room)
+		dst = dst[:len(dst)+n]
+		if err != nil {
+			break
+		}
+	}
+	d.inflated += int64(len(dst) - start)
+	return dst
+}
+
+// decodeTo appends the decoded stream of o to dst: raw when it has no
+// filter, inflated when FlateDecode, nothing for other filters.
+func (d *pdfDoc) decodeTo(dst []byte, o *pdfObj) []byte {
+	if o.stream == nil {
+		return dst
 	}
 	f := bytes.Index(o.dict, []byte("/Filter"))
 	if f < 0 {
-		return o.stream
+		return append(dst, o.stream...)
 	}
 	rest := o.dict[f+len("/Filter"):]
 	if len(rest) > 64 {
 		rest = rest[:64]
 	}
 	if !bytes.Contains(rest, []byte("/FlateDecode")) || bytes.Contains(rest, []byte("/DCTDecode")) {
-		return nil
+		return dst
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(o.stream))
-	if err != nil {
-		return nil
-	}
-	defer zr.Close()
-	left := d.maxInflate - d.inflated
-	if left > maxPDFStream {
-		left = maxPDFStream
-	}
-	if left <= 0 {
-		return nil
-	}
-	out, _ := io.ReadAll(io.LimitReader(zr, left))
-	d.inflated += int64(len(out))
-	return out
+	return d.inflate(dst, o.stream)
 }
 
 // pages returns the page objects in reading order: the page tree from its
@@ -268,15 +305,17 @@ func (d *pdfDoc) pages() []*pdfObj {
 	return out
 }
 
-// pageContent concatenates the decoded content streams of a page.
+// pageContent concatenates the decoded content streams of a page into a
+// buffer the next call reuses.
 func (d *pdfDoc) pageContent(p *pdfObj) []byte {
-	var out []byte
+	out := d.page[:0]
 	for _, n := range refs(p.dict, "/Contents") {
 		if o, ok := d.objs[n]; ok {
-			out = append(out, d.decode(o)...)
+			out = d.decodeTo(out, o)
 			out = append(out, '\n')
 		}
 	}
+	d.page = out
 	return out
 }
 

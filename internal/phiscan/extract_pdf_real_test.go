@@ -97,8 +97,14 @@ func realPDFDir(t *testing.T) string {
 	return dir
 }
 
+// afterTests run when every test has (export_test.go's AfterTests).
+var afterTests []func()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
+	for _, f := range afterTests {
+		f()
+	}
 	if dir, err := realPDFOnce(); err == nil && dir != "" {
 		os.RemoveAll(dir)
 	}

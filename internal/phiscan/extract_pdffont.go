@@ -26,6 +26,15 @@ type toUnicode struct {
 	spaces []codeSpace
 	chars  map[uint32]string
 	ranges []bfRange
+	// one holds every one-byte code's text, filled on first use when all
+	// codes are one byte (simple fonts: what office software writes), so
+	// a character costs an array index instead of a map lookup.
+	one *[256]oneByteCode
+}
+
+type oneByteCode struct {
+	text string
+	ok   bool
 }
 
 type codeSpace struct {
@@ -54,6 +63,19 @@ func (f *pdfFont) decode(out, s []byte) ([]byte, int) {
 		return out, (len(s) + 1) / 2
 	}
 	missed := 0
+	if one := f.cmap.oneByte(f.composite); one != nil {
+		for _, b := range s {
+			switch c := &one[b]; {
+			case c.ok:
+				out = append(out, c.text...)
+			case b >= 0x20 && b < 0x7f:
+				out = append(out, b) // as below: ASCII the map leaves out
+			default:
+				missed++
+			}
+		}
+		return out, missed
+	}
 	for i := 0; i < len(s); {
 		n := f.cmap.codeLen(s[i:], f.composite)
 		var code uint32
@@ -94,6 +116,28 @@ func (m *toUnicode) codeLen(s []byte, composite bool) int {
 		return 2
 	}
 	return 1
+}
+
+// oneByte returns the table of one-byte codes when every code of a simple
+// font is one byte (no code space range is wider), else nil.
+func (m *toUnicode) oneByte(composite bool) *[256]oneByteCode {
+	if composite {
+		return nil
+	}
+	if m.one != nil {
+		return m.one
+	}
+	for _, r := range m.spaces {
+		if r.n != 1 {
+			return nil
+		}
+	}
+	one := new([256]oneByteCode)
+	for b := range one {
+		one[b].text, one[b].ok = m.lookup(uint32(b))
+	}
+	m.one = one
+	return one
 }
 
 func (m *toUnicode) lookup(code uint32) (string, bool) {

@@ -10,17 +10,24 @@ import "bytes"
 // the standard fonts of billing systems are, unless it is composite.
 func pdfText(c []byte, fonts map[string]*pdfFont) ([]byte, int) {
 	var out []byte
-	var strs [][]byte // string operands since the last operator, decoded
+	// The string operands since the last operator, decoded into one
+	// arena reused from operator to operator: a page shows thousands of
+	// strings, and a slice each was most of the PDF reader's garbage.
+	var arena, raw []byte
+	var strs [][2]int
 	var cur *pdfFont
 	var name []byte // the last name operand, for Tf
 	missed := 0
-	decode := func(s []byte) []byte {
+	decode := func(s []byte) {
+		start := len(arena)
 		if cur == nil || (cur.cmap == nil && !cur.composite) {
-			return s // a one-byte encoding read as Latin text, as before
+			arena = append(arena, s...) // a one-byte encoding read as Latin text, as before
+		} else {
+			var n int
+			arena, n = cur.decode(arena, s)
+			missed += n
 		}
-		t, n := cur.decode(nil, s)
-		missed += n
-		return t
+		strs = append(strs, [2]int{start, len(arena)})
 	}
 	lineHas := false
 	newline := func() {
@@ -31,7 +38,7 @@ func pdfText(c []byte, fonts map[string]*pdfFont) ([]byte, int) {
 	}
 	show := func() {
 		for _, s := range strs {
-			out = append(out, s...)
+			out = append(out, arena[s[0]:s[1]]...)
 			lineHas = true
 		}
 	}
@@ -41,16 +48,18 @@ func pdfText(c []byte, fonts map[string]*pdfFont) ([]byte, int) {
 		b := c[i]
 		switch {
 		case b == '(':
-			s, n := pdfLiteral(c[i:])
-			strs = append(strs, decode(s))
+			var n int
+			raw, n = appendPDFLiteral(raw[:0], c[i:])
+			decode(raw)
 			i += n
 		case b == '<' && i+1 < len(c) && c[i+1] == '<':
 			i += 2
 		case b == '>':
 			i++
 		case b == '<':
-			s, n := pdfHex(c[i:])
-			strs = append(strs, decode(s))
+			var n int
+			raw, n = appendPDFHex(raw[:0], c[i:])
+			decode(raw)
 			i += n
 		case b == '[', b == ']':
 			i++
@@ -73,7 +82,8 @@ func pdfText(c []byte, fonts map[string]*pdfFont) ([]byte, int) {
 			}
 			// In a TJ array a large negative kerning is a word gap.
 			if v := pdfNum(c[s:i]); v < -200 && len(strs) > 0 {
-				strs = append(strs, []byte{' '})
+				arena = append(arena, ' ')
+				strs = append(strs, [2]int{len(arena) - 1, len(arena)})
 			} else {
 				nums = append(nums, v)
 			}
@@ -100,7 +110,7 @@ func pdfText(c []byte, fonts map[string]*pdfFont) ([]byte, int) {
 			case "Tf":
 				cur = fonts[string(name)]
 			}
-			strs = strs[:0]
+			strs, arena = strs[:0], arena[:0]
 			nums = nums[:0]
 		default:
 			i++
@@ -123,8 +133,10 @@ func isPDFRegular(c byte) bool {
 
 // pdfLiteral reads a (literal string) with nested parentheses and
 // escapes; it returns the string and the bytes consumed.
-func pdfLiteral(c []byte) ([]byte, int) {
-	var out []byte
+func pdfLiteral(c []byte) ([]byte, int) { return appendPDFLiteral(nil, c) }
+
+// appendPDFLiteral appends the string pdfLiteral reads to out.
+func appendPDFLiteral(out, c []byte) ([]byte, int) {
 	depth := 0
 	i := 0
 	for i < len(c) {
@@ -180,13 +192,15 @@ func pdfLiteral(c []byte) ([]byte, int) {
 }
 
 // pdfHex reads a <hex string>.
-func pdfHex(c []byte) ([]byte, int) {
+func pdfHex(c []byte) ([]byte, int) { return appendPDFHex(nil, c) }
+
+// appendPDFHex appends the bytes of a <hex string> to out.
+func appendPDFHex(out, c []byte) ([]byte, int) {
 	e := bytes.IndexByte(c, '>')
 	if e < 0 {
 		// Unterminated: the string runs to the end of the stream.
 		e = len(c)
 	}
-	var out []byte
 	hi, have := byte(0), false
 	for _, b := range c[1:e] {
 		var v byte

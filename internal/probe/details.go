@@ -35,6 +35,16 @@ func (r Result) Details() []string {
 		if t.SecureRenegotiation != nil {
 			add("secure renegotiation (RFC 5746)", strconv.FormatBool(*t.SecureRenegotiation))
 		}
+		switch {
+		case t.ClientRenegotiation == nil:
+			if t.RenegotiationUntested != "" {
+				add("client-initiated renegotiation", "not tested: "+t.RenegotiationUntested)
+			}
+		case *t.ClientRenegotiation:
+			add("client-initiated renegotiation", "accepted")
+		default:
+			add("client-initiated renegotiation", "refused")
+		}
 		if c := t.Certificate; c != nil {
 			add("certificate", fmt.Sprintf("%s, %s %d, expires %s, issuer %s", c.Subject, c.KeyType, c.KeyBits, c.NotAfter.Format("2006-01-02"), c.Issuer))
 		}

@@ -29,6 +29,7 @@ const (
 	CheckTLSWeakGroup       = "tls.weak-group"
 	CheckTLSClientOrder     = "tls.client-cipher-order"
 	CheckTLSInsecureReneg   = "tls.insecure-renegotiation"
+	CheckTLSClientReneg     = "tls.client-renegotiation"
 
 	CheckFTPSummary   = "ftp.summary"
 	CheckFTPNoAuthTLS = "ftp.no-auth-tls"
@@ -99,6 +100,9 @@ func judgeTLS(r *TLSReport) []finding {
 	}
 	if r.SecureRenegotiation != nil {
 		sum["secure_renegotiation"] = strconv.FormatBool(*r.SecureRenegotiation)
+	}
+	if r.ClientRenegotiation != nil {
+		sum["client_renegotiation"] = strconv.FormatBool(*r.ClientRenegotiation)
 	}
 	if c := r.Certificate; c != nil {
 		sum["cert_not_after"] = c.NotAfter.Format("2006-01-02")
@@ -188,6 +192,17 @@ func judgeKeyExchange(r *TLSReport, order []uint16) []finding {
 	if r.SecureRenegotiation != nil && !*r.SecureRenegotiation {
 		out = append(out, finding{check: CheckTLSInsecureReneg, severity: evidence.SeverityMedium,
 			summary: "the server does not support secure renegotiation (RFC 5746): exposed to renegotiation injection (CVE-2009-3555) if it renegotiates"})
+	}
+	if r.ClientRenegotiation != nil && *r.ClientRenegotiation {
+		// testssl.sh rates it medium: each renegotiation costs the
+		// server a key exchange, many per connection. Without RFC 5746
+		// it is also the injection of CVE-2009-3555.
+		sev, why := evidence.SeverityMedium, "a client can make it redo the key exchange at will on one connection (denial of service)"
+		if r.SecureRenegotiation != nil && !*r.SecureRenegotiation {
+			sev, why = evidence.SeverityHigh, why+", and without RFC 5746 an attacker can inject a request ahead of the client's (CVE-2009-3555)"
+		}
+		out = append(out, finding{check: CheckTLSClientReneg, severity: sev,
+			summary: "the server accepts client-initiated renegotiation: " + why})
 	}
 	return out
 }

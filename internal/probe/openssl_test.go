@@ -48,14 +48,23 @@ func startOpenSSL(t *testing.T, s opensslServer) (addr, certPath string) {
 	cmd.Env = append(os.Environ(), "OPENSSL_CONF=/dev/null")
 	var logs strings.Builder
 	cmd.Stdout, cmd.Stderr = &logs, &logs
+	// s_server ends a connection when its stdin reaches end of file; an
+	// open pipe keeps connections up past the handshake (renegotiation).
+	stdin, hold, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdin = stdin
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("openssl s_server: %v", err)
 	}
+	stdin.Close()
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-exited
+		hold.Close()
 	})
 	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	// Wait until it listens: a bounded number of attempts, each bounded.
@@ -200,4 +209,54 @@ func diff(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// TestProbeClientRenegotiation runs testssl.sh's check against two real
+// OpenSSL servers: one started with -client_renegotiation, which accepts a
+// new handshake the client asks for on an established connection (a DoS
+// lever), and one with OpenSSL 3's default, which refuses it with a
+// no_renegotiation alert. A server limited to TLS 1.3, which has no
+// renegotiation, is not tested and not reported.
+func TestProbeClientRenegotiation(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		flags  []string
+		cipher string
+		want   *bool
+	}{
+		{"allowed", []string{"-client_renegotiation"}, "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384", ptr(true)},
+		{"allowed, AES-256 only", []string{"-client_renegotiation", "-tls1_2"}, "ECDHE-RSA-AES256-GCM-SHA384", ptr(true)},
+		{"refused", nil, "ECDHE-RSA-AES128-GCM-SHA256", ptr(false)},
+		{"no renegotiation at all", []string{"-no_renegotiation"}, "ECDHE-RSA-AES128-GCM-SHA256", ptr(false)},
+		{"TLS 1.3 only", []string{"-tls1_3"}, "ECDHE-RSA-AES128-GCM-SHA256", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, _ := startOpenSSL(t, opensslServer{cipher: tt.cipher, flags: tt.flags})
+			res := Probe(context.Background(), Target{Protocol: ProtoTLS, Address: addr}, Options{Timeout: 10 * time.Second})
+			if res.Error != "" {
+				t.Fatalf("probe: %s", res.Error)
+			}
+			got := res.TLS.ClientRenegotiation
+			if (got == nil) != (tt.want == nil) || got != nil && *got != *tt.want {
+				t.Fatalf("client renegotiation = %v (untested: %q); want %v", deref(got), res.TLS.RenegotiationUntested, deref(tt.want))
+			}
+			reported := hasCheck(res.Facts, CheckTLSClientReneg)
+			if reported != (tt.want != nil && *tt.want) {
+				t.Errorf("%s reported: %v%s", CheckTLSClientReneg, reported, factSummaries(res.Facts))
+			}
+			details := strings.Join(res.Details(), "\n")
+			if tt.want != nil && !strings.Contains(details, "client-initiated renegotiation: ") {
+				t.Errorf("details lack the renegotiation line:\n%s", details)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func deref(b *bool) string {
+	if b == nil {
+		return "untested"
+	}
+	return strconv.FormatBool(*b)
 }

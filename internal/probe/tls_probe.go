@@ -25,6 +25,11 @@ type TLSReport struct {
 	// SecureRenegotiation is set when the server supports RFC 5746
 	// renegotiation_info at TLS 1.2 or older.
 	SecureRenegotiation *bool `json:"secure_renegotiation,omitempty"`
+	// ClientRenegotiation says whether the server starts a new handshake
+	// when the client asks for one on an established TLS 1.2 connection;
+	// unset when it was not tested (RenegotiationUntested says why).
+	ClientRenegotiation   *bool  `json:"client_renegotiation,omitempty"`
+	RenegotiationUntested string `json:"client_renegotiation_untested,omitempty"`
 	// DHBits is the size of the finite-field DH prime the server sends
 	// with its DHE or anonymous DH suites, 0 when it has none.
 	DHBits int `json:"dh_bits,omitempty"`
@@ -154,6 +159,18 @@ func probeTLS(ctx context.Context, addr string, opts Options, dialer dialFunc) (
 	}
 	if err := rep.keyExchange(ctx, dialer, hello, opts); err != nil {
 		return nil, err
+	}
+	if slices.Contains(rep.versions, versionTLS12) {
+		// TLS 1.3 has no renegotiation; TLS 1.2 is where it is asked.
+		ok, err := clientRenegotiation(ctx, dialer, serverName, rep.suites[versionTLS12], opts)
+		switch {
+		case err == nil:
+			rep.ClientRenegotiation = &ok
+		case isDialError(err):
+			return nil, err
+		default:
+			rep.RenegotiationUntested = err.Error()
+		}
 	}
 	rep.Certificate, err = readCertificate(ctx, dialer, serverName, rep.versions, rep.suites, hello, opts)
 	if err != nil {
