@@ -98,8 +98,12 @@ func TestBrowserJourney(t *testing.T) {
 	if err != nil || len(codes) != 10 {
 		t.Fatalf("recovery codes shown: %d (%v); want 10", len(codes), err)
 	}
-	do("continue to the dashboard",
+	// An owner of an organisation lands on the workspaces list, which
+	// offers a new workspace, and opens theirs from it.
+	do("continue to the workspaces and open the dashboard",
 		chromedp.Click(C("#continue")),
+		chromedp.WaitVisible(C("#new-workspace-link")),
+		chromedp.Click(C("#workspaces tbody a")),
 		chromedp.WaitVisible(C("table.heat")),
 	)
 

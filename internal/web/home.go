@@ -24,14 +24,18 @@ type homeRow struct {
 }
 
 type homeData struct {
-	Q     string
-	Rows  []homeRow
-	List  app.WorkspaceList
-	Pager pager
+	// CanCreate offers a new workspace (app.CanCreateWorkspaces).
+	CanCreate bool
+	Q         string
+	Rows      []homeRow
+	List      app.WorkspaceList
+	Pager     pager
 }
 
 // home lists the user's workspaces with each one's status, a page at a
-// time; with only one workspace, it opens it.
+// time; with only one workspace, it opens it, unless the person may create
+// more (a new owner after the first-run setup), who needs the list's
+// "New workspace".
 func (s *Server) home(w http.ResponseWriter, r *http.Request, c *call) error {
 	q := r.URL.Query()
 	search := strings.TrimSpace(q.Get("q"))
@@ -40,11 +44,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	if list.Matching == 1 && search == "" {
+	canCreate, err := s.app.CanCreateWorkspaces(r.Context(), c.User)
+	if err != nil {
+		return err
+	}
+	if list.Matching == 1 && search == "" && !canCreate {
 		http.Redirect(w, r, wsPath(list.Rows[0].WS.ID, ""), http.StatusSeeOther)
 		return nil
 	}
-	d := homeData{Q: search, List: list, Pager: listPager(list.Matching, list.Page, app.WorkspacesPageSize, q, "/")}
+	d := homeData{CanCreate: canCreate, Q: search, List: list, Pager: listPager(list.Matching, list.Page, app.WorkspacesPageSize, q, "/")}
 	prev := ""
 	for i, row := range list.Rows {
 		group := row.Company

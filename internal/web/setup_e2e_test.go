@@ -257,6 +257,12 @@ func TestNewWorkspacesFromTheWeb(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/setup") {
 		t.Fatalf("new client: %d to %q; want 303 to its guided setup", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// An owner of one workspace only (tenant A's) still gets the list
+	// and its New workspace, not a redirect into that workspace.
+	if resp, body := e.signIn("A:owner").get("/"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `href="/workspaces/new"`) {
+		t.Errorf("the owner of a single workspace: %d (%s), New workspace offered: %t", resp.StatusCode, resp.Header.Get("Location"),
+			strings.Contains(body, `href="/workspaces/new"`))
+	}
 	auditor := e.signIn("B:auditor")
 	if _, body := auditor.get("/"); strings.Contains(body, `href="/workspaces/new"`) {
 		t.Error("an auditor's Workspaces page offers New workspace")
