@@ -519,6 +519,7 @@ func measureClosedLoop(b *testing.B, base string, users []*http.Client, path fun
 	}
 	lat := make([]time.Duration, b.N)
 	srv.reset()
+	cpu0 := processCPU()
 	var mu sync.Mutex
 	next, bytes := 0, int64(0)
 	var failure error
@@ -564,11 +565,15 @@ func measureClosedLoop(b *testing.B, base string, users []*http.Client, path fun
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	b.StopTimer()
 	if failure != nil {
 		b.Fatal(failure)
 	}
 	reportLatencies(b, lat, elapsed, bytes)
+	// CPU time of this process (server and load generator; PostgreSQL is
+	// apart) per request: what a page costs, whatever else the machine does.
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/req")
 	// The same requests timed inside the server, from the handler's
 	// first line to its last byte written: on a machine the load
 	// generator and other work share, the difference is time spent
