@@ -12,6 +12,7 @@ import (
 
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/cache"
 	"rcmguard/internal/notify"
 	"rcmguard/internal/rules"
 	"rcmguard/internal/store"
@@ -49,6 +50,9 @@ type App struct {
 	logger    *slog.Logger
 	// results holds decoded assessment results (results.go).
 	results *resultCache
+	// zones holds each workspace's audit log time zone by model revision
+	// (auditlog.go).
+	zones *cache.LRU[zoneKey, zone]
 }
 
 // New returns an App.
@@ -65,8 +69,12 @@ func New(cfg Config) *App {
 		a.logger = slog.Default()
 	}
 	a.results = newResultCache()
+	a.zones = cache.New[zoneKey, zone](zoneCacheEntries, 0)
 	return a
 }
+
+// zoneCacheEntries bounds the audit log time zones kept, one per workspace.
+const zoneCacheEntries = 4096
 
 // Store returns the store the App works on (for read-only adapters).
 func (a *App) Store() *store.Store { return a.st }
