@@ -46,6 +46,8 @@ func assessmentSummariesV16(d dialect) []string {
 	}
 }
 
+// PutAssessmentSummary stores the summary of an assessment created in the
+// same transaction.
 func (t *Tx) PutAssessmentSummary(ctx context.Context, s AssessmentSummary) error {
 	return putSummary(ctx, t.ex, t.d, s, &t.wrote)
 }

@@ -221,8 +221,10 @@ func TestInternalErrorShowsOnlyAnID(t *testing.T) {
 	ws := e.ws["A"].ID
 	// Authentication still works (the session row exists); the page's own
 	// queries fail once the assessments table is gone.
-	if _, err := e.st.DB().Exec(`DROP TABLE assessments`); err != nil {
-		t.Fatal(err)
+	for _, q := range []string{`DROP TABLE assessment_summaries`, `DROP TABLE assessments`} {
+		if _, err := e.st.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	resp, body := b.get(wsPath(ws, "/assessments"))
 	if resp.StatusCode != http.StatusInternalServerError {
