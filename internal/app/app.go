@@ -54,6 +54,9 @@ type App struct {
 	setup setupClosed
 	// people holds the model's people per model revision (register_owner.go).
 	people *cache.LRU[peopleKey, []modelPerson]
+	// zones holds each workspace's audit log time zone by model revision
+	// (auditlog.go).
+	zones *cache.LRU[zoneKey, zone]
 }
 
 // New returns an App.
@@ -71,8 +74,12 @@ func New(cfg Config) *App {
 	}
 	a.results = newResultCache()
 	a.people = cache.New[peopleKey, []modelPerson](1024, 1<<20)
+	a.zones = cache.New[zoneKey, zone](zoneCacheEntries, 0)
 	return a
 }
+
+// zoneCacheEntries bounds the audit log time zones kept, one per workspace.
+const zoneCacheEntries = 4096
 
 // Store returns the store the App works on (for read-only adapters).
 func (a *App) Store() *store.Store { return a.st }

@@ -71,6 +71,9 @@ func (a *App) RunAssessment(ctx context.Context, who Actor, ws Scope) (store.Ass
 		if err := tx.PutAssessmentStatus(ctx, assessmentStatus(wsID, asm.ID, res)); err != nil {
 			return err
 		}
+		if err := tx.PutAssessmentSummary(ctx, summaryOf(asm.ID, res)); err != nil {
+			return err
+		}
 		return a.record(ctx, tx, who, ws, audit.AssessmentRun, assessmentObject(asm.ID),
 			map[string]any{"version": asm.Version, "risks": res.Summary.Risks, "open": res.Summary.Open, "evidence_facts": res.Evidence.Facts})
 	})

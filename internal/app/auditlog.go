@@ -175,19 +175,48 @@ func auditFilter(ws Scope, q AuditQuery, zone *time.Location) store.AuditFilter 
 // model describes (organization.time_zone), else UTC. A workspace has no
 // setting of its own for it; its model is where the organisation is
 // described.
+//
+// Reading the zone meant unsealing and parsing the whole model on every
+// view of the log — for a large billing operation most of the view's
+// cost — so the answer is kept by (workspace, model revision): a model
+// saved on this server or another has a new revision.
 func (a *App) auditZone(ctx context.Context, ws Scope) (*time.Location, string, error) {
-	_, m, ok, err := a.CurrentModel(ctx, ws.WS.ID)
-	if err != nil {
-		return nil, "", err
+	rev, err := a.st.WorkspaceModelRevision(ctx, ws.WS.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, "", fmt.Errorf("app: %w", err)
 	}
-	if ok && m.Organization.TimeZone != "" {
-		// The model was validated when saved, zone included.
-		if loc, err := time.LoadLocation(m.Organization.TimeZone); err == nil {
-			return loc, fmt.Sprintf("Times are in %s, the time zone of %s (organization.time_zone in the model).",
-				loc, m.Organization.Name), nil
+	key := zoneKey{ws: ws.WS.ID, revision: rev}
+	if z, ok := a.zones.Get(key); ok {
+		return z.loc, z.says, nil
+	}
+	z := zone{loc: time.UTC, says: "Times are in UTC (Coordinated Universal Time): the model names no time zone for the organisation (organization.time_zone)."}
+	if rev != 0 {
+		wm, m, ok, err := a.CurrentModel(ctx, ws.WS.ID)
+		if err != nil {
+			return nil, "", err
+		}
+		key.revision = wm.Revision // the model read, whatever was saved since
+		if ok && m.Organization.TimeZone != "" {
+			// The model was validated when saved, zone included.
+			if loc, err := time.LoadLocation(m.Organization.TimeZone); err == nil {
+				z = zone{loc: loc, says: fmt.Sprintf("Times are in %s, the time zone of %s (organization.time_zone in the model).",
+					loc, m.Organization.Name)}
+			}
 		}
 	}
-	return time.UTC, "Times are in UTC (Coordinated Universal Time): the model names no time zone for the organisation (organization.time_zone).", nil
+	a.zones.Add(key, z, 0)
+	return z.loc, z.says, nil
+}
+
+// zoneKey and zone are auditZone's cache entries.
+type zoneKey struct {
+	ws       int64
+	revision int
+}
+
+type zone struct {
+	loc  *time.Location
+	says string
 }
 
 func (a *App) auditChoices(ctx context.Context, ws Scope, n *namer) (people, actions []Choice, err error) {

@@ -299,6 +299,11 @@ func TestAuditLogZone(t *testing.T) {
 	if _, err := f.a.ImportModel(ctx, who, ws, []byte(bad), app.AnyRevision); err == nil || !strings.Contains(err.Error(), "time_zone") {
 		t.Errorf("a model with an unknown time zone: %v", err)
 	}
+	// Viewed once before the zone is set: the zone found then is kept
+	// for that model only, not past the next save.
+	if v, err := f.a.AuditLog(ctx, who, ws, app.AuditQuery{}); err != nil || v.Zone != time.UTC {
+		t.Fatalf("before the zone is set: %v, %v", v.Zone, err)
+	}
 	good := strings.Replace(string(data), "organization:\n", "organization:\n  time_zone: America/Chicago\n", 1)
 	if _, err := f.a.ImportModel(ctx, who, ws, []byte(good), app.AnyRevision); err != nil {
 		t.Fatal(err)

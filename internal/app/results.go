@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"rcmguard/internal/assess"
 	"rcmguard/internal/cache"
 	"rcmguard/internal/report"
+	"rcmguard/internal/risk"
 	"rcmguard/internal/store"
 )
 
@@ -26,17 +28,20 @@ import (
 // resultCacheBytes (a decoded result takes a little more memory than its
 // JSON). The history's summaries are tiny, but one is kept per assessment
 // seen, so they are bounded too.
+//
+// A billing company's staff work in many clients at once: with 50 people
+// each in another of 400 clients, 32 results were too few and every page
+// decoded its result anew (about 80 ms of CPU for 1,000 risks). The bound
+// is sized for a hundred clients in use at the same time.
 const (
-	resultCacheEntries  = 32
-	resultCacheBytes    = 256 << 20
+	resultCacheEntries  = 128
+	resultCacheBytes    = 512 << 20
 	summaryCacheEntries = 4096
 )
 
-// Summary is what the history needs of each assessment.
-type Summary struct {
-	Open, Risks int
-	Highest     string
-}
+// Summary is what the history and the portfolio need of each assessment
+// (store.AssessmentSummary, kept beside it).
+type Summary = store.AssessmentSummary
 
 // cachedResult is a result being loaded or loaded; a failed load is not
 // kept.
@@ -84,27 +89,120 @@ func (a *App) Result(ctx context.Context, asm store.Assessment) (*assess.Result,
 		c.results.Remove(asm.ID)
 	} else {
 		c.results.Put(asm.ID, e, int64(len(data)))
-		c.summaries.Put(asm.ID, summaryOf(e.res), 0)
+		c.summaries.Put(asm.ID, summaryOf(asm.ID, e.res), 0)
 	}
 	close(e.ready)
 	return e.res, e.err
 }
 
-func summaryOf(res *assess.Result) Summary {
-	return Summary{Open: res.Summary.Open, Risks: res.Summary.Risks, Highest: res.Summary.Highest}
+// summaryOf is the summary of assessment id's result.
+func summaryOf(id int64, res *assess.Result) Summary {
+	s := Summary{AssessmentID: id, Open: res.Summary.Open, Risks: res.Summary.Risks, Highest: res.Summary.Highest,
+		OpenByLevel: res.Summary.OpenByLevel, AsOf: res.AsOf}
+	for _, p := range res.Plan {
+		if p.Due != "" && risk.Status(p.Status).StillAtRisk() {
+			s.OpenDue = append(s.OpenDue, p.Due)
+		}
+	}
+	slices.Sort(s.OpenDue)
+	return s
 }
 
-// SummaryOf returns the counts the history shows for assessment asm,
-// decoding its result only the first time.
+// OverdueOn counts the plan items of a summary still at risk and due
+// before day (YYYY-MM-DD), as the dashboard's overdue list counts them.
+func OverdueOn(s Summary, day string) int {
+	n, _ := slices.BinarySearch(s.OpenDue, day)
+	return n
+}
+
+// SummaryOf returns the counts the history shows for assessment asm: from
+// memory, else as stored beside it, else from its result (and then stored,
+// for an assessment run before summaries were).
 func (a *App) SummaryOf(ctx context.Context, asm store.Assessment) (Summary, error) {
-	if sum, ok := a.results.summaries.Get(asm.ID); ok {
-		return sum, nil
-	}
-	res, err := a.Result(ctx, asm)
+	sums, err := a.summaries(ctx, []store.Assessment{asm})
 	if err != nil {
 		return Summary{}, err
 	}
-	return summaryOf(res), nil
+	return sums[asm.ID], nil
+}
+
+// summaries returns the summaries of asms by assessment ID, reading the
+// ones not in memory in one query and decoding only results that have
+// none stored.
+func (a *App) summaries(ctx context.Context, asms []store.Assessment) (map[int64]Summary, error) {
+	out := make(map[int64]Summary, len(asms))
+	var missing []int64
+	for _, asm := range asms {
+		if sum, ok := a.results.summaries.Get(asm.ID); ok {
+			out[asm.ID] = sum
+		} else {
+			missing = append(missing, asm.ID)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	stored, err := a.st.AssessmentSummaries(ctx, missing)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	for _, asm := range asms {
+		if _, ok := out[asm.ID]; ok {
+			continue
+		}
+		sum, ok := stored[asm.ID]
+		if !ok {
+			res, err := a.Result(ctx, asm)
+			if err != nil {
+				return nil, err
+			}
+			sum = summaryOf(asm.ID, res)
+			if err := a.st.PutAssessmentSummary(ctx, sum); err != nil {
+				return nil, fmt.Errorf("app: %w", err)
+			}
+		}
+		a.results.summaries.Put(asm.ID, sum, 0)
+		out[asm.ID] = sum
+	}
+	return out, nil
+}
+
+// ClientPosture is one client of a billing company as the portfolio
+// shows it: its latest assessment's summary, without its result.
+type ClientPosture struct {
+	Workspace store.Workspace
+	// Member says the viewer is a member of the client.
+	Member bool
+	// Latest is the latest assessment (ID zero when none has run) and
+	// Summary its summary.
+	Latest  store.Assessment
+	Summary Summary
+}
+
+// ClientPostures lists the clients of billing company parent, by name,
+// each with its latest assessment's summary and whether user is a member,
+// in two queries however many clients there are, decoding no result
+// (except, once, one stored before summaries were).
+func (a *App) ClientPostures(ctx context.Context, parent, user int64) ([]ClientPosture, error) {
+	cls, err := a.st.ClientsLatest(ctx, parent, user)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	var asms []store.Assessment
+	for _, cl := range cls {
+		if cl.Latest.ID != 0 {
+			asms = append(asms, cl.Latest)
+		}
+	}
+	sums, err := a.summaries(ctx, asms)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ClientPosture, len(cls))
+	for i, cl := range cls {
+		out[i] = ClientPosture{Workspace: cl.Workspace, Member: cl.Member, Latest: cl.Latest, Summary: sums[cl.Latest.ID]}
+	}
+	return out, nil
 }
 
 // Latest returns the newest assessment of a workspace and its result; ok

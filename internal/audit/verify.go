@@ -59,8 +59,22 @@ const verifyPage = 2000
 // Verify walks the whole chain up to the head it reads first (entries
 // appended meanwhile are left for the next run) and returns a *BreakError
 // naming the first bad entry on any edit, deletion, reordering or
-// truncation. anchor may be nil.
+// truncation. anchor may be nil. Given the Store itself, it reads one
+// snapshot (store.ReadConsistent): servers appending meanwhile must not
+// make the head, the checkpoints and the entries disagree.
 func (l *Log) Verify(ctx context.Context, s reader, anchor *Anchor) (Report, error) {
+	if st, ok := s.(*store.Store); ok {
+		var rep Report
+		err := st.ReadConsistent(ctx, func(r *store.Reader) (err error) {
+			rep, err = l.verify(ctx, r, anchor)
+			return err
+		})
+		return rep, err
+	}
+	return l.verify(ctx, s, anchor)
+}
+
+func (l *Log) verify(ctx context.Context, s reader, anchor *Anchor) (Report, error) {
 	var rep Report
 	head, err := s.AuditHead(ctx)
 	if errors.Is(err, store.ErrNotFound) {

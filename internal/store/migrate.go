@@ -31,6 +31,7 @@ var migrations = []migration{
 	{"closures of risks waiting for review", riskReviewsV13},
 	{"first-run setup tokens and guided-setup answers", setupV14},
 	{"saved views of the register and plan, and a summary of each assessment", registerV15},
+	{"sign-in budgets shared by app servers, assessment summaries, audit log by workspace", scaleV16},
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -334,4 +335,15 @@ func workspaceModelsV3(d dialect) []string {
 		updated_by BIGINT REFERENCES users (id),
 		updated_at TEXT NOT NULL
 	)`)}
+}
+
+// scaleV16 is what several app servers and a portfolio of hundreds of
+// clients need: failed sign-in budgets in the database
+// (signin_budget.go), the summaries lists of assessments show
+// (assessment_summary.go), and the audit log read by workspace — each
+// audit page and its filters read one workspace's entries, which without
+// this index meant reading every workspace's.
+func scaleV16(d dialect) []string {
+	stmts := append(signInBudgetsV16(d), assessmentSummariesV16(d)...)
+	return append(stmts, `CREATE INDEX audit_log_workspace ON audit_log (workspace_id, seq)`)
 }

@@ -27,6 +27,7 @@ var copiedTables = []copiedTable{
 	{"invitations", invitationCols, "id"},
 	{"assignments", assignmentCols, "workspace_id, user_id, object"},
 	{"assessments", assessmentCols, "id"},
+	{"assessment_summaries", "assessment_id, summary", "assessment_id"},
 	{"risk_decisions", decisionCols, "workspace_id, risk_id"},
 	{"risk_reviews", reviewCols, "workspace_id, risk_id"},
 	{"workspace_models", workspaceModelCols, "workspace_id"},

@@ -52,6 +52,18 @@ func (c *conn) WorkspaceModel(ctx context.Context, workspaceID int64) (Workspace
 	return m, nil
 }
 
+// WorkspaceModelRevision returns the revision of a workspace's current
+// model (ErrNotFound when none was saved yet) without reading the model:
+// what is derived from a model can be kept by (workspace, revision).
+func (c *conn) WorkspaceModelRevision(ctx context.Context, workspaceID int64) (int, error) {
+	var rev int
+	err := c.queryRow(ctx, `SELECT revision FROM workspace_models WHERE workspace_id = ?`, workspaceID).Scan(&rev)
+	if err != nil {
+		return 0, fmt.Errorf("store: model revision of workspace %d: %w", workspaceID, notFound(err))
+	}
+	return rev, nil
+}
+
 // PutWorkspaceModel saves a new current model. baseRevision is the revision
 // the caller edited (0 for the first save); when someone else saved in
 // between, it fails with ErrConflict and changes nothing. It returns the

@@ -319,6 +319,12 @@ func (le *loadEnv) measure(b *testing.B, path, want string) {
 	if failure != nil {
 		b.Fatal(failure)
 	}
+	reportLatencies(b, lat, elapsed, bytes.Load())
+}
+
+// reportLatencies reports the percentiles of lat, the throughput and the
+// mean page size as the benchmark's metrics.
+func reportLatencies(b *testing.B, lat []time.Duration, elapsed time.Duration, bytes int64) {
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		i := int(float64(len(lat))*p+0.5) - 1
@@ -327,8 +333,8 @@ func (le *loadEnv) measure(b *testing.B, path, want string) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-	b.ReportMetric(float64(bytes.Load())/float64(b.N)/1024, "KiB/page")
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
+	b.ReportMetric(float64(bytes)/float64(len(lat))/1024, "KiB/page")
 }
 
 // scaleModel returns m with every client, system, data asset, flow, vendor,

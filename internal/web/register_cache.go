@@ -21,7 +21,11 @@ import (
 //
 // Cached rows are shared by every request and must be treated as read-only.
 
-const registerCacheEntries = 16
+// registerCacheEntries bounds the joins kept. A billing company's staff
+// work in many clients at once; with fewer joins than clients in use, each
+// register view rebuilt its join and rendered its rows again. A join of
+// 1,000 risks with its rendered rows is about half a megabyte.
+const registerCacheEntries = 128
 
 type registerJoin struct {
 	rows   []riskRow

@@ -221,7 +221,7 @@ func TestInternalErrorShowsOnlyAnID(t *testing.T) {
 	ws := e.ws["A"].ID
 	// Authentication still works (the session row exists); the page's own
 	// queries fail once the assessments table is gone.
-	for _, q := range []string{`DROP TABLE assessment_status`, `DROP TABLE assessments`} { // the summaries refer to the assessments
+	for _, q := range []string{`DROP TABLE assessment_status`, `DROP TABLE assessment_summaries`, `DROP TABLE assessments`} { // the summaries refer to the assessments
 		if _, err := e.st.DB().Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -1,15 +1,18 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"rcmguard/internal/auth"
+	"rcmguard/internal/store"
 )
 
 // Failed sign-in attempts are limited per account (auth's lockout) and,
@@ -22,7 +25,8 @@ import (
 // budget is spent, the sign-in routes answer 429 before any password is
 // checked, until a failure's worth has refilled. Successful sign-ins cost
 // nothing, so an office behind one address is not locked out by its own
-// staff.
+// staff. The budgets are kept in the database, not in this process, so
+// that servers behind one load balancer share them.
 
 // failureRoutes are the routes whose 401 or 404 answers count as failures:
 // a wrong password, a wrong code, a guessed invitation link.
@@ -40,86 +44,77 @@ var failureRoutes = map[string]bool{
 const (
 	defaultFailureLimit = 20
 	failureWindow       = 10 * time.Minute
-	// failureTableMax bounds the addresses remembered; past it, addresses
-	// whose budget is whole are forgotten first.
-	failureTableMax = 10000
+	// failureSweepEvery is how often a server drops the budgets that have
+	// refilled (store.ForgetSignInBudgets), so the table stays the size of
+	// the addresses that failed in the last window.
+	failureSweepEvery = time.Minute
 )
 
-type failureBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// failureLimiter is a token bucket per client address.
+// failureLimiter is a token bucket per client address, kept in the
+// database (store/signin_budget.go): every app server in front of the same
+// database spends from the same budgets.
 type failureLimiter struct {
-	mu      sync.Mutex
-	limit   float64 // budget, and what refills in failureWindow
-	buckets map[string]*failureBucket
+	st    *store.Store
+	limit float64 // budget, and what refills in failureWindow
+	// swept is when this server last dropped refilled budgets (Unix ns).
+	swept atomic.Int64
 }
 
-func newFailureLimiter(limit int) *failureLimiter {
+func newFailureLimiter(st *store.Store, limit int) *failureLimiter {
 	if limit == 0 {
 		limit = defaultFailureLimit
 	}
 	if limit < 0 {
 		return nil // no limit
 	}
-	return &failureLimiter{limit: float64(limit), buckets: map[string]*failureBucket{}}
-}
-
-// refill brings b up to now; it is called with mu held.
-func (l *failureLimiter) refill(b *failureBucket, now time.Time) {
-	if d := now.Sub(b.at); d > 0 {
-		b.tokens = math.Min(l.limit, b.tokens+l.limit*d.Seconds()/failureWindow.Seconds())
-		b.at = now
-	}
+	return &failureLimiter{st: st, limit: float64(limit)}
 }
 
 // take spends one failure's worth of addr's budget for an attempt about
 // to be checked. It returns zero when the attempt may go ahead, else how
 // long until a failure's worth has refilled (and spends nothing).
-func (l *failureLimiter) take(addr string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[addr]
-	if !ok {
-		if len(l.buckets) >= failureTableMax {
-			l.forgetWhole(now)
+func (l *failureLimiter) take(ctx context.Context, addr string, now time.Time) (time.Duration, error) {
+	if last := l.swept.Load(); now.UnixNano()-last >= int64(failureSweepEvery) && l.swept.CompareAndSwap(last, now.UnixNano()) {
+		if _, err := l.st.ForgetSignInBudgets(ctx, now.Add(-failureWindow)); err != nil {
+			return 0, fmt.Errorf("web: sign-in budget: %w", err)
 		}
-		b = &failureBucket{tokens: l.limit, at: now}
-		l.buckets[addr] = b
 	}
-	l.refill(b, now)
-	if b.tokens >= 1 {
-		b.tokens--
-		return 0
+	left, ok, err := l.st.TakeSignInBudget(ctx, addr, l.limit, failureWindow, now)
+	if err != nil {
+		return 0, fmt.Errorf("web: sign-in budget: %w", err)
 	}
-	return time.Duration((1 - b.tokens) / l.limit * float64(failureWindow))
+	if ok {
+		return 0, nil
+	}
+	return max(time.Duration((1-left)/l.limit*float64(failureWindow)), time.Nanosecond), nil
 }
 
-// refund gives back what take spent, for an attempt that did not fail. An
-// address forgotten in between had its budget whole: nothing to give back.
-func (l *failureLimiter) refund(addr string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if b, ok := l.buckets[addr]; ok {
-		l.refill(b, now)
-		b.tokens = math.Min(l.limit, b.tokens+1)
+// refund gives back what take spent, for an attempt that did not fail.
+func (l *failureLimiter) refund(ctx context.Context, addr string, now time.Time) error {
+	if err := l.st.RefundSignInBudget(ctx, addr, l.limit, failureWindow, now); err != nil {
+		return fmt.Errorf("web: sign-in budget: %w", err)
 	}
+	return nil
 }
 
 // throttle applies the per-address budget to a request of route rt. It
 // returns the writer the handler must use and a function to run once the
 // handler is done, which keeps the attempt's failure's worth when the
 // answer was a failure (401, or 404 for a guessed link) and gives it back
-// otherwise. When the budget is spent it answers 429 itself and returns
-// ok false.
+// otherwise. When the budget is spent, or cannot be read, it answers
+// itself (429, or an error page: an attempt the server cannot count is not
+// checked) and returns ok false.
 func (s *Server) throttle(w http.ResponseWriter, r *http.Request, rt route, c *call, now time.Time) (_ http.ResponseWriter, settle func(), ok bool) {
 	if s.failures == nil || !failureRoutes[rt.method+" "+rt.path] {
 		return w, func() {}, true
 	}
 	addr := s.clientAddr(r)
-	if wait := s.failures.take(addr, now); wait > 0 {
+	wait, err := s.failures.take(r.Context(), addr, now)
+	if err != nil {
+		s.fail(w, r, c, err)
+		return w, nil, false
+	}
+	if wait > 0 {
 		s.logger.Warn("web: sign-in attempts throttled", "addr", addr, "path", logPath(r))
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.renderError(w, r, c, http.StatusTooManyRequests, "")
@@ -128,24 +123,13 @@ func (s *Server) throttle(w http.ResponseWriter, r *http.Request, rt route, c *c
 	rec := &statusRecorder{ResponseWriter: w}
 	return rec, func() {
 		if rec.status != http.StatusUnauthorized && rec.status != http.StatusNotFound {
-			s.failures.refund(addr, now)
+			// The attempt is answered already; a refund that fails only
+			// leaves the address a failure's worth short for a while.
+			if err := s.failures.refund(context.WithoutCancel(r.Context()), addr, now); err != nil {
+				s.logger.Error("web: sign-in budget refund", "err", err)
+			}
 		}
 	}, true
-}
-
-// forgetWhole drops the addresses whose budget has refilled; if none has,
-// it drops them all rather than grow without bound (the per-account
-// lockout still holds). It is called with mu held.
-func (l *failureLimiter) forgetWhole(now time.Time) {
-	for a, b := range l.buckets {
-		l.refill(b, now)
-		if b.tokens >= l.limit {
-			delete(l.buckets, a)
-		}
-	}
-	if len(l.buckets) >= failureTableMax {
-		clear(l.buckets)
-	}
 }
 
 // busyMessage is what a form says when its password could not be checked

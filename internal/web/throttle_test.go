@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"rcmguard/internal/auth"
+	"rcmguard/internal/store/storetest"
 )
 
 // TestFailedSignInsThrottledByAddress: once an address has spent its
@@ -23,7 +24,7 @@ import (
 // the budget refills; successful sign-ins spend nothing.
 func TestFailedSignInsThrottledByAddress(t *testing.T) {
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
-	e.srv.failures = newFailureLimiter(5)
+	e.srv.failures = newFailureLimiter(e.st, 5)
 	u := e.users["A:owner"]
 	b := e.newBrowser()
 	b.get("/login")
@@ -57,47 +58,73 @@ func TestFailedSignInsThrottledByAddress(t *testing.T) {
 	}
 
 	// Successful sign-ins spend nothing: an office behind one address.
-	e.srv.failures = newFailureLimiter(2)
+	e.srv.failures = newFailureLimiter(e.st, 2)
 	for _, key := range []string{"A:owner", "A:compliance_officer", "A:contributor", "A:auditor", "B:owner"} {
 		e.signIn(key)
 	}
 }
 
 func TestFailureLimiter(t *testing.T) {
-	if newFailureLimiter(-1) != nil {
-		t.Error("a negative limit is not 'no limit'")
-	}
-	if l := newFailureLimiter(0); l.limit != defaultFailureLimit {
-		t.Errorf("default limit %v; want %d", l.limit, defaultFailureLimit)
-	}
-	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	l := newFailureLimiter(2)
-	l.take("10.0.0.1", now)
-	l.take("10.0.0.1", now)
-	if l.take("10.0.0.1", now) <= 0 || l.take("10.0.0.2", now) != 0 {
-		t.Error("budgets are not kept per address")
-	}
-	if w := l.take("10.0.0.1", now); w > failureWindow/2+time.Second || w < failureWindow/2-time.Second {
-		t.Errorf("wait %v; want one failure's refill, %v", w, failureWindow/2)
-	}
-	// A refund restores one attempt, never more than the budget.
-	l.refund("10.0.0.1", now)
-	if l.take("10.0.0.1", now) != 0 || l.take("10.0.0.1", now) <= 0 {
-		t.Error("a refund did not give back exactly one attempt")
-	}
-	for range 5 {
-		l.refund("10.0.0.2", now)
-	}
-	if b := l.buckets["10.0.0.2"]; b.tokens != l.limit {
-		t.Errorf("refunds filled a budget to %v; the budget is %v", b.tokens, l.limit)
-	}
-	// The table is bounded.
-	for i := range failureTableMax + 10 {
-		l.take(fmt.Sprintf("a%d", i), now)
-	}
-	if n := len(l.buckets); n > failureTableMax {
-		t.Errorf("%d addresses remembered; bound %d", n, failureTableMax)
-	}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		st := storetest.Open(t, dsn, storetest.Keyring(t))
+		ctx := context.Background()
+		if newFailureLimiter(st, -1) != nil {
+			t.Error("a negative limit is not 'no limit'")
+		}
+		if l := newFailureLimiter(st, 0); l.limit != defaultFailureLimit {
+			t.Errorf("default limit %v; want %d", l.limit, defaultFailureLimit)
+		}
+		now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+		l := newFailureLimiter(st, 2)
+		take := func(addr string, at time.Time) time.Duration {
+			t.Helper()
+			w, err := l.take(ctx, addr, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w
+		}
+		take("10.0.0.1", now)
+		take("10.0.0.1", now)
+		if take("10.0.0.1", now) <= 0 || take("10.0.0.2", now) != 0 {
+			t.Error("budgets are not kept per address")
+		}
+		if w := take("10.0.0.1", now); w > failureWindow/2+time.Second || w < failureWindow/2-time.Second {
+			t.Errorf("wait %v; want one failure's refill, %v", w, failureWindow/2)
+		}
+		// A refund restores one attempt, never more than the budget.
+		if err := l.refund(ctx, "10.0.0.1", now); err != nil {
+			t.Fatal(err)
+		}
+		if take("10.0.0.1", now) != 0 || take("10.0.0.1", now) <= 0 {
+			t.Error("a refund did not give back exactly one attempt")
+		}
+		for range 5 {
+			l.refund(ctx, "10.0.0.2", now)
+		}
+		if take("10.0.0.2", now) != 0 || take("10.0.0.2", now) != 0 || take("10.0.0.2", now) <= 0 {
+			t.Error("refunds filled a budget past its limit")
+		}
+		// A clock behind the one that last counted refills nothing.
+		if take("10.0.0.1", now.Add(-time.Hour)) <= 0 {
+			t.Error("an earlier clock refilled a budget")
+		}
+		// Half the window refills one of two.
+		if take("10.0.0.1", now.Add(failureWindow/2+time.Second)) != 0 {
+			t.Error("half the window did not refill one attempt")
+		}
+		// The table is bounded: budgets untouched for a whole window are
+		// whole again and are dropped at the next sweep.
+		later := now.Add(2 * failureWindow)
+		take("10.0.0.3", later)
+		var n int
+		if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM signin_budgets`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("%d budgets kept after a window without failures; want 1 (the new one)", n)
+		}
+	})
 	// Every route the limiter names exists.
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
 	routes := map[string]bool{}
@@ -135,33 +162,45 @@ func TestClientAddr(t *testing.T) {
 // take exactly one failure's worth: of 200 on a budget of 120, exactly 120
 // go ahead; refunds from as many at once give back exactly what they took.
 func TestFailureLimiterRace(t *testing.T) {
-	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	const budget, attempts = 120, 200
-	l := newFailureLimiter(budget)
-	var allowed atomic.Int64
-	var wg sync.WaitGroup
-	for range attempts {
-		wg.Go(func() {
-			if l.take("192.0.2.1", now) == 0 {
-				allowed.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	if n := allowed.Load(); n != budget {
-		t.Fatalf("%d of %d concurrent attempts went ahead on a budget of %d", n, attempts, budget)
-	}
-	if b := l.buckets["192.0.2.1"]; b.tokens != 0 {
-		t.Fatalf("budget left %v; want 0", b.tokens)
-	}
-	// 80 succeed at once and give their attempt back; 40 failures keep theirs.
-	for range 80 {
-		wg.Go(func() { l.refund("192.0.2.1", now) })
-	}
-	wg.Wait()
-	if b := l.buckets["192.0.2.1"]; b.tokens != 80 {
-		t.Fatalf("budget after 80 concurrent refunds %v; want 80", b.tokens)
-	}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		st := storetest.Open(t, dsn, storetest.Keyring(t))
+		ctx := context.Background()
+		now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+		const budget, attempts = 120, 200
+		l := newFailureLimiter(st, budget)
+		var allowed atomic.Int64
+		var wg sync.WaitGroup
+		for range attempts {
+			wg.Go(func() {
+				w, err := l.take(ctx, "192.0.2.1", now)
+				if err != nil {
+					t.Error(err)
+				} else if w == 0 {
+					allowed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := allowed.Load(); n != budget {
+			t.Fatalf("%d of %d concurrent attempts went ahead on a budget of %d", n, attempts, budget)
+		}
+		// 80 succeed at once and give their attempt back; 40 failures keep theirs.
+		for range 80 {
+			wg.Go(func() {
+				if err := l.refund(ctx, "192.0.2.1", now); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		var left float64
+		if err := st.DB().QueryRowContext(ctx, `SELECT tokens FROM signin_budgets WHERE addr = '192.0.2.1'`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left != 80 {
+			t.Fatalf("budget after 80 concurrent refunds %v; want 80", left)
+		}
+	})
 }
 
 // TestConcurrentFailedSignInsSpendTheBudgetOnce: 20 wrong passwords sent
@@ -171,7 +210,7 @@ func TestFailureLimiterRace(t *testing.T) {
 func TestConcurrentFailedSignInsSpendTheBudgetOnce(t *testing.T) {
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
 	const budget, attempts = 5, 20
-	e.srv.failures = newFailureLimiter(budget)
+	e.srv.failures = newFailureLimiter(e.st, budget)
 	// Enough hashing slots for every attempt: this test is about the
 	// address's budget, not the hashing bound.
 	e.srv.auth = auth.New(e.st, e.srv.log, auth.Config{Params: auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1},
@@ -218,7 +257,7 @@ func TestConcurrentFailedSignInsSpendTheBudgetOnce(t *testing.T) {
 // nothing of the address's budget, and work once a slot is free.
 func TestBusyHashingAnswers429(t *testing.T) {
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
-	e.srv.failures = newFailureLimiter(2)
+	e.srv.failures = newFailureLimiter(e.st, 2)
 	gate := auth.NewHashGate(1, 0)
 	e.srv.auth = auth.New(e.st, e.srv.log, auth.Config{Params: auth.Params{Time: 1, Memory: 8 * 1024, Threads: 1}, HashGate: gate})
 	owner := e.signIn("A:owner")

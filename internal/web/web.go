@@ -103,7 +103,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{st: cfg.Store, log: cfg.Audit, auth: cfg.Auth, rules: cfg.Rules, secure: cfg.Secure,
 		now: cfg.Now, logger: cfg.Logger, tool: cfg.Tool,
-		failures: newFailureLimiter(cfg.FailureLimit), trustForwarded: cfg.TrustForwardedFor, demo: cfg.Demo}
+		failures: newFailureLimiter(cfg.Store, cfg.FailureLimit), trustForwarded: cfg.TrustForwardedFor, demo: cfg.Demo}
 	if s.now == nil {
 		s.now = time.Now
 	}
