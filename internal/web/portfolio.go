@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/store"
 )
 
@@ -41,26 +42,21 @@ func (s *Server) renderPortfolio(w http.ResponseWriter, r *http.Request, c *call
 	if c.WS.Kind != store.KindBillingCompany {
 		return errNotFound
 	}
-	ctx := r.Context()
-	clients, err := s.st.ClientWorkspaces(ctx, c.WS.ID)
+	// Two queries however many clients (400 at a large billing company),
+	// from the summary stored with each assessment: no result decoded.
+	cps, err := s.app.ClientPostures(r.Context(), c.WS.ID, c.User.ID)
 	if err != nil {
 		return err
 	}
-	rows := make([]clientPosture, 0, len(clients))
-	for _, cw := range clients {
-		p := clientPosture{WS: cw}
-		if _, err := s.st.Membership(ctx, cw.ID, c.User.ID); err == nil {
-			p.Member = true
-		}
-		a, res, ok, err := s.app.Latest(ctx, cw.ID)
-		if err != nil {
-			return err
-		}
-		if ok {
-			p.Assessed, p.Version, p.AsOf, p.SignedOff = true, a.Version, res.AsOf, !a.SignedOff.IsZero()
-			p.Highest, p.Open = res.Summary.Highest, res.Summary.Open
-			p.VeryHigh, p.High = res.Summary.OpenByLevel["very_high"], res.Summary.OpenByLevel["high"]
-			p.Overdue = len(s.overdueItems(res))
+	today := s.today().Format("2006-01-02")
+	rows := make([]clientPosture, 0, len(cps))
+	for _, cp := range cps {
+		p := clientPosture{WS: cp.Workspace, Member: cp.Member}
+		if a, sm := cp.Latest, cp.Summary; a.ID != 0 {
+			p.Assessed, p.Version, p.AsOf, p.SignedOff = true, a.Version, sm.AsOf, !a.SignedOff.IsZero()
+			p.Highest, p.Open = sm.Highest, sm.Open
+			p.VeryHigh, p.High = sm.OpenByLevel["very_high"], sm.OpenByLevel["high"]
+			p.Overdue = app.OverdueOn(sm, today)
 		}
 		rows = append(rows, p)
 	}
