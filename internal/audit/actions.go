@@ -68,6 +68,18 @@ const (
 	EvidenceUpload       Action = "evidence.upload"
 	EvidenceDelete       Action = "evidence.delete"
 	EvidenceRead         Action = "evidence.read"
+	IncidentOpen         Action = "incident.open"
+	IncidentUpdate       Action = "incident.update"
+	IncidentStatus       Action = "incident.status"
+	IncidentNote         Action = "incident.note"
+	IncidentPlaybook     Action = "incident.playbook"
+	IncidentChecklist    Action = "incident.checklist"
+	IncidentFileAdd      Action = "incident.file.add"
+	IncidentFileRead     Action = "incident.file.read"
+	IncidentAssess       Action = "incident.assess"
+	IncidentActionAdd    Action = "incident.action.add"
+	IncidentActionDone   Action = "incident.action.done"
+	IncidentExport       Action = "export.incident"
 )
 
 // Verb is what a form edit of one part of the model did to an element.
@@ -87,7 +99,9 @@ var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFALocked, MFAOK, 
 	UserList, TokenCreate, TokenRevoke, InviteCreate, InviteRevoke, InviteResend, InviteAccept, InviteAcceptFail,
 	WorkspaceCreate, ClientCreate, MembershipPut, MembershipRemove, AssignmentsSet, KeysRotate, BackupRestore, ModelRead,
 	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, AuditExport, RiskDecide,
-	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead}
+	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead,
+	IncidentOpen, IncidentUpdate, IncidentStatus, IncidentNote, IncidentPlaybook, IncidentChecklist, IncidentFileAdd,
+	IncidentFileRead, IncidentAssess, IncidentActionAdd, IncidentActionDone, IncidentExport}
 
 // ModelChange is the action of a form edit of one element of a part of the
 // model: "model.flow.create", "model.systems.delete". part is the

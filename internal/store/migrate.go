@@ -29,6 +29,7 @@ var migrations = []migration{
 	{"proven e-mail addresses and invitations delivered by e-mail", emailProofV12},
 	{"workspace names unique per billing company, not across tenants", workspaceNamesV11},
 	{"closures of risks waiting for review", riskReviewsV13},
+	{migrationIncidents, incidentsV17},
 }
 
 // SchemaVersion is the schema version this binary writes.

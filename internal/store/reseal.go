@@ -27,6 +27,9 @@ var sealedColumns = []sealedColumn{
 	{"workspace_models", "workspace_id", "model_yaml", false},
 	{"evidence_sets", "id", "facts", false},
 	{"assessments", "id", "result_json", true},
+	{"incidents", "id", "body", false},
+	{"incident_events", "id", "text", false},
+	{"incident_files", "id", "data", false},
 }
 
 // Reseal opens every sealed value with the store's keyring and seals it again
