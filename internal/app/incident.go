@@ -523,6 +523,17 @@ func (a *App) loadIncident(ctx context.Context, c interface {
 	return incidentOf(s)
 }
 
+// CheckIncident reports whether the workspace has the incident, and the
+// actor may act on it as act says: the first check of every change, so
+// that another workspace's incident is not found whatever the input.
+func (a *App) CheckIncident(ctx context.Context, who Actor, ws Scope, id int64, act auth.Action) error {
+	if err := a.Allowed(who, ws, act, ""); err != nil {
+		return err
+	}
+	_, err := a.loadIncident(ctx, a.st, ws.WS.ID, id)
+	return err
+}
+
 // IncidentView is an incident with its timeline, evidence and clocks.
 type IncidentView struct {
 	Incident
@@ -618,7 +629,7 @@ func (a *App) mutateIncident(ctx context.Context, who Actor, ws Scope, id int64,
 // from the record whenever it is read, are run again from the same
 // discovery date.
 func (a *App) UpdateIncident(ctx context.Context, who Actor, ws Scope, id int64, revision int, f IncidentForm) (Incident, error) {
-	if err := a.Allowed(who, ws, auth.ActIncidentEdit, ""); err != nil {
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return Incident{}, err
 	}
 	rec, err := a.checkIncidentForm(ctx, ws, f)
@@ -643,7 +654,7 @@ func (a *App) UpdateIncident(ctx context.Context, who Actor, ws Scope, id int64,
 // AddIncidentNote appends a note to the timeline: what was done, found or
 // decided, in the words of the person who did it.
 func (a *App) AddIncidentNote(ctx context.Context, who Actor, ws Scope, id int64, text string) error {
-	if err := a.Allowed(who, ws, auth.ActIncidentEdit, ""); err != nil {
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return err
 	}
 	text = strings.TrimSpace(text)
@@ -663,8 +674,11 @@ func (a *App) AddIncidentNote(ctx context.Context, who Actor, ws Scope, id int64
 // "contained" it needs a signed breach assessment; "notified" is only for
 // a breach; and it closes only when every corrective action is done.
 func (a *App) SetIncidentStatus(ctx context.Context, who Actor, ws Scope, id int64, status, note string) (Incident, error) {
-	if err := a.Allowed(who, ws, auth.ActIncidentDecide, ""); err != nil {
-		return Incident{}, &Error{Kind: ErrForbidden, Msg: "Only an owner or compliance officer moves an incident on.", Err: err}
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentDecide); err != nil {
+		if errors.Is(err, ErrForbidden) {
+			return Incident{}, &Error{Kind: ErrForbidden, Msg: "Only an owner or compliance officer moves an incident on.", Err: err}
+		}
+		return Incident{}, err
 	}
 	to := slices.Index(IncidentStatuses, status)
 	if to < 0 {
@@ -706,7 +720,7 @@ func (a *App) SetIncidentStatus(ctx context.Context, who Actor, ws Scope, id int
 // ChooseIncidentPlaybook sets the playbook the incident is worked by.
 // Items already ticked stay ticked where the new playbook has them.
 func (a *App) ChooseIncidentPlaybook(ctx context.Context, who Actor, ws Scope, id int64, playbookID string) error {
-	if err := a.Allowed(who, ws, auth.ActIncidentEdit, ""); err != nil {
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return err
 	}
 	p, ok := incident.PlaybookByID(playbookID)
@@ -723,7 +737,7 @@ func (a *App) ChooseIncidentPlaybook(ctx context.Context, who Actor, ws Scope, i
 // TickIncidentItem marks an item of the incident's playbook done, or not
 // done again; each is a timeline entry.
 func (a *App) TickIncidentItem(ctx context.Context, who Actor, ws Scope, id int64, key string, done bool) error {
-	if err := a.Allowed(who, ws, auth.ActIncidentEdit, ""); err != nil {
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return err
 	}
 	_, err := a.mutateIncident(ctx, who, ws, id, 0, audit.IncidentChecklist, func(in *Incident, now time.Time) (string, string, map[string]any, error) {

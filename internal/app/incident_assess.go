@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -98,8 +99,11 @@ type AssessmentForm struct {
 // compromise can be concluded only when no factor points the other way.
 // Signing again replaces the assessment; the timeline keeps both.
 func (a *App) AssessIncident(ctx context.Context, who Actor, ws Scope, id int64, f AssessmentForm) (Incident, error) {
-	if err := a.Allowed(who, ws, auth.ActIncidentDecide, ""); err != nil {
-		return Incident{}, &Error{Kind: ErrForbidden, Msg: "Only an owner or compliance officer signs a breach assessment.", Err: err}
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentDecide); err != nil {
+		if errors.Is(err, ErrForbidden) {
+			return Incident{}, &Error{Kind: ErrForbidden, Msg: "Only an owner or compliance officer signs a breach assessment.", Err: err}
+		}
+		return Incident{}, err
 	}
 	b, err := checkAssessment(f)
 	if err != nil {
@@ -246,7 +250,7 @@ var incidentFileTypes = map[string][]string{
 // rest. Only PDFs, images and text (logs, CSV exports, saved e-mails) up
 // to MaxIncidentFile are taken; the type is sniffed from the content.
 func (a *App) AttachIncidentFile(ctx context.Context, who Actor, ws Scope, id int64, name string, data []byte) (store.IncidentFile, error) {
-	if err := a.Allowed(who, ws, auth.ActIncidentEdit, ""); err != nil {
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return store.IncidentFile{}, err
 	}
 	if len(data) > MaxIncidentFile {
@@ -306,7 +310,7 @@ func (a *App) IncidentFile(ctx context.Context, who Actor, ws Scope, id, fileID 
 
 // AddCorrectiveAction records a corrective action on the incident.
 func (a *App) AddCorrectiveAction(ctx context.Context, who Actor, ws Scope, id int64, text, owner, due string) error {
-	if err := a.Allowed(who, ws, auth.ActIncidentEdit, ""); err != nil {
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return err
 	}
 	text, owner = strings.TrimSpace(text), strings.TrimSpace(owner)
@@ -346,7 +350,7 @@ func dueText(due string) string {
 
 // CompleteCorrectiveAction marks a corrective action done.
 func (a *App) CompleteCorrectiveAction(ctx context.Context, who Actor, ws Scope, id int64, actionID int) error {
-	if err := a.Allowed(who, ws, auth.ActIncidentEdit, ""); err != nil {
+	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return err
 	}
 	_, err := a.mutateIncident(ctx, who, ws, id, 0, audit.IncidentActionDone, func(in *Incident, now time.Time) (string, string, map[string]any, error) {

@@ -251,3 +251,64 @@ func TestIncidentEvidenceSealed(t *testing.T) {
 		}
 	})
 }
+
+// TestIncidentDocuments: the individual notice has every element of
+// 164.404(c)(1) and (c)(2), each with its citation, and says which it
+// cannot fill yet; the portal's fields come out as CSV that a spreadsheet
+// does not run; the annual log lists the breach under 500 for its year.
+func TestIncidentDocuments(t *testing.T) {
+	f := newFixture(t, t.TempDir()+"/rcmguard.db")
+	ctx := context.Background()
+	who, ws := f.as(t, auth.RoleComplianceOfficer)
+	form := incidentForm(f, "FL 30\nGA 9")
+	form.Title = "=HYPERLINK(\"x\")"
+	in, err := f.a.OpenIncident(ctx, who, ws, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.a.IncidentDocuments(ctx, who, ws, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var individual *app.NoticeDraft
+	for i := range d.Notices {
+		if d.Notices[i].To == "individuals" && strings.HasPrefix(d.Notices[i].Citation, "45 CFR") {
+			individual = &d.Notices[i]
+		}
+	}
+	if individual == nil {
+		t.Fatalf("no notice to individuals drafted: %+v", d.Notices)
+	}
+	var cites, missing []string
+	for _, s := range individual.Sections {
+		cites = append(cites, s.Citation)
+		if s.Missing {
+			missing = append(missing, s.Citation)
+		}
+	}
+	want := "45 CFR 164.404(c)(1)(A) 45 CFR 164.404(c)(1)(B) 45 CFR 164.404(c)(1)(C) 45 CFR 164.404(c)(1)(D) 45 CFR 164.404(c)(1)(E) 45 CFR 164.404(c)(2)"
+	if got := strings.Join(cites, " "); got != want {
+		t.Errorf("elements: %s\nwant      %s", got, want)
+	}
+	// No corrective action and no contact yet: (D) and (E) are to complete.
+	if got := strings.Join(missing, " "); got != "45 CFR 164.404(c)(1)(D) 45 CFR 164.404(c)(1)(E)" {
+		t.Errorf("missing: %s", got)
+	}
+	csv, err := f.a.ExportIncidentPortal(ctx, who, ws, in.ID, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(csv), "\n=") || strings.Contains(string(csv), ",=") || !strings.Contains(string(csv), "Approximate number of individuals affected,39") {
+		t.Errorf("portal CSV:\n%s", csv)
+	}
+	if _, err := f.a.ExportIncidentPortal(ctx, who, ws, in.ID, "xml"); !errors.Is(err, app.ErrMalformed) {
+		t.Errorf("xml: %v", err)
+	}
+	log, err := f.a.BreachLog(ctx, who, ws, 2026)
+	if err != nil || len(log) != 1 || log[0].Individuals != 39 || log[0].Due != "2027-03-01" {
+		t.Errorf("log 2026: %+v %v", log, err)
+	}
+	if log, _ := f.a.BreachLog(ctx, who, ws, 2025); len(log) != 0 {
+		t.Errorf("log 2025: %+v", log)
+	}
+}

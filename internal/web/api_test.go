@@ -56,6 +56,9 @@ var apiAllowed = map[string][]auth.Role{
 	"GET /api/v1/workspaces/{ws}/evidence":              everyone,
 	"GET /api/v1/workspaces/{ws}/evidence/{set}":        everyone,
 	"DELETE /api/v1/workspaces/{ws}/evidence/{set}":     editors,
+	"GET /api/v1/workspaces/{ws}/incidents":             everyone,
+	"GET /api/v1/workspaces/{ws}/incidents/{inc}":       everyone,
+	"POST /api/v1/workspaces/{ws}/incidents":            editors,
 }
 
 func TestAPIRolesAndTenants(t *testing.T) {

@@ -64,6 +64,7 @@ func TestPhoneWidth(t *testing.T) {
 	ctx := newChrome(t)
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
 	e.newEvidenceSet("B")
+	e.newIncident("C", "B")
 	// A second assessment, so that there are two to compare.
 	if _, err := e.runAssessment(t.Context(), e.ws["C"].ID, e.users["B:owner"].ID); err != nil {
 		t.Fatal(err)
@@ -218,5 +219,5 @@ func TestPhoneWidth(t *testing.T) {
 // invitation page, which needs a token from an e-mail.
 func skipOnPhone(pattern string) bool {
 	return strings.HasSuffix(pattern, "/report.html") || strings.HasSuffix(pattern, "/result.json") ||
-		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, ".csv") || pattern == "/invite/{token}" || strings.HasPrefix(pattern, demoSignInPrefix)
+		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, "/download") || strings.HasSuffix(pattern, ".json") || strings.HasSuffix(pattern, ".csv") || pattern == "/invite/{token}" || strings.HasPrefix(pattern, demoSignInPrefix)
 }
