@@ -15,6 +15,7 @@ import (
 	"rcmguard/internal/auth"
 	"rcmguard/internal/incident"
 	"rcmguard/internal/model"
+	"rcmguard/internal/phiscan"
 	"rcmguard/internal/store"
 )
 
@@ -247,8 +248,8 @@ func (a *App) IncidentChoices(ctx context.Context, who Actor, ws Scope) (Inciden
 // returns every problem by field.
 func (a *App) checkIncidentForm(ctx context.Context, ws Scope, f IncidentForm) (IncidentRecord, error) {
 	var errs Errors
-	rec := IncidentRecord{Title: strings.TrimSpace(f.Title), Summary: strings.TrimSpace(f.Summary), Discovered: f.Discovered,
-		Occurred: f.Occurred, Role: f.Role, InsufficientContact: f.InsufficientContact, Contact: strings.TrimSpace(f.Contact)}
+	rec := IncidentRecord{Title: freeText(f.Title), Summary: freeText(f.Summary), Discovered: f.Discovered,
+		Occurred: f.Occurred, Role: f.Role, InsufficientContact: f.InsufficientContact, Contact: freeText(f.Contact)}
 	switch {
 	case rec.Title == "":
 		errs = append(errs, invalid("title", "Give the incident a title."))
@@ -332,6 +333,7 @@ func (a *App) checkIncidentForm(ctx context.Context, ws Scope, f IncidentForm) (
 	}
 	rec.Counts = mergeCounts(f.Counts)
 	if d := f.Delay; d != nil {
+		d.Official = freeText(d.Official)
 		if msg := checkDelay(d); msg != "" {
 			errs = append(errs, invalid("delay", msg))
 		}
@@ -399,6 +401,12 @@ func mergeCounts(counts []Count) []Count {
 	})
 	return out
 }
+
+// freeText is what an incident keeps of text a person typed: trimmed,
+// and with every identifier a content scan would report (an SSN, a card
+// or Medicare number) masked, as evidence is, because a narrative or a
+// note quoting a patient's record is the likeliest place for one.
+func freeText(s string) string { return phiscan.MaskText(strings.TrimSpace(s)) }
 
 func dedupe(xs []string) []string {
 	out := []string{}
@@ -657,7 +665,7 @@ func (a *App) AddIncidentNote(ctx context.Context, who Actor, ws Scope, id int64
 	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return err
 	}
-	text = strings.TrimSpace(text)
+	text = freeText(text)
 	switch {
 	case text == "":
 		return Errors{invalid("note", "Write what was done, found or decided.")}
@@ -710,7 +718,7 @@ func (a *App) SetIncidentStatus(ctx context.Context, who Actor, ws Scope, id int
 		prev := in.Status
 		in.Status = status
 		text := fmt.Sprintf("Moved the incident from %s to %s.", prev, status)
-		if n := strings.TrimSpace(note); n != "" {
+		if n := freeText(note); n != "" {
 			text += " " + n
 		}
 		return "status", text, map[string]any{"from": prev, "to": status}, nil

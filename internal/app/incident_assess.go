@@ -125,9 +125,9 @@ func (a *App) AssessIncident(ctx context.Context, who Actor, ws Scope, id int64,
 
 func checkAssessment(f AssessmentForm) (BreachAssessment, error) {
 	var errs Errors
-	b := BreachAssessment{Exception: f.Exception, ExceptionReason: strings.TrimSpace(f.ExceptionReason), Secured: f.Secured,
-		SecuredReason: strings.TrimSpace(f.SecuredReason), LowProbability: f.LowProbability,
-		Conclusion: strings.TrimSpace(f.Conclusion), SignedName: strings.TrimSpace(f.SignedName)}
+	b := BreachAssessment{Exception: f.Exception, ExceptionReason: freeText(f.ExceptionReason), Secured: f.Secured,
+		SecuredReason: freeText(f.SecuredReason), LowProbability: f.LowProbability,
+		Conclusion: freeText(f.Conclusion), SignedName: strings.TrimSpace(f.SignedName)}
 	if b.Exception == "" {
 		b.Exception = string(incident.ExceptionNone)
 	}
@@ -151,7 +151,7 @@ func checkAssessment(f AssessmentForm) (BreachAssessment, error) {
 	anyNotLow := false
 	for _, q := range Factors {
 		fa, ok := f.Factors[q.Key]
-		fa.Key, fa.Reason = q.Key, strings.TrimSpace(fa.Reason)
+		fa.Key, fa.Reason = q.Key, freeText(fa.Reason)
 		switch {
 		case !ok && !needFactors:
 			continue
@@ -313,7 +313,7 @@ func (a *App) AddCorrectiveAction(ctx context.Context, who Actor, ws Scope, id i
 	if err := a.CheckIncident(ctx, who, ws, id, auth.ActIncidentEdit); err != nil {
 		return err
 	}
-	text, owner = strings.TrimSpace(text), strings.TrimSpace(owner)
+	text, owner = freeText(text), freeText(owner)
 	var errs Errors
 	switch {
 	case text == "":

@@ -312,3 +312,46 @@ func TestIncidentDocuments(t *testing.T) {
 		t.Errorf("log 2025: %+v", log)
 	}
 }
+
+// TestIncidentTextMasksIdentifiers: an SSN or card number typed into an
+// incident's free text (its description, a note, the assessment's
+// reasons, a corrective action) is stored masked, as evidence is.
+func TestIncidentTextMasksIdentifiers(t *testing.T) {
+	f := newFixture(t, t.TempDir()+"/rcmguard.db")
+	ctx := context.Background()
+	who, ws := f.as(t, auth.RoleComplianceOfficer)
+	form := incidentForm(f, "FL 3")
+	form.Summary = "Statement for patient SSN 512-44-7821 went astray"
+	in, err := f.a.OpenIncident(ctx, who, ws, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.a.AddIncidentNote(ctx, who, ws, in.ID, "Called about card 4111 1111 1111 1111"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.a.AddCorrectiveAction(ctx, who, ws, in.ID, "Purge ssn: 512447821 from the share", "IT", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.a.AssessIncident(ctx, who, ws, in.ID, app.AssessmentForm{Factors: map[string]app.Factor{
+		"nature": {Risk: "not_low", Reason: "SSN 512-44-7821 exposed"}, "recipient": {Risk: "not_low", Reason: "x"},
+		"acquired": {Risk: "not_low", Reason: "x"}, "mitigation": {Risk: "not_low", Reason: "x"}},
+		Conclusion: "Breach of SSN 512-44-7821.", SignedName: "C O"}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.a.Incident(ctx, who, ws, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := v.Summary + v.Assessment.Conclusion + v.Assessment.Factors[0].Reason + v.Actions[0].Text
+	for _, ev := range v.Events {
+		all += ev.Text
+	}
+	for _, full := range []string{"512-44-7821", "512447821", "4111 1111 1111 1111"} {
+		if strings.Contains(all, full) {
+			t.Errorf("%s stored in full", full)
+		}
+	}
+	if !strings.Contains(all, "***-**-7821") {
+		t.Error("no masked SSN stored: the text was dropped rather than masked")
+	}
+}

@@ -520,7 +520,12 @@ func (s *Server) incidentFileDownload(w http.ResponseWriter, r *http.Request, c 
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": f.Name})
+	if cd == "" {
+		// A name FormatMediaType cannot encode still downloads, never inline.
+		cd = "attachment"
+	}
+	h.Set("Content-Disposition", cd)
 	h.Set("Content-Security-Policy", csp+"; sandbox")
 	_, err = w.Write(f.Data)
 	return err
