@@ -226,6 +226,20 @@ clients:
 				"individuals:written=2026-05-01", "media/WA:media=2026-05-01", "hhs:breach_portal=2026-05-01"},
 		},
 		{
+			// Texas: the Attorney General within 30 days at 250 or more
+			// (521.053(i)); 249 is not enough.
+			name:   "Texas at 250 and 249",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {TX: 250}\n",
+			breach: true,
+			want:   []string{"state_attorney_general/TX:written=2026-04-01", "individuals:written=2026-05-01", "hhs:annual_log=2027-03-01"},
+		},
+		{
+			name:   "Texas below 250: HIPAA's notices only",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {TX: 249}\n",
+			breach: true,
+			want:   []string{"individuals:written=2026-05-01", "hhs:annual_log=2027-03-01"},
+		},
+		{
 			name:   "Florida: fewer than 500, no Department notice",
 			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {FL: 499}\n",
 			breach: true,
