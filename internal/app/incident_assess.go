@@ -190,12 +190,39 @@ func checkAssessment(f AssessmentForm) (BreachAssessment, error) {
 // business associate's clients take their BAA's notice term from the
 // model. The second result says why the clocks could not run, if so.
 func (a *App) incidentClocks(ctx context.Context, wsID int64, in Incident) (incident.Result, string, error) {
+	terms, err := a.baaTerms(ctx, wsID, in)
+	if err != nil {
+		return incident.Result{}, "", err
+	}
+	r, why := a.clocksOf(in, terms)
+	return r, why, nil
+}
+
+// baaTerms are the notice terms of the clients' BAAs, from the model,
+// when the incident's clocks need them (a business associate's).
+func (a *App) baaTerms(ctx context.Context, wsID int64, in Incident) (map[string]int, error) {
+	terms := map[string]int{}
+	if in.Role != string(incident.RoleBusinessAssociate) {
+		return terms, nil
+	}
+	_, m, _, err := a.CurrentModel(ctx, wsID)
+	if err != nil || m == nil {
+		return terms, err
+	}
+	for _, c := range m.Clients {
+		terms[c.ID] = c.BAA.BreachNoticeDays
+	}
+	return terms, nil
+}
+
+// clocksOf runs the engine on the incident with the BAA terms given.
+func (a *App) clocksOf(in Incident, terms map[string]int) (incident.Result, string) {
 	today := incident.DateOf(a.now().UTC())
 	input := in.Assessment.input()
 	input.Role = incident.Role(in.Role)
 	var ok bool
 	if input.Discovered, ok = incident.ParseDate(in.Discovered); !ok {
-		return incident.Result{}, "The discovery date is missing.", nil
+		return incident.Result{}, "The discovery date is missing."
 	}
 	if d := in.Delay; d != nil {
 		st, _ := incident.ParseDate(d.Statement)
@@ -208,20 +235,10 @@ func (a *App) incidentClocks(ctx context.Context, wsID int64, in Incident) (inci
 			input.Affected[c.State] += c.Individuals
 		}
 		input.InsufficientContact = in.InsufficientContact
-		return incident.Compute(input, today), "", nil
+		return incident.Compute(input, today), ""
 	}
 	if len(in.Clients) == 0 {
-		return incident.Result{}, "Name the affected clients: a business associate's clocks run per client (164.410).", nil
-	}
-	_, m, _, err := a.CurrentModel(ctx, wsID)
-	if err != nil {
-		return incident.Result{}, "", err
-	}
-	terms := map[string]int{}
-	if m != nil {
-		for _, c := range m.Clients {
-			terms[c.ID] = c.BAA.BreachNoticeDays
-		}
+		return incident.Result{}, "Name the affected clients: a business associate's clocks run per client (164.410)."
 	}
 	for _, id := range in.Clients {
 		c := incident.Client{ID: id, BAANoticeDays: terms[id], Affected: map[string]int{}}
@@ -232,7 +249,33 @@ func (a *App) incidentClocks(ctx context.Context, wsID int64, in Incident) (inci
 		}
 		input.Clients = append(input.Clients, c)
 	}
-	return incident.Compute(input, today), "", nil
+	return incident.Compute(input, today), ""
+}
+
+// IncidentRow is an incident with its clocks, for a list.
+type IncidentRow struct {
+	Incident
+	Clocks    incident.Result
+	ClocksErr string
+}
+
+// IncidentsWithClocks lists the workspace's incidents, newest first, each
+// with its clocks; the model is read once for all of them.
+func (a *App) IncidentsWithClocks(ctx context.Context, who Actor, ws Scope) ([]IncidentRow, error) {
+	list, err := a.Incidents(ctx, who, ws)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := a.baaTerms(ctx, ws.WS.ID, Incident{IncidentRecord: IncidentRecord{Role: string(incident.RoleBusinessAssociate)}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IncidentRow, 0, len(list))
+	for _, in := range list {
+		r, why := a.clocksOf(in, terms)
+		out = append(out, IncidentRow{Incident: in, Clocks: r, ClocksErr: why})
+	}
+	return out, nil
 }
 
 // incidentFileTypes are the kinds of evidence an incident takes, by the

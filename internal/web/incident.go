@@ -62,18 +62,15 @@ type incidentRow struct {
 
 func (s *Server) incidentList(w http.ResponseWriter, r *http.Request, c *call) error {
 	ctx := r.Context()
-	list, err := s.app.Incidents(ctx, c.actor(), c.scope())
+	list, err := s.app.IncidentsWithClocks(ctx, c.actor(), c.scope())
 	if err != nil {
 		return err
 	}
 	d := incidentListData{CanEdit: auth.Can(c.Role, auth.ActIncidentEdit)}
 	emails := map[int64]string{}
-	for _, in := range list {
+	for _, v := range list {
+		in := v.Incident
 		row := incidentRow{Incident: in, Owner: s.userEmail(ctx, in.OwnerID, emails), Assessed: in.Assessment != nil}
-		v, err := s.app.Incident(ctx, c.actor(), c.scope(), in.ID)
-		if err != nil {
-			return err
-		}
 		row.Breach = v.Clocks.Breach
 		if in.Status != app.IncidentClosed && in.Status != app.IncidentNotified && len(v.Clocks.Notices) > 0 {
 			n := v.Clocks.Notices[0]

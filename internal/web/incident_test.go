@@ -73,6 +73,10 @@ func TestIncidentPages(t *testing.T) {
 		t.Fatalf("open: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	page := ws + "/incidents/" + m[1]
+	// The list shows the earliest notice due: Florida's 30 days.
+	if _, body = b.get(ws + "/incidents"); !strings.Contains(body, "2026-12-20") || !strings.Contains(body, "Statements to wrong addresses &lt;b&gt;") {
+		t.Error("the list lacks the incident or its next due date")
+	}
 	_, body = b.get(page)
 	for _, want := range []string{"Statements to wrong addresses &lt;b&gt;", "Breach", "2027-01-19", "45 CFR 164.404(b)", "2027-03-01", "Fla. Stat."} {
 		if !strings.Contains(body, want) {
