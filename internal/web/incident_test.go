@@ -125,6 +125,14 @@ func TestIncidentPages(t *testing.T) {
 		t.Error("the signed assessment is not shown")
 	}
 
+	// The title typed with markup stays text on every incident page.
+	for _, p := range []string{page + "/notices", ws + "/incidents/log?year=2026", page + "/assessment"} {
+		resp, body := o.get(p)
+		if resp.StatusCode != http.StatusOK || strings.Contains(body, "addresses <b>") || !strings.Contains(body, "addresses &lt;b&gt;") {
+			t.Errorf("%s: %d; the title is not shown escaped", p, resp.StatusCode)
+		}
+	}
+
 	// Evidence: an attachment of the sniffed type, sandboxed.
 	incID, fileID := e.newIncident("A", "A")
 	resp, body = o.get(ws + "/incidents/" + incID + "/files/" + fileID + "/download")
