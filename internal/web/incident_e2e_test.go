@@ -122,18 +122,17 @@ func TestIncidentJourney(t *testing.T) {
 		chromedp.Click(C("p.crumbs a:last-child")),
 		chromedp.WaitVisible(C("#action-done-1")),
 		chromedp.Click(C("#action-done-1")),
-		chromedp.WaitVisible(C("#f-status")),
+		// The page after the click shows the action done; #f-status is on
+		// both, and a form sent before the new page loads cancels this one.
+		chromedp.WaitVisible(C("#action-1-done")),
 	)
 	for _, s := range []string{"contained", "assessed", "notified", "closed"} {
-		// The new page no longer offers the status it moved to.
-		gone := `#f-status option[value="` + s + `"]`
-		if s == "closed" {
-			gone = "#f-status"
-		}
+		// Only the page after the move carries the new status: waiting
+		// for anything to disappear could end while the old page unloads.
 		do("move to "+s,
 			chromedp.SetValue(C("#f-status"), s),
 			chromedp.Click(C("#status-save")),
-			chromedp.WaitNotPresent(C(gone)),
+			chromedp.WaitVisible(C(`#incident-status[data-status="`+s+`"]`)),
 		)
 	}
 	if got := text("#incident-status"); got != "Closed" {
