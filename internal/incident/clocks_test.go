@@ -210,20 +210,18 @@ clients:
 		},
 		{
 			// Colorado: residents and, at 500 or more, the Attorney General
-			// within 30 days (6-1-716(2)); Washington: the Attorney General
-			// only past 500 (RCW 19.255.010).
-			name:   "Colorado at 500 and Washington at 500: the AG in Colorado only",
-			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {CO: 500, WA: 500}\n",
+			// within 30 days (6-1-716(2)); 499 is not enough.
+			name:   "Colorado at 500 and 499",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {CO: 500}\n",
 			breach: true,
-			want: []string{"individuals/CO:written=2026-04-01", "individuals/WA:written=2026-04-01",
-				"state_attorney_general/CO:written=2026-04-01", "individuals:written=2026-05-01", "hhs:breach_portal=2026-05-01"},
+			want: []string{"individuals/CO:written=2026-04-01", "state_attorney_general/CO:written=2026-04-01",
+				"individuals:written=2026-05-01", "hhs:breach_portal=2026-05-01"},
 		},
 		{
-			name:   "Washington past 500: the Attorney General too",
-			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {WA: 501}\n",
+			name:   "Colorado below 500: residents only",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {CO: 499}\n",
 			breach: true,
-			want: []string{"individuals/WA:written=2026-04-01", "state_attorney_general/WA:written=2026-04-01",
-				"individuals:written=2026-05-01", "media/WA:media=2026-05-01", "hhs:breach_portal=2026-05-01"},
+			want:   []string{"individuals/CO:written=2026-04-01", "individuals:written=2026-05-01", "hhs:annual_log=2027-03-01"},
 		},
 		{
 			// Texas: the Attorney General within 30 days at 250 or more
