@@ -72,6 +72,18 @@ var actionLabels = map[audit.Action]string{
 	audit.EvidenceRead:         "Viewed evidence",
 	audit.InviteResend:         "Sent an invitation again",
 	audit.EmailVerify:          "Confirmed their e-mail address",
+	audit.IncidentOpen:         "Opened an incident",
+	audit.IncidentUpdate:       "Edited an incident",
+	audit.IncidentStatus:       "Moved an incident on",
+	audit.IncidentNote:         "Added to an incident's timeline",
+	audit.IncidentPlaybook:     "Chose an incident's playbook",
+	audit.IncidentChecklist:    "Worked an incident's checklist",
+	audit.IncidentFileAdd:      "Attached evidence to an incident",
+	audit.IncidentFileRead:     "Opened an incident's evidence",
+	audit.IncidentAssess:       "Signed an incident's breach assessment",
+	audit.IncidentActionAdd:    "Recorded a corrective action",
+	audit.IncidentActionDone:   "Completed a corrective action",
+	audit.IncidentExport:       "Downloaded an incident's notices",
 }
 
 // groupedReads are the actions that only read: repeated, by one person of

@@ -81,6 +81,22 @@ const (
 	ViewDelete Action = "register.view.delete"
 )
 
+// Incidents.
+const (
+	IncidentOpen       Action = "incident.open"
+	IncidentUpdate     Action = "incident.update"
+	IncidentStatus     Action = "incident.status"
+	IncidentNote       Action = "incident.note"
+	IncidentPlaybook   Action = "incident.playbook"
+	IncidentChecklist  Action = "incident.checklist"
+	IncidentFileAdd    Action = "incident.file.add"
+	IncidentFileRead   Action = "incident.file.read"
+	IncidentAssess     Action = "incident.assess"
+	IncidentActionAdd  Action = "incident.action.add"
+	IncidentActionDone Action = "incident.action.done"
+	IncidentExport     Action = "export.incident"
+)
+
 // Verb is what a form edit of one part of the model did to an element.
 type Verb string
 
@@ -100,7 +116,9 @@ var fixed = []Action{LoginFail, LoginLocked, Logout, MFAFail, MFALocked, MFAOK, 
 	ModelImport, ModelOrganization, ModelExport, AssessmentRun, AssessmentSignOff, AssessmentExport, AuditExport, RiskDecide,
 	RiskAssign, RiskReviewRequest, RiskReviewApprove, RiskReviewReject, EvidenceUpload, EvidenceDelete, EvidenceRead,
 	SetupTokenIssue, SetupComplete, SetupFail, SetupAnswersSave, ModelFromGuide,
-	ViewSave, ViewDelete}
+	ViewSave, ViewDelete,
+	IncidentOpen, IncidentUpdate, IncidentStatus, IncidentNote, IncidentPlaybook, IncidentChecklist, IncidentFileAdd,
+	IncidentFileRead, IncidentAssess, IncidentActionAdd, IncidentActionDone, IncidentExport}
 
 // ModelChange is the action of a form edit of one element of a part of the
 // model: "model.flow.create", "model.systems.delete". part is the

@@ -56,15 +56,23 @@ const (
 	ActTokenManage       Action = "token.manage"
 	ActClientManage      Action = "client.manage"
 	ActAssign            Action = "work.assign"
+	// An incident's record is read by everyone who reads the workspace;
+	// anyone who edits the model may report and work one (notes,
+	// checklist, counts, evidence); only an owner or compliance officer
+	// signs the breach assessment, moves its status and closes it.
+	ActIncidentView   Action = "incident.view"
+	ActIncidentEdit   Action = "incident.edit"
+	ActIncidentDecide Action = "incident.decide"
 )
 
 // Actions lists every action.
 var Actions = []Action{ActWorkspaceView, ActModelView, ActModelEdit, ActAssessmentView, ActAssessmentRun,
 	ActAssessmentSignOff, ActRiskView, ActRiskUpdate, ActRiskAccept, ActEvidenceView, ActEvidenceUpload,
-	ActReportView, ActExport, ActAuditRead, ActUserManage, ActTokenManage, ActClientManage, ActAssign}
+	ActReportView, ActExport, ActAuditRead, ActUserManage, ActTokenManage, ActClientManage, ActAssign,
+	ActIncidentView, ActIncidentEdit, ActIncidentDecide}
 
 // read is what every role may do: look, never touch.
-var read = []Action{ActWorkspaceView, ActModelView, ActAssessmentView, ActRiskView, ActEvidenceView, ActReportView}
+var read = []Action{ActWorkspaceView, ActModelView, ActAssessmentView, ActRiskView, ActEvidenceView, ActReportView, ActIncidentView}
 
 // matrix is the one permission matrix. Anything not listed is denied.
 // Contributors edit the model and evidence and move risks along — only
@@ -76,8 +84,8 @@ var read = []Action{ActWorkspaceView, ActModelView, ActAssessmentView, ActRiskVi
 var matrix = map[Role]map[Action]bool{
 	RoleOwner: set(Actions...),
 	RoleComplianceOfficer: set(append(read, ActModelEdit, ActAssessmentRun, ActAssessmentSignOff, ActRiskUpdate,
-		ActRiskAccept, ActEvidenceUpload, ActExport, ActAuditRead, ActTokenManage, ActAssign)...),
-	RoleContributor: set(append(read, ActModelEdit, ActRiskUpdate, ActEvidenceUpload)...),
+		ActRiskAccept, ActEvidenceUpload, ActExport, ActAuditRead, ActTokenManage, ActAssign, ActIncidentEdit, ActIncidentDecide)...),
+	RoleContributor: set(append(read, ActModelEdit, ActRiskUpdate, ActEvidenceUpload, ActIncidentEdit)...),
 	RoleAuditor:     set(append(read, ActExport, ActAuditRead)...),
 }
 

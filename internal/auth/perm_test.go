@@ -36,6 +36,9 @@ func TestPermissionMatrix(t *testing.T) {
 		ActTokenManage:       O | C,
 		ActClientManage:      O,
 		ActAssign:            O | C,
+		ActIncidentView:      O | C | N | A,
+		ActIncidentEdit:      O | C | N,
+		ActIncidentDecide:    O | C,
 	}
 	if len(want) != len(Actions) {
 		t.Fatalf("test covers %d actions; the matrix knows %d", len(want), len(Actions))

@@ -209,6 +209,35 @@ clients:
 				"individuals:written=2026-05-01", "hhs:breach_portal=2026-05-01"},
 		},
 		{
+			// Colorado: residents and, at 500 or more, the Attorney General
+			// within 30 days (6-1-716(2)); 499 is not enough.
+			name:   "Colorado at 500 and 499",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {CO: 500}\n",
+			breach: true,
+			want: []string{"individuals/CO:written=2026-04-01", "state_attorney_general/CO:written=2026-04-01",
+				"individuals:written=2026-05-01", "hhs:breach_portal=2026-05-01"},
+		},
+		{
+			name:   "Colorado below 500: residents only",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {CO: 499}\n",
+			breach: true,
+			want:   []string{"individuals/CO:written=2026-04-01", "individuals:written=2026-05-01", "hhs:annual_log=2027-03-01"},
+		},
+		{
+			// Texas: the Attorney General within 30 days at 250 or more
+			// (521.053(i)); 249 is not enough.
+			name:   "Texas at 250 and 249",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {TX: 250}\n",
+			breach: true,
+			want:   []string{"state_attorney_general/TX:written=2026-04-01", "individuals:written=2026-05-01", "hhs:annual_log=2027-03-01"},
+		},
+		{
+			name:   "Texas below 250: HIPAA's notices only",
+			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {TX: 249}\n",
+			breach: true,
+			want:   []string{"individuals:written=2026-05-01", "hhs:annual_log=2027-03-01"},
+		},
+		{
 			name:   "Florida: fewer than 500, no Department notice",
 			src:    "role: covered_entity\ndiscovered: 2026-03-02\naffected: {FL: 499}\n",
 			breach: true,

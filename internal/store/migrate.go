@@ -32,6 +32,7 @@ var migrations = []migration{
 	{"first-run setup tokens and guided-setup answers", setupV14},
 	{"saved views of the register and plan, and a summary of each assessment", registerV15},
 	{"sign-in budgets shared by app servers, assessment summaries, audit log by workspace", scaleV16},
+	{migrationIncidents, incidentsV17},
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -31,9 +31,10 @@ func TestUpgradeFromEachVersion(t *testing.T) {
 			t.Fatalf("upgrade from %d: version %d; want %d", from, v, len(migrations))
 		}
 		var n int
-		if err := s.db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'`).Scan(&n); err != nil || n != 7 {
-			// Four guards (guardsV2) and three decision counters (decisionRevV8).
-			t.Fatalf("upgrade from %d: %d triggers, %v; want 7", from, n, err)
+		if err := s.db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'`).Scan(&n); err != nil || n != 9 {
+			// Four guards (guardsV2), three decision counters (decisionRevV8)
+			// and the incident timeline's two (incidentsV17).
+			t.Fatalf("upgrade from %d: %d triggers, %v; want 9", from, n, err)
 		}
 		s.Close()
 	}

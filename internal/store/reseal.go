@@ -28,6 +28,9 @@ var sealedColumns = []sealedColumn{
 	{"evidence_sets", "id", "facts", false},
 	{"setup_answers", "id", "answers", false},
 	{"assessments", "id", "result_json", true},
+	{"incidents", "id", "body", false},
+	{"incident_events", "id", "text", false},
+	{"incident_files", "id", "data", false},
 }
 
 // Reseal opens every sealed value with the store's keyring and seals it again

@@ -33,6 +33,9 @@ var copiedTables = []copiedTable{
 	{"workspace_models", workspaceModelCols, "workspace_id"},
 	{"evidence_sets", evidenceCols, "id"},
 	{"setup_answers", setupAnswersCols, "id"},
+	{"incidents", incidentCols, "id"},
+	{"incident_events", incidentEventCols, "id"},
+	{"incident_files", incidentFileCols, "id"},
 	{"audit_log", auditCols, "seq"},
 	{"audit_head", "id, seq, hash, key_id, signature", "id"},
 	{"audit_checkpoints", "seq, hash, at, key_id, signature", "seq"},
@@ -43,7 +46,7 @@ var copiedTables = []copiedTable{
 // identityTables have generated IDs whose PostgreSQL sequence must move past
 // the copied rows.
 var identityTables = []string{"workspaces", "users", "api_tokens", "assessments", "webauthn_credentials", "evidence_sets", "invitations",
-	"setup_answers", "saved_views"}
+	"setup_answers", "saved_views", "incidents", "incident_events", "incident_files"}
 
 // Snapshot writes a transactionally consistent copy of the database to path
 // as a SQLite file, whatever the source database. SQLite uses VACUUM INTO,

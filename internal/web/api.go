@@ -64,6 +64,9 @@ func (s *Server) apiRouteTable() []apiRoute {
 		{"POST", "/api/v1/workspaces/{ws}/risks/{risk}/review", auth.ActRiskAccept, s.apiPostReview},
 		{"POST", "/api/v1/workspaces/{ws}/evidence", auth.ActEvidenceUpload, s.apiPostEvidence},
 		{"DELETE", "/api/v1/workspaces/{ws}/evidence/{set}", auth.ActEvidenceUpload, s.apiDeleteEvidence},
+		{"GET", "/api/v1/workspaces/{ws}/incidents", auth.ActIncidentView, s.apiIncidents},
+		{"GET", "/api/v1/workspaces/{ws}/incidents/{inc}", auth.ActIncidentView, s.apiIncident},
+		{"POST", "/api/v1/workspaces/{ws}/incidents", auth.ActIncidentEdit, s.apiOpenIncident},
 	}
 }
 

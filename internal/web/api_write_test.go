@@ -50,6 +50,9 @@ func (e *testEnv) apiWriteBody(route string) (ct string, body []byte) {
 		return "application/x-ndjson", factsFile("share/role-table.csv")
 	case "POST /api/v1/workspaces/{ws}/risks/{risk}/review":
 		return "application/json", []byte(`{"approve": true}`)
+	case "POST /api/v1/workspaces/{ws}/incidents":
+		return "application/json", []byte(`{"title": "Clearinghouse breach", "severity": "high", "discovered": "2026-11-20",
+			"clients": ["c-01"], "counts": [{"client": "c-01", "state": "OH", "individuals": 40}]}`)
 	}
 	return "", nil
 }

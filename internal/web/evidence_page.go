@@ -34,6 +34,8 @@ func bodyLimit(method, p string) int64 {
 	switch {
 	case method == http.MethodPost && strings.HasSuffix(p, "/evidence"):
 		return maxEvidenceBody
+	case method == http.MethodPost && strings.HasPrefix(p, "/w/") && strings.Contains(p, "/incidents/") && strings.HasSuffix(p, "/files"):
+		return maxIncidentBody
 	case strings.HasSuffix(p, "/model/import"),
 		method == http.MethodPut && strings.HasPrefix(p, "/api/") && strings.HasSuffix(p, "/model"):
 		return maxUploadBody

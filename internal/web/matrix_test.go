@@ -79,6 +79,27 @@ var allowed = map[string][]auth.Role{
 	"POST /w/{ws}/tokens":                        officers,
 	"POST /w/{ws}/tokens/{token}/delete":         officers,
 
+	"GET /w/{ws}/incidents":                              everyone,
+	"GET /w/{ws}/incidents/new":                          editors,
+	"POST /w/{ws}/incidents":                             editors,
+	"GET /w/{ws}/incidents/{inc}":                        everyone,
+	"GET /w/{ws}/incidents/log":                          everyone,
+	"GET /w/{ws}/incidents/{inc}/notices":                everyone,
+	"GET /w/{ws}/incidents/{inc}/hhs-portal.csv":         {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/incidents/{inc}/hhs-portal.json":        {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
+	"GET /w/{ws}/incidents/{inc}/edit":                   editors,
+	"POST /w/{ws}/incidents/{inc}":                       editors,
+	"POST /w/{ws}/incidents/{inc}/notes":                 editors,
+	"POST /w/{ws}/incidents/{inc}/status":                officers,
+	"POST /w/{ws}/incidents/{inc}/playbook":              editors,
+	"POST /w/{ws}/incidents/{inc}/checklist":             editors,
+	"POST /w/{ws}/incidents/{inc}/files":                 editors,
+	"GET /w/{ws}/incidents/{inc}/files/{file}/download":  everyone,
+	"GET /w/{ws}/incidents/{inc}/assessment":             officers,
+	"POST /w/{ws}/incidents/{inc}/assessment":            officers,
+	"POST /w/{ws}/incidents/{inc}/actions":               editors,
+	"POST /w/{ws}/incidents/{inc}/actions/{action}/done": editors,
+
 	"POST /w/{ws}/members/invitations/{invitation}/revoke": {auth.RoleOwner},
 	"POST /w/{ws}/members/invitations/{invitation}/resend": {auth.RoleOwner},
 
@@ -110,6 +131,7 @@ type ids struct {
 	set                                         string // an evidence set
 	invitation                                  string // a pending invitation's ID
 	invite                                      string // another pending invitation's link token
+	inc, file                                   string // an open incident and a piece of its evidence
 }
 
 func (e *testEnv) idsOf(tenant string) ids {
@@ -123,15 +145,17 @@ func (e *testEnv) idsOf(tenant string) ids {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	inc, file := e.newIncident(tenant, tenant)
 	return ids{ws: itoa(e.ws[tenant].ID), a: itoa(a.ID), flow: m.Flows[len(m.Flows)-1].ID, risk: res.Risks[0].ID,
 		section: "policies", id: m.Policies[len(m.Policies)-1].ID, token: e.newToken(tenant+":owner", tenant),
 		user: e.extraMember(tenant), set: e.newEvidenceSet(tenant), invitation: itoa(e.newInvitation(tenant).ID),
-		invite: e.newInvitationLink(tenant)}
+		invite: e.newInvitationLink(tenant), inc: inc, file: file}
 }
 
 func (x ids) path(pattern string) string {
 	return strings.NewReplacer("/invite/{token}", "/invite/"+x.invite, "{ws}", x.ws, "{a}", x.a, "{flow}", url.PathEscape(x.flow),
-		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{invitation}", x.invitation, "{format}", "csv", "{$}", "").Replace(pattern)
+		"{risk}", url.PathEscape(x.risk), "{section}", x.section, "{id}", url.PathEscape(x.id), "{token}", x.token, "{user}", x.user, "{set}", x.set, "{invitation}", x.invitation, "{format}", "csv",
+		"{inc}", x.inc, "{file}", x.file, "{action}", "1", "{$}", "").Replace(pattern)
 }
 
 // routeKeys lists the route table's "METHOD pattern" keys, state-changing
@@ -240,6 +264,11 @@ func TestTenantIsolation(t *testing.T) {
 		if strings.Contains(pattern, "{set}") {
 			mixed := a
 			mixed.set = bIDs.set
+			probes = append(probes, mixed.path(pattern))
+		}
+		if strings.Contains(pattern, "{inc}") {
+			mixed := a
+			mixed.inc, mixed.file = bIDs.inc, bIDs.file
 			probes = append(probes, mixed.path(pattern))
 		}
 		if strings.Contains(pattern, "{invitation}") {

@@ -64,6 +64,7 @@ func TestPhoneWidth(t *testing.T) {
 	ctx := newChrome(t)
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
 	e.newEvidenceSet("B")
+	e.newIncident("C", "B")
 	// A second assessment, so that there are two to compare.
 	if _, err := e.runAssessment(t.Context(), e.ws["C"].ID, e.users["B:owner"].ID); err != nil {
 		t.Fatal(err)
@@ -230,5 +231,5 @@ func TestPhoneWidth(t *testing.T) {
 // renders it at phone width).
 func skipOnPhone(pattern string) bool {
 	return strings.HasSuffix(pattern, "/report.html") || strings.HasSuffix(pattern, "/result.json") ||
-		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, ".csv") || strings.Contains(pattern, "/export/") || strings.HasSuffix(pattern, ".xlsx") || pattern == "/invite/{token}" || pattern == "/setup" || strings.HasPrefix(pattern, demoSignInPrefix)
+		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, "/download") || strings.HasSuffix(pattern, ".json") || strings.HasSuffix(pattern, ".csv") || strings.Contains(pattern, "/export/") || strings.HasSuffix(pattern, ".xlsx") || pattern == "/invite/{token}" || pattern == "/setup" || strings.HasPrefix(pattern, demoSignInPrefix)
 }
