@@ -105,7 +105,11 @@ func (f flowForm) In(key string) flowInput {
 	case key == "from" || key == "to":
 		add("", "Choose…")
 		for _, s := range f.Systems {
-			add(s.ID, s.Name+" ("+s.ID+")")
+			name := s.Name
+			if name == "" {
+				name = s.ID
+			}
+			add(s.ID, name)
 		}
 	case key == "stage":
 		add("", "Not stated")
@@ -124,11 +128,7 @@ func (f flowForm) In(key string) flowInput {
 			add("", "Not stated")
 		}
 		for _, o := range in.Options {
-			text := o
-			if key == "frequency" {
-				text = slugTitle(o)
-			}
-			add(o, text)
+			add(o, Label(o))
 		}
 	}
 	if fi.Choices != nil && in.Kind != "tri" && in.Value != "" && !slices.ContainsFunc(fi.Choices, func(c choice) bool { return c.Selected }) {
@@ -139,12 +139,7 @@ func (f flowForm) In(key string) flowInput {
 	return fi
 }
 
-func stageText(id string) string {
-	if t, ok := model.StageTitles[id]; ok {
-		return t
-	}
-	return id
-}
+func stageText(id string) string { return Label(id) }
 
 // HasData reports whether the data asset id is ticked.
 func (f flowForm) HasData(id string) bool {
