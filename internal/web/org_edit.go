@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,13 +71,6 @@ func newOrgForm() *orgFormData {
 	for i := range d.Groups {
 		d.Groups[i].Inputs = d.all[d.Groups[i].lo:d.Groups[i].hi]
 	}
-	if l := listByKey(d.all, "stages"); l != nil {
-		for i := range l.Cols {
-			if l.Cols[i].Key == "after" {
-				l.Cols[i].Hint += " A standard stage (" + strings.Join(model.StandardStages, ", ") + ") or another custom one."
-			}
-		}
-	}
 	return d
 }
 
@@ -114,6 +109,27 @@ func (s *Server) renderOrg(w http.ResponseWriter, c *call, status int, d *orgFor
 			in.List.prepare(d.Action)
 		}
 	}
+	// A custom stage follows a standard one or another custom stage, as
+	// the form holds them.
+	rc := newRefChoices(nil)
+	if l := listByKey(d.all, "stages"); l != nil {
+		for _, row := range l.Rows {
+			var id, title string
+			for _, in := range row.Inputs {
+				switch in.Key[len(row.Prefix):] {
+				case "id":
+					id = strings.TrimSpace(in.Value)
+				case "title":
+					title = strings.TrimSpace(in.Value)
+				}
+			}
+			if id != "" && !slices.Contains(rc.ids["stages"], id) {
+				rc.ids["stages"] = append(rc.ids["stages"], id)
+				rc.names["stages"][id] = cmp.Or(title, id)
+			}
+		}
+	}
+	rc.apply(d.all)
 	return s.render(w, status, "org_form", page{Title: "Organisation and assessment", Nav: "model", C: c, Data: d})
 }
 

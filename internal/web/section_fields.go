@@ -102,6 +102,7 @@ type formInput struct {
 	HintID   string // id of the text describing the input
 	Kind     string // text, textarea, select, tri (Not stated/Yes/No), bool (a checkbox), int, float, date, list, rows, block
 	Options  []string
+	Names    map[string]string // the names of the options that are elements of the model (section_refs.go)
 	Required bool
 	Value    string
 	Err      string
@@ -148,7 +149,11 @@ func (in formInput) DescribedBy() string {
 // options (a form posted by hand); the form shows it rather than
 // silently choosing another.
 func (in formInput) Unknown() bool {
-	return in.Kind == "select" && in.Value != "" && !slices.Contains(in.Options, in.Value)
+	return (in.Kind == "select" && in.Value != "" && !slices.Contains(in.Options, in.Value)) ||
+		(in.Kind == "refs" && slices.ContainsFunc(strings.Split(in.Value, ","), func(v string) bool {
+			v = strings.TrimSpace(v)
+			return v != "" && !slices.Contains(in.Options, v)
+		}))
 }
 
 type enumer interface{ Enum() []string }
@@ -178,7 +183,7 @@ func fieldInputs(f reflect.StructField, prefix, labelPrefix string, index []int,
 	if key == "" || key == "-" || !f.IsExported() {
 		return nil
 	}
-	in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: f.Tag.Get("doc"),
+	in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: plainText(f.Tag.Get("doc")),
 		Required: f.Tag.Get("req") == "true", index: index,
 		Group: strings.TrimSuffix(labelPrefix, ": "), Short: humanKey(key)}
 	in.HintID = "h-" + in.Key
@@ -284,7 +289,8 @@ func readInputs(elem reflect.Value, ins []formInput) {
 // blocks included; the rows of lists are read by readPosted.
 func readForm(form url.Values, ins []formInput) {
 	for i := range ins {
-		ins[i].Value = form.Get(ins[i].Key)
+		// A list of references posts one value per ticked box.
+		ins[i].Value = strings.Join(form[ins[i].Key], ", ")
 		readForm(form, ins[i].Fields)
 	}
 }
