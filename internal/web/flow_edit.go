@@ -33,6 +33,11 @@ type flowForm struct {
 	Systems    []model.System
 	DataAssets []model.Data
 	Stages     []string // standard, then custom
+	ReadOnly   bool     // the viewer may read the flows, not change them
+	Problems   []fieldProblem
+	// View are the inputs as the read-only view shows them, references
+	// named.
+	View []formInput
 }
 
 // flowLabels label the flow form's inputs; their hints are the model's
@@ -189,9 +194,15 @@ func (s *Server) renderFlow(w http.ResponseWriter, c *call, status int, m *model
 		f.Stages = append(f.Stages, st.ID)
 	}
 	title := "Edit flow " + f.OrigID
-	if f.New {
+	switch {
+	case f.New:
 		title = "Add a flow"
+	case f.ReadOnly:
+		f.View = slices.Clone(f.Inputs)
+		newRefChoices(m).apply(f.View)
+		title = "Flow " + f.OrigID
 	}
+	f.Problems = problemsOf(f.Inputs)
 	return s.render(w, status, "flow_form", page{Title: title, Nav: "model", C: c, Data: f})
 }
 
@@ -237,6 +248,11 @@ func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	f := flowFormOf(m.Flows[i])
 	f.Revision = wm.Revision
+	canEdit, err := canOn(c, "model.edit", modelPartObject("flows"))
+	if err != nil {
+		return err
+	}
+	f.ReadOnly = !canEdit
 	return s.renderFlow(w, c, http.StatusOK, m, f)
 }
 

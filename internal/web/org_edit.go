@@ -36,6 +36,8 @@ type orgFormData struct {
 	Groups   []orgGroup
 	General  []string
 	Action   string
+	ReadOnly bool // the viewer may read the organisation, not change it
+	Problems []fieldProblem
 
 	all []formInput // every input; the groups' Inputs share it
 }
@@ -45,7 +47,7 @@ type orgFormData struct {
 var orgGroups = []orgGroup{
 	{Key: "organization", Label: "Organisation"},
 	{Key: "assessment", Label: "Assessment"},
-	{Key: "stages"},
+	{Key: "stages", Label: "Custom stages"},
 }
 
 func newOrgForm() *orgFormData {
@@ -99,6 +101,11 @@ func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, c *call) error 
 	d := newOrgForm()
 	d.Revision = wm.Revision
 	readInputs(reflect.ValueOf(m).Elem(), d.all)
+	canEdit, err := canOn(c, "model.edit", modelPartObject("organization"))
+	if err != nil {
+		return err
+	}
+	d.ReadOnly = !canEdit
 	return s.renderOrg(w, c, http.StatusOK, d)
 }
 
@@ -130,7 +137,12 @@ func (s *Server) renderOrg(w http.ResponseWriter, c *call, status int, d *orgFor
 		}
 	}
 	rc.apply(d.all)
-	return s.render(w, status, "org_form", page{Title: "Organisation and assessment", Nav: "model", C: c, Data: d})
+	d.Problems = problemsOf(d.all)
+	title := "Organisation and assessment"
+	if d.ReadOnly {
+		title = "Organisation, assessment and stages"
+	}
+	return s.render(w, status, "org_form", page{Title: title, Nav: "model", C: c, Data: d})
 }
 
 // orgSubmit rewrites the organisation, the assessment and the stages,

@@ -29,7 +29,7 @@ var staticFS embed.FS
 var views = []string{
 	"error", "login", "mfa", "enrol", "recovery_codes", "home", "account",
 	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens", "members",
-	"assessments", "assessment", "diff", "risks", "risk", "plan", "audit", "evidence", "evidence_set",
+	"assessments", "assessment", "summary", "diff", "risks", "risk", "plan", "audit", "evidence", "evidence_set",
 }
 
 type templates struct{ byName map[string]*template.Template }

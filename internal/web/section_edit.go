@@ -37,6 +37,8 @@ type sectionFormData struct {
 	Action   string       // where the form posts
 	m        *model.Model // the model its references choose from
 	HasLists bool         // the form has lists of structures, hence several submit buttons
+	ReadOnly bool         // the viewer may read this part of the model, not change it
+	Problems []fieldProblem
 }
 
 // sectionModel loads the model and the {section} of the URL.
@@ -149,6 +151,7 @@ func (s *Server) renderSection(w http.ResponseWriter, c *call, status int, d sec
 		}
 	}
 	newRefChoices(d.m).apply(d.Inputs)
+	d.Problems = problemsOf(d.Inputs)
 	return s.render(w, status, "section_form", page{Title: title, Nav: "model", C: c, Data: d})
 }
 
@@ -176,7 +179,12 @@ func (s *Server) sectionEditForm(w http.ResponseWriter, r *http.Request, c *call
 	}
 	ins := inputsOf(list.Type().Elem(), "", "", nil, true)
 	readInputs(list.Index(i), ins)
-	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, OrigID: r.PathValue("id"), Revision: rev, Inputs: ins, m: m})
+	ro, err := canOn(c, "model.edit", modelPartObject(sec.Key))
+	if err != nil {
+		return err
+	}
+	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, OrigID: r.PathValue("id"), Revision: rev, Inputs: ins, m: m,
+		ReadOnly: !ro})
 }
 
 func (s *Server) sectionCreate(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -122,6 +122,18 @@ type formGroup struct {
 	Inputs []formInput
 }
 
+// Anchor is the id of the group's fieldset, for the form's list of parts.
+func (g formGroup) Anchor() string {
+	if len(g.Inputs) == 0 {
+		return ""
+	}
+	k := g.Inputs[0].Key
+	if i := strings.LastIndex(k, "."); i >= 0 {
+		k = k[:i]
+	}
+	return "g-" + k
+}
+
 // groupInputs splits inputs into runs by their Group, for the forms to
 // show each nested block (a system's patching, audit log, backup) as a
 // fieldset rather than as a long list of prefixed labels.

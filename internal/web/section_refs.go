@@ -17,7 +17,7 @@ import (
 // model it refers to.
 var refKinds = map[string]string{
 	"vendor": "vendors", "third_party": "vendors", "client": "clients", "system": "systems",
-	"role": "roles", "stage": "stages", "after": "stages", "data": "data", "flows": "flows",
+	"role": "roles", "from": "systems", "to": "systems", "stage": "stages", "after": "stages", "data": "data", "flows": "flows",
 }
 
 // refChoices are the elements a reference may name, by list: IDs in the
