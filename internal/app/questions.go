@@ -29,3 +29,19 @@ func QuestionOf(ref string) (Question, bool) {
 	}
 	return q, true
 }
+
+// Questions lists the catalog's entries that ask a question, in the
+// catalog's order, for the answer form to choose from.
+func Questions() []Question {
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil
+	}
+	var out []Question
+	for _, e := range cat.Entries {
+		if e.Question != "" {
+			out = append(out, Question{Citation: e.Citation, Name: e.Name, Text: e.Question})
+		}
+	}
+	return out
+}

@@ -216,6 +216,20 @@ func RiskSubject(r assess.Risk) string {
 	return strings.Join(names, ", ")
 }
 
+// kindTitles name the kinds of model element a risk concerns.
+var kindTitles = map[string]string{
+	"org": "Organisation", "system": "System", "flow": "Data flow", "vendor": "Vendor", "client": "Client practice",
+	"role": "Role", "data": "Data asset", "step": "Workflow step", "policy": "Policy", "access": "Access",
+}
+
+// KindLabel names a kind of model element ("client" is "Client practice").
+func KindLabel(kind string) string {
+	if t, ok := kindTitles[kind]; ok {
+		return t
+	}
+	return humanCode(kind)
+}
+
 // kindNouns are how a sentence names an element of each kind.
 var kindNouns = map[string]string{
 	"system": "the system", "flow": "the flow", "vendor": "the vendor", "client": "the client practice",

@@ -53,6 +53,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"labels":      labels,
 		"lowerLabel":  func(v any) string { return lowerFirst(Label(fmt.Sprint(v))) },
 		"elementName": ElementName,
+		"kindLabel":   KindLabel,
 		"riskSubject": RiskSubject,
 		"why":         Why,
 		"add1":        func(n int) int { return n + 1 },

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/model"
 )
 
@@ -17,7 +18,7 @@ import (
 // model it refers to.
 var refKinds = map[string]string{
 	"vendor": "vendors", "third_party": "vendors", "client": "clients", "system": "systems",
-	"role": "roles", "from": "systems", "to": "systems", "stage": "stages", "after": "stages", "data": "data", "flows": "flows",
+	"role": "roles", "from": "systems", "to": "systems", "question": "questions", "stage": "stages", "after": "stages", "data": "data", "flows": "flows",
 }
 
 // refChoices are the elements a reference may name, by list: IDs in the
@@ -41,6 +42,9 @@ func newRefChoices(m *model.Model) refChoices {
 	}
 	for _, s := range model.StandardStages {
 		add("stages", s, Label(s))
+	}
+	for _, q := range app.Questions() {
+		add("questions", q.Citation, q.Name+" ("+q.Citation+"): "+q.Text)
 	}
 	if m == nil {
 		return rc
