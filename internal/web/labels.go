@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/assess"
 	"rcmguard/internal/model"
 )
@@ -272,6 +273,9 @@ func Why(r assess.Risk) string {
 			ans, note = a, strings.TrimSuffix(n, ")")
 		}
 		s := "The answer to the question on " + cite + " is “" + Label(ans) + "”"
+		if q, ok := app.QuestionOf(cite); ok {
+			s = "The answer to “" + q.Text + "” (" + q.Name + ", " + cite + ") is “" + Label(ans) + "”"
+		}
 		if note != "" {
 			s += ", noting: " + note
 		}
