@@ -229,3 +229,26 @@ func (a *App) ExportAssessment(ctx context.Context, who Actor, ws Scope, id int6
 }
 
 func assessmentObject(id int64) string { return "assessment:" + strconv.FormatInt(id, 10) }
+
+// ReportHTML renders an assessment's full report (the one `rcmguard assess
+// --format html` writes) for reading in the browser. It is the assessment
+// page at length, so it needs what that page needs; saving it as a file
+// stays an audited export (ExportAssessment).
+func (a *App) ReportHTML(ctx context.Context, who Actor, ws Scope, id int64) (store.Assessment, []byte, error) {
+	if err := a.Allowed(who, ws, auth.ActAssessmentView, ""); err != nil {
+		return store.Assessment{}, nil, err
+	}
+	asm, err := a.st.Assessment(ctx, ws.WS.ID, id)
+	if err != nil {
+		return asm, nil, err
+	}
+	res, err := a.Result(ctx, asm)
+	if err != nil {
+		return asm, nil, err
+	}
+	var b bytes.Buffer
+	if err := report.HTML(&b, res); err != nil {
+		return asm, nil, err
+	}
+	return asm, b.Bytes(), nil
+}

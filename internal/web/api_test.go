@@ -58,9 +58,9 @@ var apiAllowed = map[string][]auth.Role{
 	"DELETE /api/v1/workspaces/{ws}/evidence/{set}":     editors,
 
 	"GET /api/v1/workspaces/{ws}/assessments/{a}/export/{format}": {auth.RoleOwner, auth.RoleComplianceOfficer, auth.RoleAuditor},
-	"GET /api/v1/workspaces/{ws}/incidents":             everyone,
-	"GET /api/v1/workspaces/{ws}/incidents/{inc}":       everyone,
-	"POST /api/v1/workspaces/{ws}/incidents":            editors,
+	"GET /api/v1/workspaces/{ws}/incidents":                       everyone,
+	"GET /api/v1/workspaces/{ws}/incidents/{inc}":                 everyone,
+	"POST /api/v1/workspaces/{ws}/incidents":                      editors,
 }
 
 func TestAPIRolesAndTenants(t *testing.T) {

@@ -55,9 +55,10 @@ func TestContributorsEditWhatIsAssigned(t *testing.T) {
 		system := wsPath(ws, "/model/s/systems/"+url.PathEscape(m.Systems[0].ID))
 		policyDelete := wsPath(ws, "/model/s/policies/"+url.PathEscape(x.id)+"/delete")
 		nothing := map[string]int{
-			"GET " + system: http.StatusForbidden,
-			"GET " + wsPath(ws, "/model/flows/"+url.PathEscape(x.flow)): http.StatusForbidden,
-			"GET " + wsPath(ws, "/model/organization"):                  http.StatusForbidden,
+			// The model's pages are read-only views to her (readOnly below).
+			"GET " + system: http.StatusOK,
+			"GET " + wsPath(ws, "/model/flows/"+url.PathEscape(x.flow)): http.StatusOK,
+			"GET " + wsPath(ws, "/model/organization"):                  http.StatusOK,
 			"POST " + wsPath(ws, "/model/import"):                       http.StatusForbidden,
 			"POST " + policyDelete:                                      http.StatusForbidden,
 			"POST " + risk(x.risk):                                      http.StatusForbidden,
@@ -77,9 +78,20 @@ func TestContributorsEditWhatIsAssigned(t *testing.T) {
 			}
 		}
 		check(nothing)
+		// The model's forms are read-only views to her.
+		readOnly := func(path string, want bool) {
+			t.Helper()
+			_, body := dana.get(path)
+			if got := strings.Contains(body, `id="read-only"`) && !strings.Contains(body, `class="save-bar"`); got != want {
+				t.Errorf("GET %s as Dana: read-only %v; want %v", path, got, want)
+			}
+		}
+		for _, p := range []string{system, wsPath(ws, "/model/flows/"+url.PathEscape(x.flow)), wsPath(ws, "/model/organization")} {
+			readOnly(p, true)
+		}
 		// The pages offer nothing they would refuse.
 		_, body := dana.get(wsPath(ws, "/model"))
-		for _, offer := range []string{"/model/organization\"", "/model/flows/new", "/model/import"} {
+		for _, offer := range []string{"Edit organisation", "/model/flows/new", "/model/import"} {
 			if strings.Contains(body, offer) {
 				t.Errorf("the model page offers %s to an unassigned contributor", offer)
 			}
@@ -119,12 +131,14 @@ func TestContributorsEditWhatIsAssigned(t *testing.T) {
 		if a := e.lastAudit(); a.Action != "risk.assign" || a.Object != "risk:"+x.risk || !strings.Contains(a.Details, "dana@example.org") {
 			t.Errorf("assigning a risk audited as %+v", a)
 		}
+		readOnly(system, false)
+		readOnly(wsPath(ws, "/model/organization"), true)
 		check(map[string]int{
 			"GET " + system:                            http.StatusOK,
 			"POST " + policyDelete:                     http.StatusSeeOther,
 			"POST " + risk(x.risk):                     http.StatusSeeOther,
 			"POST " + risk(other):                      http.StatusForbidden,
-			"GET " + wsPath(ws, "/model/organization"): http.StatusForbidden,
+			"GET " + wsPath(ws, "/model/organization"): http.StatusOK,
 			"POST " + wsPath(ws, "/model/import"):      http.StatusForbidden,
 		})
 		if resp, body := e.apiDo(token, http.MethodPut, apiDecision, "application/json", []byte(`{"status":"in_discussion"}`)); resp.StatusCode != http.StatusOK {

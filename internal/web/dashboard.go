@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/assess"
 	"rcmguard/internal/risk"
 )
@@ -19,6 +20,9 @@ type heatCell struct {
 	Count int
 	Level risk.Level
 	Label string
+	// Query opens the register filtered to this square:
+	// likelihood=<level slug>&impact=<level slug>.
+	Query string
 }
 
 type levelCount struct {
@@ -30,7 +34,20 @@ type trendPoint struct {
 	Version int
 	Open    int
 	X, Y    int
+	Label   bool // the version is written under the axis
 }
+
+// trendTick is a value on the vertical axis and its height.
+type trendTick struct {
+	Value, Y int
+}
+
+// The trend chart's plot area inside its 360×190 view box: room on the
+// left for the counts, below for the versions and the axis title.
+const (
+	trendLeft, trendRight = 48, 344
+	trendTop, trendBottom = 14, 142
+)
 
 // dashboardPage is what the dashboard template receives: the parts that
 // depend on the viewer, and the body rendered from dashboardData.
@@ -38,6 +55,19 @@ type dashboardPage struct {
 	HasResult bool
 	HasModel  bool
 	Body      template.HTML
+	Latest    assessmentRow
+	Progress  app.Progress
+	// The risks the next dates concern, by title.
+	ExpiryTitle, DueTitle string
+}
+
+// DecidedPercent is the share of the latest assessment's risks decided,
+// rounded down, for the progress bar.
+func (p dashboardPage) DecidedPercent() int {
+	if p.Progress.Risks == 0 {
+		return 100
+	}
+	return p.Progress.Decided * 100 / p.Progress.Risks
 }
 
 // dashboardData is the body of the dashboard (the "dashboard-body"
@@ -54,6 +84,8 @@ type dashboardData struct {
 	Trend     []trendPoint
 	TrendPath string
 	TrendMax  int
+	Ticks     []trendTick
+	TrendDesc string
 }
 
 // dashboardBody is what the "dashboard-body" template receives.
@@ -79,9 +111,26 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, c *call) erro
 		return err
 	}
 	if len(rows) > 0 {
-		p.HasResult = true
+		p.HasResult, p.Latest = true, rows[0]
 		if p.Body, err = s.dashboardBody(ctx, c.WS.ID, rows); err != nil {
 			return err
+		}
+		// What changes with every decision and model edit is measured on
+		// each view, outside the cached body.
+		res, err := s.app.Result(ctx, rows[0].A)
+		if err != nil {
+			return err
+		}
+		if p.Progress, err = s.app.ProgressOf(ctx, c.actor(), c.scope(), rows[0].A, res); err != nil {
+			return err
+		}
+		for _, r := range res.Risks {
+			switch r.ID {
+			case p.Progress.ExpiryRisk:
+				p.ExpiryTitle = r.Title + " (" + RiskSubject(r) + ")"
+			case p.Progress.DueRisk:
+				p.DueTitle = r.Title + " (" + RiskSubject(r) + ")"
+			}
 		}
 	}
 	return s.render(w, http.StatusOK, "dashboard", page{Title: c.WS.Name, Nav: "dashboard", C: c, Data: p})
@@ -114,7 +163,15 @@ func (s *Server) dashboardBody(ctx context.Context, ws int64, rows []assessmentR
 		}
 	}
 	d.Overdue = s.overdueItems(d.Res)
-	d.Trend, d.TrendPath, d.TrendMax = trend(rows)
+	d.Trend, d.TrendPath, d.TrendMax, d.Ticks = trend(rows)
+	if n := len(d.Trend); n > 0 {
+		first, last := d.Trend[0], d.Trend[n-1]
+		d.TrendDesc = fmt.Sprintf("%d open risks in version %d.", last.Open, last.Version)
+		if n > 1 {
+			d.TrendDesc = fmt.Sprintf("From %d open risks in version %d to %d in version %d, over %d assessments.",
+				first.Open, first.Version, last.Open, last.Version, n)
+		}
+	}
 	var b bytes.Buffer
 	if err := s.tpl.byName["dashboard"].ExecuteTemplate(&b, "dashboard-body", dashboardBody{WS: ws, Data: d}); err != nil {
 		return "", fmt.Errorf("web: render dashboard body: %w", err)
@@ -145,7 +202,8 @@ func heatMap(hm [5][5]int) (rows [][]heatCell, likeRow, impactCol []string) {
 		for i := risk.VeryLow; i <= risk.VeryHigh; i++ {
 			lvl := risk.Matrix(l, i)
 			row = append(row, heatCell{Count: hm[l][i], Level: lvl,
-				Label: fmt.Sprintf("%d open risks with %s likelihood and %s impact", hm[l][i], l, i)})
+				Label: fmt.Sprintf("%d open risks with %s likelihood and %s impact", hm[l][i], l, i),
+				Query: "likelihood=" + l.Slug() + "&impact=" + i.Slug()})
 		}
 		rows = append(rows, row)
 		likeRow = append(likeRow, l.Title())
@@ -171,25 +229,49 @@ func (s *Server) overdueItems(res *assess.Result) []assess.PlanItem {
 	return out
 }
 
-// trend plots open risks per assessment, oldest first, as an SVG polyline
-// in a 300×80 box.
-func trend(rows []assessmentRow) ([]trendPoint, string, int) {
-	maxOpen := 1
+// trend plots open risks per assessment, oldest first: the points of the
+// line, the top of the vertical axis (a round number at or above the
+// highest count) and its ticks. At most about eight versions are written
+// under the axis, the newest always.
+func trend(rows []assessmentRow) ([]trendPoint, string, int, []trendTick) {
+	top := 1
 	for _, r := range rows {
-		maxOpen = max(maxOpen, r.Open)
+		top = max(top, r.Open)
 	}
+	top = roundUp(top)
 	n := len(rows)
+	every := max(1, (n+7)/8)
 	var pts []trendPoint
 	var path strings.Builder
 	for i := n - 1; i >= 0; i-- {
 		k := n - 1 - i
-		x := 10
+		x := (trendLeft + trendRight) / 2
 		if n > 1 {
-			x = 10 + k*280/(n-1)
+			x = trendLeft + 8 + k*(trendRight-trendLeft-16)/(n-1)
 		}
-		y := 70 - rows[i].Open*60/maxOpen
-		pts = append(pts, trendPoint{Version: rows[i].A.Version, Open: rows[i].Open, X: x, Y: y})
+		y := trendBottom - rows[i].Open*(trendBottom-trendTop)/top
+		pts = append(pts, trendPoint{Version: rows[i].A.Version, Open: rows[i].Open, X: x, Y: y,
+			Label: i == 0 || (n-1-i)%every == 0})
 		fmt.Fprintf(&path, "%d,%d ", x, y)
 	}
-	return pts, strings.TrimSpace(path.String()), maxOpen
+	var ticks []trendTick
+	for _, v := range []int{0, top / 2, top} {
+		if len(ticks) > 0 && ticks[len(ticks)-1].Value == v {
+			continue
+		}
+		ticks = append(ticks, trendTick{Value: v, Y: trendBottom - v*(trendBottom-trendTop)/top})
+	}
+	return pts, strings.TrimSpace(path.String()), top, ticks
+}
+
+// roundUp is the axis top for a highest count n: n rounded up to 1, 2 or 5
+// times a power of ten, so that the ticks are round numbers.
+func roundUp(n int) int {
+	for p := 1; ; p *= 10 {
+		for _, m := range []int{1, 2, 5} {
+			if m*p >= n {
+				return m * p
+			}
+		}
+	}
 }

@@ -33,6 +33,11 @@ type flowForm struct {
 	Systems    []model.System
 	DataAssets []model.Data
 	Stages     []string // standard, then custom
+	ReadOnly   bool     // the viewer may read the flows, not change them
+	Problems   []fieldProblem
+	// View are the inputs as the read-only view shows them, references
+	// named.
+	View []formInput
 }
 
 // flowLabels label the flow form's inputs; their hints are the model's
@@ -105,7 +110,11 @@ func (f flowForm) In(key string) flowInput {
 	case key == "from" || key == "to":
 		add("", "Choose…")
 		for _, s := range f.Systems {
-			add(s.ID, s.Name+" ("+s.ID+")")
+			name := s.Name
+			if name == "" {
+				name = s.ID
+			}
+			add(s.ID, name)
 		}
 	case key == "stage":
 		add("", "Not stated")
@@ -124,11 +133,7 @@ func (f flowForm) In(key string) flowInput {
 			add("", "Not stated")
 		}
 		for _, o := range in.Options {
-			text := o
-			if key == "frequency" {
-				text = slugTitle(o)
-			}
-			add(o, text)
+			add(o, Label(o))
 		}
 	}
 	if fi.Choices != nil && in.Kind != "tri" && in.Value != "" && !slices.ContainsFunc(fi.Choices, func(c choice) bool { return c.Selected }) {
@@ -139,12 +144,7 @@ func (f flowForm) In(key string) flowInput {
 	return fi
 }
 
-func stageText(id string) string {
-	if t, ok := model.StageTitles[id]; ok {
-		return t
-	}
-	return id
-}
+func stageText(id string) string { return Label(id) }
 
 // HasData reports whether the data asset id is ticked.
 func (f flowForm) HasData(id string) bool {
@@ -194,9 +194,15 @@ func (s *Server) renderFlow(w http.ResponseWriter, c *call, status int, m *model
 		f.Stages = append(f.Stages, st.ID)
 	}
 	title := "Edit flow " + f.OrigID
-	if f.New {
+	switch {
+	case f.New:
 		title = "Add a flow"
+	case f.ReadOnly:
+		f.View = slices.Clone(f.Inputs)
+		newRefChoices(m).apply(f.View)
+		title = "Flow " + f.OrigID
 	}
+	f.Problems = problemsOf(f.Inputs)
 	return s.render(w, status, "flow_form", page{Title: title, Nav: "model", C: c, Data: f})
 }
 
@@ -242,6 +248,11 @@ func (s *Server) flowEditForm(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	f := flowFormOf(m.Flows[i])
 	f.Revision = wm.Revision
+	canEdit, err := canOn(c, "model.edit", modelPartObject("flows"))
+	if err != nil {
+		return err
+	}
+	f.ReadOnly = !canEdit
 	return s.renderFlow(w, c, http.StatusOK, m, f)
 }
 

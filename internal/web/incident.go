@@ -336,8 +336,8 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request, c *call, s
 	if err != nil {
 		return err
 	}
-	d.Systems = labels(ch.Systems, v.Systems)
-	d.Clients = labels(ch.Clients, v.Clients)
+	d.Systems = choiceLabels(ch.Systems, v.Systems)
+	d.Clients = choiceLabels(ch.Clients, v.Clients)
 	for _, k := range v.DataTypes {
 		d.DataTypes = append(d.DataTypes, app.DataTypeTitle(k))
 	}
@@ -404,9 +404,9 @@ func noticeRows(ns []incident.Notice) []noticeRow {
 	return out
 }
 
-// labels names the chosen values by the choices offered; a value no
+// choiceLabels names the chosen values by the choices offered; a value no
 // longer offered (a system since removed from the model) shows as it is.
-func labels(choices []app.Choice, values []string) []string {
+func choiceLabels(choices []app.Choice, values []string) []string {
 	var out []string
 	for _, v := range values {
 		name := v

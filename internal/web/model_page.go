@@ -24,6 +24,26 @@ type modelData struct {
 	Imported  bool
 }
 
+// SystemName names a system of the model by its ID, for the flows table.
+func (d modelData) SystemName(id string) string {
+	for _, s := range d.M.Systems {
+		if s.ID == id && s.Name != "" {
+			return s.Name
+		}
+	}
+	return id
+}
+
+// DataName names a data asset of the model by its ID.
+func (d modelData) DataName(id string) string {
+	for _, a := range d.M.Data {
+		if a.ID == id && a.Name != "" {
+			return a.Name
+		}
+	}
+	return id
+}
+
 func (s *Server) modelPage(w http.ResponseWriter, r *http.Request, c *call, status int, d modelData) error {
 	wm, m, ok, err := s.app.CurrentModel(r.Context(), c.WS.ID)
 	if err != nil {

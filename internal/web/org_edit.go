@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +36,8 @@ type orgFormData struct {
 	Groups   []orgGroup
 	General  []string
 	Action   string
+	ReadOnly bool // the viewer may read the organisation, not change it
+	Problems []fieldProblem
 
 	all []formInput // every input; the groups' Inputs share it
 }
@@ -43,7 +47,7 @@ type orgFormData struct {
 var orgGroups = []orgGroup{
 	{Key: "organization", Label: "Organisation"},
 	{Key: "assessment", Label: "Assessment"},
-	{Key: "stages"},
+	{Key: "stages", Label: "Custom stages"},
 }
 
 func newOrgForm() *orgFormData {
@@ -68,13 +72,6 @@ func newOrgForm() *orgFormData {
 	}
 	for i := range d.Groups {
 		d.Groups[i].Inputs = d.all[d.Groups[i].lo:d.Groups[i].hi]
-	}
-	if l := listByKey(d.all, "stages"); l != nil {
-		for i := range l.Cols {
-			if l.Cols[i].Key == "after" {
-				l.Cols[i].Hint += " A standard stage (" + strings.Join(model.StandardStages, ", ") + ") or another custom one."
-			}
-		}
 	}
 	return d
 }
@@ -104,6 +101,11 @@ func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, c *call) error 
 	d := newOrgForm()
 	d.Revision = wm.Revision
 	readInputs(reflect.ValueOf(m).Elem(), d.all)
+	canEdit, err := canOn(c, "model.edit", modelPartObject("organization"))
+	if err != nil {
+		return err
+	}
+	d.ReadOnly = !canEdit
 	return s.renderOrg(w, c, http.StatusOK, d)
 }
 
@@ -114,7 +116,33 @@ func (s *Server) renderOrg(w http.ResponseWriter, c *call, status int, d *orgFor
 			in.List.prepare(d.Action)
 		}
 	}
-	return s.render(w, status, "org_form", page{Title: "Organisation and assessment", Nav: "model", C: c, Data: d})
+	// A custom stage follows a standard one or another custom stage, as
+	// the form holds them.
+	rc := newRefChoices(nil)
+	if l := listByKey(d.all, "stages"); l != nil {
+		for _, row := range l.Rows {
+			var id, title string
+			for _, in := range row.Inputs {
+				switch in.Key[len(row.Prefix):] {
+				case "id":
+					id = strings.TrimSpace(in.Value)
+				case "title":
+					title = strings.TrimSpace(in.Value)
+				}
+			}
+			if id != "" && !slices.Contains(rc.ids["stages"], id) {
+				rc.ids["stages"] = append(rc.ids["stages"], id)
+				rc.names["stages"][id] = cmp.Or(title, id)
+			}
+		}
+	}
+	rc.apply(d.all)
+	d.Problems = problemsOf(d.all)
+	title := "Organisation and assessment"
+	if d.ReadOnly {
+		title = "Organisation, assessment and stages"
+	}
+	return s.render(w, status, "org_form", page{Title: title, Nav: "model", C: c, Data: d})
 }
 
 // orgSubmit rewrites the organisation, the assessment and the stages,

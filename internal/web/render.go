@@ -16,7 +16,6 @@ import (
 
 	"rcmguard/internal/app"
 	"rcmguard/internal/auth"
-	"rcmguard/internal/model"
 	"rcmguard/internal/risk"
 )
 
@@ -31,7 +30,7 @@ var staticFS embed.FS
 var views = []string{
 	"error", "login", "mfa", "enrol", "recovery_codes", "home", "account",
 	"dashboard", "portfolio", "model", "org_form", "flow_form", "section", "section_form", "tokens", "members",
-	"assessments", "assessment", "diff", "risks", "risk", "plan", "audit", "evidence", "evidence_set",
+	"assessments", "assessment", "summary", "diff", "risks", "risk", "plan", "audit", "evidence", "evidence_set",
 	"mywork", "clients_register",
 }
 
@@ -39,27 +38,29 @@ type templates struct{ byName map[string]*template.Template }
 
 func parseTemplates(a *assets) (*templates, error) {
 	funcs := template.FuncMap{
-		"asset":      a.url,
-		"can":        can,
-		"canOn":      canOn,
-		"groups":     groupInputs,
-		"wsPath":     wsPath,
-		"pathEscape": url.PathEscape,
-		"levelSlug":  func(l risk.Level) string { return l.Slug() },
-		"levelTitle": func(l risk.Level) string { return l.Title() },
-		"slugTitle":  slugTitle,
-		"date":       func(t time.Time) string { return fmtDate(t) },
-		"datetime":   func(t time.Time) string { return fmtDateTime(t) },
-		"roleTitle":  roleTitle,
-		"stageTitle": func(s string) string {
-			if t, ok := model.StageTitles[s]; ok {
-				return t
-			}
-			return s
-		},
-		"add1":   func(n int) int { return n + 1 },
-		"signed": func(n int) string { return fmt.Sprintf("%+d", n) },
-		"arith":  func(r risk.Rating) string { return r.Arithmetic() },
+		"asset":       a.url,
+		"can":         can,
+		"canOn":       canOn,
+		"groups":      groupInputs,
+		"wsPath":      wsPath,
+		"pathEscape":  url.PathEscape,
+		"levelSlug":   func(l risk.Level) string { return l.Slug() },
+		"levelTitle":  func(l risk.Level) string { return l.Title() },
+		"slugTitle":   slugTitle,
+		"date":        func(t time.Time) string { return fmtDate(t) },
+		"datetime":    func(t time.Time) string { return fmtDateTime(t) },
+		"roleTitle":   roleTitle,
+		"stageTitle":  Label,
+		"label":       func(v any) string { return Label(fmt.Sprint(v)) },
+		"labels":      labels,
+		"lowerLabel":  func(v any) string { return lowerFirst(Label(fmt.Sprint(v))) },
+		"elementName": ElementName,
+		"kindLabel":   KindLabel,
+		"riskSubject": RiskSubject,
+		"why":         Why,
+		"add1":        func(n int) int { return n + 1 },
+		"signed":      func(n int) string { return fmt.Sprintf("%+d", n) },
+		"arith":       func(r risk.Rating) string { return r.Arithmetic() },
 		"field": func(name, label, value string, errs map[string]string, mode string) formField {
 			return formField{Name: name, Label: label, Value: value, Err: errs[name], Mode: mode}
 		},
@@ -232,13 +233,8 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-func slugTitle(s string) string {
-	s = strings.ReplaceAll(s, "_", " ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+// slugTitle is Label, under the name the older templates use.
+func slugTitle(s string) string { return Label(s) }
 
 func roleTitle(r auth.Role) string {
 	switch r {

@@ -67,17 +67,17 @@ func (s *Server) routeTable() []route {
 		{"GET", "/w/{ws}/model", workspace, auth.ActModelView, s.modelView},
 		{"GET", "/w/{ws}/model/export", workspace, auth.ActExport, s.modelExport},
 		{"POST", "/w/{ws}/model/import", workspace, auth.ActModelEdit, s.modelImport},
-		{"GET", "/w/{ws}/model/organization", workspace, auth.ActModelEdit, s.orgForm},
+		{"GET", "/w/{ws}/model/organization", workspace, auth.ActModelView, s.orgForm}, // read-only to those who may not edit it
 		{"POST", "/w/{ws}/model/organization", workspace, auth.ActModelEdit, s.orgSubmit},
 		{"GET", "/w/{ws}/model/flows/new", workspace, auth.ActModelEdit, s.flowNewForm},
 		{"POST", "/w/{ws}/model/flows", workspace, auth.ActModelEdit, s.flowCreate},
-		{"GET", "/w/{ws}/model/flows/{flow}", workspace, auth.ActModelEdit, s.flowEditForm},
+		{"GET", "/w/{ws}/model/flows/{flow}", workspace, auth.ActModelView, s.flowEditForm}, // read-only to those who may not edit it
 		{"POST", "/w/{ws}/model/flows/{flow}", workspace, auth.ActModelEdit, s.flowUpdate},
 		{"POST", "/w/{ws}/model/flows/{flow}/delete", workspace, auth.ActModelEdit, s.flowDelete},
 		{"GET", "/w/{ws}/model/s/{section}", workspace, auth.ActModelView, s.sectionList},
 		{"GET", "/w/{ws}/model/s/{section}/new", workspace, auth.ActModelEdit, s.sectionNewForm},
 		{"POST", "/w/{ws}/model/s/{section}", workspace, auth.ActModelEdit, s.sectionCreate},
-		{"GET", "/w/{ws}/model/s/{section}/{id}", workspace, auth.ActModelEdit, s.sectionEditForm},
+		{"GET", "/w/{ws}/model/s/{section}/{id}", workspace, auth.ActModelView, s.sectionEditForm}, // read-only to those who may not edit it
 		{"POST", "/w/{ws}/model/s/{section}/{id}", workspace, auth.ActModelEdit, s.sectionUpdate},
 		{"POST", "/w/{ws}/model/s/{section}/{id}/delete", workspace, auth.ActModelEdit, s.sectionDelete},
 
@@ -92,6 +92,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/w/{ws}/assessments/diff", workspace, auth.ActAssessmentView, s.assessmentDiff},
 		{"GET", "/w/{ws}/assessments/{a}", workspace, auth.ActAssessmentView, s.assessmentView},
 		{"POST", "/w/{ws}/assessments/{a}/signoff", workspace, auth.ActAssessmentSignOff, s.assessmentSignOff},
+		{"GET", "/w/{ws}/assessments/{a}/summary", workspace, auth.ActAssessmentView, s.summaryView},
+		{"GET", "/w/{ws}/assessments/{a}/report", workspace, auth.ActAssessmentView, s.reportView},
 		{"GET", "/w/{ws}/assessments/{a}/report.html", workspace, auth.ActExport, s.downloadHTML},
 		{"GET", "/w/{ws}/assessments/{a}/result.json", workspace, auth.ActExport, s.downloadJSON},
 		{"GET", "/w/{ws}/assessments/{a}/export/{format}", workspace, auth.ActExport, s.downloadExport},

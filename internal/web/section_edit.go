@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 
+	"rcmguard/internal/app"
 	"rcmguard/internal/audit"
 	"rcmguard/internal/auth"
 	"rcmguard/internal/model"
@@ -16,6 +18,7 @@ import (
 
 type sectionRow struct {
 	ID, Name, Kind string
+	Question       string // for an answer: the catalog's question in plain language
 	Link           string // a billing company's client: its workspace
 }
 
@@ -31,8 +34,11 @@ type sectionFormData struct {
 	Revision int
 	Inputs   []formInput
 	General  []string
-	Action   string // where the form posts
-	HasLists bool   // the form has lists of structures, hence several submit buttons
+	Action   string       // where the form posts
+	m        *model.Model // the model its references choose from
+	HasLists bool         // the form has lists of structures, hence several submit buttons
+	ReadOnly bool         // the viewer may read this part of the model, not change it
+	Problems []fieldProblem
 }
 
 // sectionModel loads the model and the {section} of the URL.
@@ -82,6 +88,12 @@ func (s *Server) sectionList(w http.ResponseWriter, r *http.Request, c *call) er
 			row.Kind = f.String()
 		}
 		row.Link = links[row.Name]
+		if sec.Key == "answers" {
+			if q, ok := app.QuestionOf(row.ID); ok {
+				row.Question = q.Name + ": " + q.Text
+			}
+			row.Name = Label(row.Name)
+		}
 		d.Rows = append(d.Rows, row)
 	}
 	return s.render(w, http.StatusOK, "section", page{Title: sec.Title, Nav: "model", C: c, Data: d})
@@ -119,7 +131,17 @@ func (s *Server) renderSection(w http.ResponseWriter, c *call, status int, d sec
 	title := "Add to " + d.Sec.Title
 	d.Action = wsPath(c.WS.ID, "/model/s/"+d.Sec.Key)
 	if !d.New {
-		title = d.Sec.Title + ": " + d.OrigID
+		name := d.OrigID
+		for _, in := range d.Inputs {
+			if (in.Key == "name" || in.Key == "title") && strings.TrimSpace(in.Value) != "" {
+				name = in.Value
+				break
+			}
+		}
+		if q, ok := app.QuestionOf(d.OrigID); ok && d.Sec.Key == "answers" {
+			name = q.Name
+		}
+		title = d.Sec.Title + ": " + name
 		d.Action += "/" + url.PathEscape(d.OrigID)
 	}
 	for _, in := range d.Inputs {
@@ -128,6 +150,8 @@ func (s *Server) renderSection(w http.ResponseWriter, c *call, status int, d sec
 			d.HasLists = true
 		}
 	}
+	newRefChoices(d.m).apply(d.Inputs)
+	d.Problems = problemsOf(d.Inputs)
 	return s.render(w, status, "section_form", page{Title: title, Nav: "model", C: c, Data: d})
 }
 
@@ -136,7 +160,7 @@ func (s *Server) sectionNewForm(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, New: true, Revision: rev,
+	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, New: true, Revision: rev, m: m,
 		Inputs: inputsOf(sec.list(m).Type().Elem(), "", "", nil, true)})
 }
 
@@ -155,7 +179,12 @@ func (s *Server) sectionEditForm(w http.ResponseWriter, r *http.Request, c *call
 	}
 	ins := inputsOf(list.Type().Elem(), "", "", nil, true)
 	readInputs(list.Index(i), ins)
-	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, OrigID: r.PathValue("id"), Revision: rev, Inputs: ins})
+	ro, err := canOn(c, "model.edit", modelPartObject(sec.Key))
+	if err != nil {
+		return err
+	}
+	return s.renderSection(w, c, http.StatusOK, sectionFormData{Sec: sec, OrigID: r.PathValue("id"), Revision: rev, Inputs: ins, m: m,
+		ReadOnly: !ro})
 }
 
 func (s *Server) sectionCreate(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -192,7 +221,7 @@ func (s *Server) sectionSave(w http.ResponseWriter, r *http.Request, c *call, or
 	if err := readPosted(r.PostForm, ins, elem); err != nil {
 		return err
 	}
-	d := sectionFormData{Sec: sec, New: origID == "", OrigID: origID, Inputs: ins}
+	d := sectionFormData{Sec: sec, New: origID == "", OrigID: origID, Inputs: ins, m: m}
 	d.Revision, _ = strconv.Atoi(r.PostForm.Get("revision"))
 	if add := r.PostForm.Get(addField); add != "" {
 		l := listByKey(ins, add)
@@ -242,7 +271,7 @@ func (s *Server) sectionDelete(w http.ResponseWriter, r *http.Request, c *call) 
 	orig := reflect.ValueOf(list.Interface())
 	ins := inputsOf(list.Type().Elem(), "", "", nil, true)
 	readInputs(list.Index(i), ins)
-	d := sectionFormData{Sec: sec, OrigID: id, Revision: rev, Inputs: ins}
+	d := sectionFormData{Sec: sec, OrigID: id, Revision: rev, Inputs: ins, m: m}
 	list.Set(kept)
 	return s.saveModelEdit(w, r, c, modelEdit{m: m, parsed: true,
 		place: func(el model.ErrorList) {

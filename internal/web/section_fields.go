@@ -103,6 +103,7 @@ type formInput struct {
 	HintID   string // id of the text describing the input
 	Kind     string // text, textarea, select, tri (Not stated/Yes/No), bool (a checkbox), int, float, date, list, rows, block
 	Options  []string
+	Names    map[string]string // the names of the options that are elements of the model (section_refs.go)
 	Required bool
 	Value    string
 	Err      string
@@ -120,6 +121,18 @@ type formInput struct {
 type formGroup struct {
 	Title  string
 	Inputs []formInput
+}
+
+// Anchor is the id of the group's fieldset, for the form's list of parts.
+func (g formGroup) Anchor() string {
+	if len(g.Inputs) == 0 {
+		return ""
+	}
+	k := g.Inputs[0].Key
+	if i := strings.LastIndex(k, "."); i >= 0 {
+		k = k[:i]
+	}
+	return "g-" + k
 }
 
 // groupInputs splits inputs into runs by their Group, for the forms to
@@ -149,7 +162,11 @@ func (in formInput) DescribedBy() string {
 // options (a form posted by hand); the form shows it rather than
 // silently choosing another.
 func (in formInput) Unknown() bool {
-	return in.Kind == "select" && in.Value != "" && !slices.Contains(in.Options, in.Value)
+	return (in.Kind == "select" && in.Value != "" && !slices.Contains(in.Options, in.Value)) ||
+		(in.Kind == "refs" && slices.ContainsFunc(strings.Split(in.Value, ","), func(v string) bool {
+			v = strings.TrimSpace(v)
+			return v != "" && !slices.Contains(in.Options, v)
+		}))
 }
 
 type enumer interface{ Enum() []string }
@@ -179,7 +196,7 @@ func fieldInputs(f reflect.StructField, prefix, labelPrefix string, index []int,
 	if key == "" || key == "-" || !f.IsExported() {
 		return nil
 	}
-	in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: f.Tag.Get("doc"),
+	in := formInput{Key: prefix + key, Label: labelPrefix + humanKey(key), Hint: plainText(f.Tag.Get("doc")),
 		Required: f.Tag.Get("req") == "true", index: index,
 		Group: strings.TrimSuffix(labelPrefix, ": "), Short: humanKey(key)}
 	in.HintID = "h-" + in.Key
@@ -295,7 +312,8 @@ func readInputs(elem reflect.Value, ins []formInput) {
 // blocks included; the rows of lists are read by readPosted.
 func readForm(form url.Values, ins []formInput) {
 	for i := range ins {
-		ins[i].Value = form.Get(ins[i].Key)
+		// A list of references posts one value per ticked box.
+		ins[i].Value = strings.Join(form[ins[i].Key], ", ")
 		readForm(form, ins[i].Fields)
 	}
 }

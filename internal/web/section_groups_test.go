@@ -26,7 +26,7 @@ func TestNestedBlocksAreGrouped(t *testing.T) {
 		{"Audit log", "audit_log.retention_days", "Retention days"},
 		{"Backup", "backup.frequency", "Frequency"},
 	} {
-		re := regexp.MustCompile(`(?s)<fieldset class="block"><legend>` + g.legend + `</legend>(.*?)</fieldset>`)
+		re := regexp.MustCompile(`(?s)<fieldset class="block" id="[^"]+"><legend>` + g.legend + `</legend>(.*?)</fieldset>`)
 		m := re.FindStringSubmatch(body)
 		if m == nil {
 			t.Errorf("no fieldset with the legend %s", g.legend)

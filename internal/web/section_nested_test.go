@@ -85,7 +85,7 @@ func TestSectionNestedLists(t *testing.T) {
 			t.Helper()
 			form := url.Values{"revision": {csrfRevision(body)}}
 			for _, in := range parseInputs(t, body) {
-				form.Set(in[0], in[1])
+				form.Add(in[0], in[1]) // a list of references posts one value per ticked box
 			}
 			return form
 		}
@@ -210,7 +210,7 @@ func TestSectionNestedLists(t *testing.T) {
 			}
 			after.Systems[i].Endpoints = before.Systems[i].Endpoints
 			if !reflect.DeepEqual(after.Systems, before.Systems) {
-				t.Error("saving the endpoints changed something else in the systems")
+				t.Errorf("saving the endpoints changed something else in the systems:\n%+v\n%+v", after.Systems[i], before.Systems[i])
 			}
 		})
 
@@ -299,7 +299,7 @@ func TestSectionNestedLists(t *testing.T) {
 
 			// A new element with a list: the new form has one blank row.
 			form, body = open(wsPath(ws, "/model/s/roles/new"))
-			if !strings.Contains(body, `<input id="f-access.0.system" name="access.0.system" value=""`) {
+			if !strings.Contains(body, `<select id="f-access.0.system" name="access.0.system"`) {
 				t.Fatal("the new role form has no blank access row")
 			}
 			form.Set("id", "r-nested")
@@ -308,7 +308,7 @@ func TestSectionNestedLists(t *testing.T) {
 			form.Set("headcount", "1")
 			form.Set("access.0.system", "ehr")
 			body = rejected(wsPath(ws, "/model/s/roles"), form, map[string]string{"access.0.level": "This is required."})
-			if !strings.Contains(body, `<input id="f-access.1.system" name="access.1.system" value=""`) {
+			if !strings.Contains(body, `<select id="f-access.1.system" name="access.1.system"`) {
 				t.Error("the refused new role has no blank row left to add another")
 			}
 			form.Set("access.0.level", "read")
