@@ -27,7 +27,7 @@ const (
 // viewKeys are the query parameters a view keeps: the filters, the sort
 // order and the plan's grouping; never a page number.
 var viewKeys = map[string]bool{"level": true, "status": true, "area": true, "owner": true, "q": true, "sort": true,
-	"assigned": true, "due": true, "group": true}
+	"assigned": true, "due": true, "group": true, "likelihood": true, "impact": true}
 
 // SaveView saves the filters and sort order of the register or the plan
 // under a name, for the person in this workspace only; a view of the same

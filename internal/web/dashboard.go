@@ -21,7 +21,7 @@ type heatCell struct {
 	Level risk.Level
 	Label string
 	// Query opens the register filtered to this square:
-	// likelihood=<level slug>&impact=<level slug>.
+	// likelihood=<level slug>&impact=<level slug>&status=open.
 	Query string
 }
 
@@ -203,7 +203,7 @@ func heatMap(hm [5][5]int) (rows [][]heatCell, likeRow, impactCol []string) {
 			lvl := risk.Matrix(l, i)
 			row = append(row, heatCell{Count: hm[l][i], Level: lvl,
 				Label: fmt.Sprintf("%d open risks with %s likelihood and %s impact", hm[l][i], l, i),
-				Query: "likelihood=" + l.Slug() + "&impact=" + i.Slug()})
+				Query: "likelihood=" + l.Slug() + "&impact=" + i.Slug() + "&status=" + statusOpen})
 		}
 		rows = append(rows, row)
 		likeRow = append(likeRow, l.Title())

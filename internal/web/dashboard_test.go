@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 )
 
 var (
-	heatLinkRE = regexp.MustCompile(`<a href="/w/\d+/risks\?likelihood=([a-z_]+)&amp;impact=([a-z_]+)" aria-label="[^"]*">(\d+)</a>`)
+	heatLinkRE = regexp.MustCompile(`<a href="/w/\d+/risks\?likelihood=([a-z_]+)&amp;impact=([a-z_]+)&amp;status=open" aria-label="[^"]*">(\d+)</a>`)
 	decidedRE  = regexp.MustCompile(`<strong>(\d+) of (\d+)</strong> risks decided · (\d+) still to review`)
 )
 
@@ -110,6 +111,11 @@ func TestDashboardSaysWhatToDoNext(t *testing.T) {
 		k, _ := strconv.Atoi(m[3])
 		if k != res.Summary.HeatMap[l][i] {
 			t.Errorf("square %s × %s links %d risks; the result has %d", m[1], m[2], k, res.Summary.HeatMap[l][i])
+		}
+		// The register behind the link lists exactly the square's risks.
+		_, reg := b.get(wsPath(ws, "/risks?likelihood="+m[1]+"&impact="+m[2]+"&status=open"))
+		if want := fmt.Sprintf(`id="register-count">%d of `, k); !strings.Contains(reg, want) {
+			t.Errorf("square %s × %s: the register it links to does not list its %d risks", m[1], m[2], k)
 		}
 		sum += k
 	}

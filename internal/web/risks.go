@@ -42,21 +42,28 @@ type riskRow struct {
 
 type riskFilter struct {
 	Level, Status, Area, Owner, Q, Sort string
+	// Likelihood and Impact are level slugs: a square of the heat map.
+	Likelihood, Impact string
 	Assigned                            string // "me": only risks assigned to the viewer
 	Due                                 string // "overdue", "none" or a month YYYY-MM
 	Client                              string // the cross-client register's client (a workspace ID)
 }
 
+// statusOpen filters on the risks the dashboard counts as open: still at
+// risk and not accepted.
+const statusOpen = "open"
+
 // filterOf reads the filters and sort order from a page's query.
 func filterOf(q url.Values) riskFilter {
 	return riskFilter{Level: q.Get("level"), Status: q.Get("status"), Area: q.Get("area"), Owner: q.Get("owner"),
-		Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Assigned: q.Get("assigned"), Due: q.Get("due"), Client: q.Get("client")}
+		Likelihood: q.Get("likelihood"), Impact: q.Get("impact"), Q: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Assigned: q.Get("assigned"), Due: q.Get("due"), Client: q.Get("client")}
 }
 
 // query writes the filters back as a query, without the page.
 func (f riskFilter) query() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"level": f.Level, "status": f.Status, "area": f.Area, "owner": f.Owner, "q": f.Q,
+		"likelihood": f.Likelihood, "impact": f.Impact,
 		"sort": f.Sort, "assigned": f.Assigned, "due": f.Due, "client": f.Client} {
 		if s != "" {
 			v.Set(k, s)
@@ -198,7 +205,7 @@ func elementNames(es []assess.ElementRef) string {
 // filterRows returns the rows of base that pass f, sorted as f asks; base
 // itself when nothing filters or sorts (it is shared: never modify it).
 func filterRows(base []riskRow, f riskFilter, mine map[string]bool, today string) []riskRow {
-	if f.Level == "" && f.Status == "" && f.Area == "" && f.Owner == "" && f.Q == "" && f.Sort == "" && f.Assigned == "" && f.Due == "" && f.Client == "" {
+	if f == (riskFilter{}) {
 		return base
 	}
 	rows := make([]riskRow, 0, len(base))
@@ -310,7 +317,7 @@ func (s *Server) registerFilterForm(fd registerFilters, assessment, decisionsRev
 	key := ""
 	if f.Q == "" && fd.Clients == nil {
 		key = fmt.Sprintf("register-filters|%s|%d|%d|%t|%q|%q|%q|%q|%q|%q|%q|%q", fd.Action, assessment, decisionsRev,
-			fd.Contributor, f.Level, f.Status, f.Area, f.Owner, f.Sort, f.Assigned, f.Due, fd.Group)
+			fd.Contributor, f.Level, f.Status, f.Area, f.Owner, f.Sort, f.Assigned, f.Due, fd.Group+"|"+f.Likelihood+"|"+f.Impact)
 		if h, ok := s.fragments.Get(key); ok {
 			return h, nil
 		}
@@ -330,7 +337,21 @@ func (f riskFilter) matches(row riskRow, today string) bool {
 	if f.Level != "" && row.R.Level.Slug() != f.Level {
 		return false
 	}
-	if f.Status != "" && row.Status != f.Status {
+	if f.Likelihood != "" && row.R.Likelihood.Level.Slug() != f.Likelihood {
+		return false
+	}
+	if f.Impact != "" && row.R.Impact.Level.Slug() != f.Impact {
+		return false
+	}
+	switch {
+	case f.Status == statusOpen:
+		// As the analysis counts open (assess.Risk.Open): still at risk
+		// and not under an acceptance in force.
+		st := risk.Status(row.Status)
+		if !st.StillAtRisk() || (st == risk.Accepted && (row.R.Tracking == nil || !row.R.Tracking.AcceptanceExpired)) {
+			return false
+		}
+	case f.Status != "" && row.Status != f.Status:
 		return false
 	}
 	if f.Area != "" && row.R.Area != f.Area {
