@@ -44,9 +44,9 @@ type riskFilter struct {
 	Level, Status, Area, Owner, Q, Sort string
 	// Likelihood and Impact are level slugs: a square of the heat map.
 	Likelihood, Impact string
-	Assigned                            string // "me": only risks assigned to the viewer
-	Due                                 string // "overdue", "none" or a month YYYY-MM
-	Client                              string // the cross-client register's client (a workspace ID)
+	Assigned           string // "me": only risks assigned to the viewer
+	Due                string // "overdue", "none" or a month YYYY-MM
+	Client             string // the cross-client register's client (a workspace ID)
 }
 
 // statusOpen filters on the risks the dashboard counts as open: still at
