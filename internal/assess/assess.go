@@ -79,6 +79,7 @@ func Run(in Input) (*Result, error) {
 			SecurityOfficial: m.Organization.SecurityOfficial, Clients: len(m.Clients),
 		},
 		Assessment: AssessmentMeta{Assessor: m.Assessment.Assessor, Scope: m.Assessment.Scope,
+			ScopeKind: string(m.EffectiveScope()), InScope: m.Assessment.InScope, OutOfScope: m.Assessment.OutOfScope,
 			Previous: string(m.Assessment.Previous.Date()), Model: m.Path()},
 		Warnings: []string{},
 	}

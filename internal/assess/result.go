@@ -60,11 +60,17 @@ type Organization struct {
 
 // AssessmentMeta carries the model's assessment block.
 type AssessmentMeta struct {
-	Assessor string   `json:"assessor,omitempty"`
-	Scope    string   `json:"scope,omitempty"`
-	Previous string   `json:"previous,omitempty"`
-	SignOff  *SignOff `json:"sign_off,omitempty"`
-	Model    string   `json:"model"`
+	Assessor string `json:"assessor,omitempty"`
+	Scope    string `json:"scope,omitempty"`
+	// ScopeKind is enterprise (all ePHI of the organisation) or billing
+	// (a billing company's own operation); InScope and OutOfScope are the
+	// model's statements of what the analysis covers and leaves out.
+	ScopeKind  string   `json:"scope_kind,omitempty"`
+	InScope    []string `json:"in_scope,omitempty"`
+	OutOfScope []string `json:"out_of_scope,omitempty"`
+	Previous   string   `json:"previous,omitempty"`
+	SignOff    *SignOff `json:"sign_off,omitempty"`
+	Model      string   `json:"model"`
 }
 
 // SignOff is the approval of the analysis.

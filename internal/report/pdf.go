@@ -167,9 +167,22 @@ func (p *pdfDoc) cover() {
 		p.font(10, 0)
 		f.MultiCell(0, pdfLine, x[1], "", "L", false)
 	}
+	p.sub("Scope")
+	if a.ScopeKind == "billing" {
+		p.para("Billing scope: the ePHI that " + res.Organization.Name + " creates, receives, maintains or transmits in its own billing operation.")
+	} else {
+		p.para("Enterprise scope: all ePHI that " + res.Organization.Name + " creates, receives, maintains or transmits, in every system, location and form (164.308(a)(1)(ii)(A)).")
+	}
 	if a.Scope != "" {
-		p.sub("Scope")
 		p.para(a.Scope)
+	}
+	for _, l := range []struct {
+		head  string
+		items []string
+	}{{"In scope", a.InScope}, {"Out of scope", a.OutOfScope}} {
+		if len(l.items) > 0 {
+			p.para(l.head + ": " + strings.Join(l.items, "; ") + ".")
+		}
 	}
 	s := res.Summary
 	p.sub("Findings")

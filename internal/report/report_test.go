@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"flag"
+	"html/template"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -117,5 +118,38 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "<script>alert(1)") {
 		t.Fatal("model text reached the report unescaped")
+	}
+}
+
+// TestScopeInEveryReport: the report states whether the analysis covers
+// all of the organisation's ePHI or only a billing company's own
+// operation, and what the model puts in and out of scope (OCR's first
+// element of a risk analysis).
+func TestScopeInEveryReport(t *testing.T) {
+	for name, want := range map[string]struct{ html, text string }{
+		"practice":        {"<strong>Enterprise scope:</strong>", "Scope: enterprise"},
+		"billing-company": {"<strong>Billing scope:</strong>", "Scope: billing"},
+	} {
+		res := run(t, examples[name])
+		if len(res.Assessment.OutOfScope) == 0 {
+			t.Fatalf("%s: the example states nothing out of scope; the check would not see it", name)
+		}
+		for format, w := range map[string]string{"html": want.html, "text": want.text} {
+			var buf bytes.Buffer
+			if err := Write(&buf, res, format); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			if !strings.Contains(out, w) {
+				t.Errorf("%s %s: no %q", name, format, w)
+			}
+			first := res.Assessment.OutOfScope[0]
+			if format == "html" {
+				first = template.HTMLEscapeString(first)
+			}
+			if !strings.Contains(out, first) {
+				t.Errorf("%s %s: the out-of-scope statement %q is not printed", name, format, res.Assessment.OutOfScope[0])
+			}
+		}
 	}
 }

@@ -26,7 +26,16 @@ func Text(w io.Writer, res *assess.Result) error {
 	b := bufio.NewWriter(w)
 	s := res.Summary
 	fmt.Fprintf(b, "Security risk analysis — %s (%s)\n", res.Organization.Name, strings.ReplaceAll(res.Organization.Kind, "_", " "))
-	fmt.Fprintf(b, "As of %s · %s · %d rules · model %s\n\n", res.AsOf, regulationLabel(res.Regulation), s.Rules, res.Assessment.Model)
+	fmt.Fprintf(b, "As of %s · %s · %d rules · model %s\n", res.AsOf, regulationLabel(res.Regulation), s.Rules, res.Assessment.Model)
+	scope := "enterprise (all ePHI of the organisation)"
+	if res.Assessment.ScopeKind == "billing" {
+		scope = "billing (the organisation's own billing operation)"
+	}
+	fmt.Fprintf(b, "Scope: %s", scope)
+	if n := len(res.Assessment.OutOfScope); n > 0 {
+		fmt.Fprintf(b, "; out of scope: %s", strings.Join(res.Assessment.OutOfScope, "; "))
+	}
+	b.WriteString("\n\n")
 
 	fmt.Fprintf(b, "Risks: %d found, %d open", s.Risks, s.Open)
 	if s.Open > 0 {
