@@ -157,13 +157,16 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.Click(C("table.data tbody a")),
 		chromedp.WaitVisible(C("#status")),
 		chromedp.SetValue(C("#status"), "in_progress"),
-		chromedp.SendKeys(C("#owner"), " (Dana Ruiz)"),
+		chromedp.SetValue(C("#owner"), "person:dana"), // a person of the model, chosen by name
 		chromedp.SetValue(C("#due"), "2026-12-31"),
 		chromedp.Submit(C("#owner")),
 		chromedp.WaitVisible(C(".notice")),
 	)
 	if got, err := chromedp.Run(ctx, chromedp.Value(C("#status"))); err != nil || got != "in_progress" {
 		t.Fatalf("status after saving = %q (%v); want in_progress", got, err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#owner").selectedOptions[0].textContent`)); err != nil || !strings.Contains(got, "Dana Ruiz") {
+		t.Fatalf("owner after saving shows %q (%v); want Dana Ruiz", got, err)
 	}
 
 	dir := t.TempDir()

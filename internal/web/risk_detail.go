@@ -43,6 +43,12 @@ type riskData struct {
 	// assign work.
 	Assignees  []memberChoice
 	Candidates []memberChoice
+	// Owners are the people the owner field offers (members and the
+	// model's people); OwnerName names the stored owner when it is none
+	// of them (an owner written as text before owners were people).
+	Owners    []app.OwnerChoice
+	OwnerName string
+	OwnerKept bool // the stored owner is not among Owners: offered as it is
 }
 
 // memberChoice is a member offered or shown as an assignee.
@@ -128,6 +134,14 @@ func (s *Server) riskPage(w http.ResponseWriter, r *http.Request, c *call, statu
 	d.Row, d.Version, d.Statuses = row, a.Version, risk.Statuses
 	d.CanAccept = auth.Can(c.Role, auth.ActRiskAccept)
 	ctx := r.Context()
+	owners, err := s.app.WorkspaceOwners(ctx, c.WS.ID)
+	if err != nil {
+		return err
+	}
+	d.Owners = owners.Choices
+	if d.Form.Owner != "" && !owners.Has(d.Form.Owner) {
+		d.OwnerKept, d.OwnerName = true, owners.Name(d.Form.Owner)
+	}
 	names := map[int64]string{}
 	dec, err := s.st.RiskDecision(ctx, c.WS.ID, row.R.ID)
 	switch {
