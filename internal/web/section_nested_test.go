@@ -360,3 +360,19 @@ func errorBeside(body, key string) string {
 	m := fieldErrorRE.FindStringSubmatch(rest[j:])
 	return html.UnescapeString(m[1])
 }
+
+// TestAccountsChoosePeople: a system's accounts name their person, and a
+// person the clients served, by choosing among the model's people and
+// clients by name, not by typing IDs.
+func TestAccountsChoosePeople(t *testing.T) {
+	e := newTestEnv(t, t.TempDir()+"/rcmguard.db")
+	b := e.signIn("A:owner")
+	_, body := b.get(wsPath(e.ws["A"].ID, "/model/s/systems/ehr"))
+	sel := regexp.MustCompile(`(?s)<select[^>]*name="accounts\.0\.person"[^>]*>(.*?)</select>`).FindStringSubmatch(body)
+	if sel == nil {
+		t.Fatalf("the EHR's first account names its person by no select:\n%s", body)
+	}
+	if !strings.Contains(sel[1], ">Dana Ruiz<") || !strings.Contains(sel[1], `value="dana"`) {
+		t.Errorf("the person select does not offer the model's people by name:\n%s", sel[1])
+	}
+}

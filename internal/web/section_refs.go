@@ -19,6 +19,7 @@ import (
 var refKinds = map[string]string{
 	"vendor": "vendors", "third_party": "vendors", "client": "clients", "system": "systems",
 	"role": "roles", "from": "systems", "to": "systems", "question": "questions", "stage": "stages", "after": "stages", "data": "data", "flows": "flows",
+	"person": "people", "clients": "clients", "covers": "systems",
 }
 
 // refChoices are the elements a reference may name, by list: IDs in the
@@ -66,6 +67,9 @@ func newRefChoices(m *model.Model) refChoices {
 	}
 	for _, d := range m.Data {
 		add("data", d.ID, d.Name)
+	}
+	for _, p := range m.People {
+		add("people", p.ID, p.Name)
 	}
 	for _, f := range m.Flows {
 		add("flows", f.ID, rc.names["systems"][f.From]+" → "+rc.names["systems"][f.To])
