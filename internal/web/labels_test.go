@@ -158,10 +158,11 @@ func TestWhySentences(t *testing.T) {
 }
 
 // checkedPages are the route patterns TestNoRawCodes holds to "names, not
-// codes": the pages of the dashboard, the risk page, the assessments and
-// the model. The register, plan, portfolio and home pages (another branch
-// is rewriting them) and the evidence, audit, members, tokens and account
-// pages are walked through but not yet checked; so is the full report
+// codes": the dashboard, the workspaces list, My work, the register and
+// plan (a workspace's and a billing company's across clients), the
+// portfolio, the risk page, the assessments, the model and the incidents.
+// The evidence, audit, members, tokens and account pages are walked
+// through but not yet checked; so is the full report
 // (/w/{ws}/assessments/{a}/report), which internal/report renders.
 var checkedPages = []string{
 	"/w/{ws}",
@@ -177,6 +178,14 @@ var checkedPages = []string{
 	"/w/{ws}/model/s/{section}",
 	"/w/{ws}/model/s/{section}/new",
 	"/w/{ws}/model/s/{section}/{id}",
+	"/",
+	"/my-work",
+	"/w/{ws}/risks",
+	"/w/{ws}/plan",
+	"/w/{ws}/portfolio",
+	"/w/{ws}/clients/risks",
+	"/w/{ws}/clients/plan",
+	"/w/{ws}/incidents",
 }
 
 // pageText is the text a person reads on a page, and the text of each link.

@@ -58,6 +58,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"kindLabel":   KindLabel,
 		"riskSubject": RiskSubject,
 		"why":         Why,
+		"plain":       plainText,
 		"add1":        func(n int) int { return n + 1 },
 		"signed":      func(n int) string { return fmt.Sprintf("%+d", n) },
 		"arith":       func(r risk.Rating) string { return r.Arithmetic() },

@@ -191,7 +191,7 @@ func (s *Server) register(r *http.Request, ws store.Workspace) (store.Assessment
 func elementNames(es []assess.ElementRef) string {
 	var names []string
 	for _, e := range es {
-		n := e.Label
+		n := ElementName(e) // "Cloud fax (eFaxPro)", not "system efax (Cloud fax (eFaxPro))"
 		if n == "" {
 			n = e.ID
 		}

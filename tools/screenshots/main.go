@@ -138,15 +138,20 @@ func run(out, chromium string) error {
 // it says where to start.
 var shots = []shot{
 	{name: "home", from: "/", wait: "main"},
-	{name: "dashboard", from: "/", link: `main a[href^="/w/"]`, wait: "table.heat"},
+	{name: "dashboard", from: "/", link: `#workspaces tbody a[href^="/w/"]`, wait: "table.heat"},
 	{name: "register", link: `nav a[href$="/risks"]`, wait: "table.data"},
 	{name: "risk", link: `table.data tbody a[href*="/risks/"]`, wait: "main h1"},
 	{name: "plan", link: `nav a[href$="/plan"]`, wait: "main"},
 	{name: "assessments", link: `nav a[href$="/assessments"]`, wait: "table.data"},
+	{name: "summary", link: `table.data tbody a[href*="/assessments/"]`, wait: "main"},
+	{name: "executive-summary", link: `#exec-summary`, wait: "main"},
 	{name: "model", link: `nav a[href$="/model"]`, wait: "main"},
+	{name: "incidents", link: `nav a[href$="/incidents"]`, wait: "main"},
 	{name: "audit-log", link: `nav a[href$="/audit"]`, wait: "table.data"},
-	{name: "dashboard-phone", from: "/", link: `main a[href^="/w/"]`, wait: "table.heat", width: 390},
+	{name: "my-work", from: "/", link: `#my-work-link`, wait: "main"},
+	{name: "dashboard-phone", from: "/", link: `#workspaces tbody a[href^="/w/"]`, wait: "table.heat", width: 390},
 }
+
 
 // ownerLink reads the demo's banner up to the owner's one-use link.
 func ownerLink(stdout interface{ Read([]byte) (int, error) }) (string, error) {
