@@ -151,7 +151,6 @@ var shots = []shot{
 	{name: "dashboard-phone", from: "/", link: `#workspaces tbody a[href^="/w/"]`, wait: "table.heat", width: 390},
 }
 
-
 // ownerLink reads the demo's banner up to the owner's one-use link.
 func ownerLink(stdout interface{ Read([]byte) (int, error) }) (string, error) {
 	re := regexp.MustCompile(`^\s*owner\s+(http://\S+/demo/sign-in/\S+)`)
