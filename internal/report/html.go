@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"rcmguard/internal/assess"
+	"rcmguard/internal/labels"
 	"rcmguard/internal/risk"
 )
 
@@ -23,7 +24,8 @@ var reportTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.F
 		}
 		return l.Title()
 	},
-	"words":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"words":    func(s string) string { return labels.LowerFirst(labels.Label(s)) },
+	"plain":    labels.PlainText,
 	"money":    money,
 	"num":      func(n int) string { return money(float64(n)) },
 	"diagram":  diagram,

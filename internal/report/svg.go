@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"rcmguard/internal/labels"
 	"strings"
 
 	"rcmguard/internal/assess"
@@ -143,7 +144,7 @@ func wrap(text string, n int) []string {
 }
 
 func flowLabel(f assess.FlowRow) string {
-	s := strings.ReplaceAll(f.Channel, "_", " ")
+	s := labels.Label(f.Channel)
 	if f.Risks > 0 {
 		s += fmt.Sprintf(" · %d risk", f.Risks)
 		if f.Risks > 1 {

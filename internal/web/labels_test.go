@@ -17,6 +17,7 @@ import (
 
 	"rcmguard/internal/assess"
 	"rcmguard/internal/auth"
+	"rcmguard/internal/labels"
 	"rcmguard/internal/model"
 )
 
@@ -63,7 +64,7 @@ func TestEveryEnumHasALabel(t *testing.T) {
 			if l == v || strings.Contains(l, "_") || l == "" {
 				t.Errorf("%s value %q is labelled %q", typ, v, l)
 			}
-			if _, ok := valueLabels[v]; !ok {
+			if _, ok := labels.Values()[v]; !ok {
 				fallback = append(fallback, typ+"."+v+" → "+l)
 			}
 		}
@@ -160,10 +161,10 @@ func TestWhySentences(t *testing.T) {
 // checkedPages are the route patterns TestNoRawCodes holds to "names, not
 // codes": the dashboard, the workspaces list, My work, the register and
 // plan (a workspace's and a billing company's across clients), the
-// portfolio, the risk page, the assessments, the model and the incidents.
-// The evidence, audit, members, tokens and account pages are walked
-// through but not yet checked; so is the full report
-// (/w/{ws}/assessments/{a}/report), which internal/report renders.
+// portfolio, the risk page, the assessments, the model, the incidents,
+// the evidence, the audit log, the members, tokens and account pages. The
+// full report (/w/{ws}/assessments/{a}/report), which internal/report
+// renders for every reader of the analysis, is walked but not checked.
 var checkedPages = []string{
 	"/w/{ws}",
 	"/w/{ws}/risks/{risk}",
@@ -186,6 +187,13 @@ var checkedPages = []string{
 	"/w/{ws}/clients/risks",
 	"/w/{ws}/clients/plan",
 	"/w/{ws}/incidents",
+	"/w/{ws}/evidence",
+	"/w/{ws}/evidence/{set}",
+	"/w/{ws}/audit",
+	"/w/{ws}/members",
+	"/w/{ws}/tokens",
+	"/account",
+	"/w/{ws}/assessments/{a}/report",
 }
 
 // pageText is the text a person reads on a page, and the text of each link.
@@ -234,6 +242,7 @@ func pageText(doc *html.Node) (text string, links []string) {
 // reached.
 func TestNoRawCodes(t *testing.T) {
 	e := newTestEnv(t, filepath.Join(t.TempDir(), "rcmguard.db"))
+	e.newEvidenceSet("B")
 	if _, err := e.runAssessment(t.Context(), e.ws["C"].ID, e.users["B:owner"].ID); err != nil {
 		t.Fatal(err)
 	}

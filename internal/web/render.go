@@ -52,7 +52,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"roleTitle":   roleTitle,
 		"stageTitle":  Label,
 		"label":       func(v any) string { return Label(fmt.Sprint(v)) },
-		"labels":      labels,
+		"labels":      labelList,
 		"lowerLabel":  func(v any) string { return lowerFirst(Label(fmt.Sprint(v))) },
 		"elementName": ElementName,
 		"kindLabel":   KindLabel,
