@@ -447,7 +447,7 @@ func triggerExamples(r *rules.Rule) []example {
 	list := func(attrs map[string]any) []attrValue {
 		var out []attrValue
 		for _, a := range slices.Sorted(maps.Keys(attrs)) {
-			out = append(out, attrValue{a, normalize(attrs[a])})
+			out = append(out, attrValue{a, rules.NormalizeValue(attrs[a])})
 		}
 		return out
 	}
@@ -515,29 +515,6 @@ func formatFact(v any) string {
 		}
 	}
 	return fmt.Sprint(v)
-}
-
-// normalize turns YAML-decoded example values into the types views use.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case uint64:
-		return int(x)
-	case int64:
-		return int(x)
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			out = append(out, fmt.Sprint(e))
-		}
-		return out
-	case map[string]any:
-		m := map[string]any{}
-		for k, e := range x {
-			m[k] = normalize(e)
-		}
-		return m
-	}
-	return v
 }
 
 func sortPairs(ps []Pair) {

@@ -166,15 +166,16 @@ func (r *Rule) RunExample(ex map[string]map[string]any) (bool, error) {
 			if _, ok := target[name]; !ok && !(k == string(KindOrg) && name == "policies") {
 				return false, fmt.Errorf("example sets unknown attribute %s.%s", k, name)
 			}
-			target[name] = normalizeExample(val)
+			target[name] = NormalizeValue(val)
 		}
 	}
 	vars := map[string]any{string(r.AppliesTo): el, string(KindOrg): org}
 	return r.when.eval(vars)
 }
 
-// normalizeExample turns YAML-decoded numbers into the types views use.
-func normalizeExample(v any) any {
+// NormalizeValue turns YAML-decoded values (numbers, lists, mappings) into
+// the types the rules' views use, for anything that compares with them.
+func NormalizeValue(v any) any {
 	switch x := v.(type) {
 	case uint64:
 		return int(x)
@@ -189,7 +190,7 @@ func normalizeExample(v any) any {
 	case map[string]any:
 		m := map[string]any{}
 		for k, e := range x {
-			m[k] = normalizeExample(e)
+			m[k] = NormalizeValue(e)
 		}
 		return m
 	}

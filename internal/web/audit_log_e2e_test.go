@@ -11,27 +11,10 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"rcmguard/internal/audit"
 )
-
-// useSession hands a signed-in test client's cookies to the browser, so a
-// journey starts where the sign-in tests end.
-func useSession(t *testing.T, ctx context.Context, base string, c *client) {
-	t.Helper()
-	u, _ := url.Parse(base)
-	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range c.c.Jar.Cookies(u) {
-		if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: k.Name, Value: k.Value, URL: base}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestBrowserAuditFilters reads the audit log as a compliance officer does
 // in a browser: pick a person, an action and a day from the form, see only
@@ -52,7 +35,7 @@ func TestBrowserAuditFilters(t *testing.T) {
 	e.putAudit(ws, owner, audit.RiskDecide, "risk:VEN-01@z", map[string]any{"status": "mitigated"})
 
 	base := e.ts.URL
-	useSession(t, ctx, base, e.signIn("A:compliance_officer"))
+	browserAs(t, ctx, base, e.signIn("A:compliance_officer"))
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -246,16 +245,7 @@ func TestNoRawCodes(t *testing.T) {
 	if _, err := e.runAssessment(t.Context(), e.ws["C"].ID, e.users["B:owner"].ID); err != nil {
 		t.Fatal(err)
 	}
-	patterns := http.NewServeMux()
-	for _, rt := range e.srv.routes {
-		if rt.method == http.MethodGet {
-			patterns.Handle("GET "+rt.path, http.NotFoundHandler())
-		}
-	}
-	patternOf := func(u string) string {
-		_, p := patterns.Handler(httptest.NewRequest(http.MethodGet, u, nil))
-		return strings.TrimPrefix(p, "GET ")
-	}
+	patternOf := getPattern(e.srv)
 	kindOf := map[string]string{}
 	for _, w := range e.ws {
 		kindOf[fmt.Sprintf("%d", w.ID)] = w.Kind

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"rcmguard/internal/auth"
@@ -87,16 +85,7 @@ func TestPhoneWidth(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := e.ts.URL
-	patterns := http.NewServeMux()
-	for _, rt := range e.srv.routes {
-		if rt.method == http.MethodGet {
-			patterns.Handle("GET "+rt.path, http.NotFoundHandler())
-		}
-	}
-	patternOf := func(u string) string {
-		_, p := patterns.Handler(httptest.NewRequest(http.MethodGet, u, nil))
-		return strings.TrimPrefix(p, "GET ")
-	}
+	patternOf := getPattern(e.srv)
 	kindOf := map[string]string{}
 	for _, w := range e.ws {
 		kindOf[fmt.Sprintf("/w/%d", w.ID)] = w.Kind
@@ -160,18 +149,7 @@ func TestPhoneWidth(t *testing.T) {
 		seen[patternOf(p.url)] = true
 		heatMaps += p.heatMaps
 	}
-	useCookies := func(c *client) {
-		t.Helper()
-		u, _ := url.Parse(base)
-		if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
-			t.Fatal(err)
-		}
-		for _, k := range c.c.Jar.Cookies(u) {
-			if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: k.Name, Value: k.Value, URL: base}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	useCookies := func(c *client) { browserAs(t, ctx, base, c) }
 
 	// The pages before sign-in: the form, the enrolment page with its QR
 	// code, and the code page.
@@ -232,4 +210,19 @@ func TestPhoneWidth(t *testing.T) {
 func skipOnPhone(pattern string) bool {
 	return strings.HasSuffix(pattern, "/report.html") || strings.HasSuffix(pattern, "/result.json") ||
 		strings.HasSuffix(pattern, "/export") || strings.HasSuffix(pattern, "/download") || strings.HasSuffix(pattern, ".json") || strings.HasSuffix(pattern, ".csv") || strings.Contains(pattern, "/export/") || strings.HasSuffix(pattern, ".xlsx") || pattern == "/invite/{token}" || pattern == "/setup" || strings.HasPrefix(pattern, demoSignInPrefix)
+}
+
+// getPattern returns a function naming the GET route of the table a URL
+// falls under ("" for none), for the tests that walk every page.
+func getPattern(srv *Server) func(string) string {
+	patterns := http.NewServeMux()
+	for _, rt := range srv.routes {
+		if rt.method == http.MethodGet {
+			patterns.Handle("GET "+rt.path, http.NotFoundHandler())
+		}
+	}
+	return func(u string) string {
+		_, p := patterns.Handler(httptest.NewRequest(http.MethodGet, u, nil))
+		return strings.TrimPrefix(p, "GET ")
+	}
 }
