@@ -52,3 +52,38 @@ func TestAddressableNoNeedsTheRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerAboutAnElement: an answer that names an element is that
+// element's risk, under an ID of its own, so two systems can answer the
+// same question differently; an answer about the organisation keeps its ID.
+func TestAnswerAboutAnElement(t *testing.T) {
+	m := answerModel(t, `  - {question: "164.310(a)(2)(iv)", answer: partial, note: the vendor keeps none for the PM system, element: pm}
+  - {question: "164.310(a)(2)(iv)", answer: partial, note: the server room only}
+`)
+	if err := CheckAnswers(m); err != nil {
+		t.Fatalf("one question answered for an element and for the organisation: %v", err)
+	}
+	if err := CheckAnswers(answerModel(t, `  - {question: "164.310(a)(2)(iv)", answer: partial, note: a, element: pm}
+  - {question: "164.310(a)(2)(iv)", answer: "yes", element: pm}
+`)); err == nil || !strings.Contains(err.Error(), "already answered for pm") {
+		t.Errorf("the same element answered twice: %v", err)
+	}
+	res := runModel(t, m, nil)
+	var onPM, onOrg bool
+	var ids []string
+	for _, r := range res.Risks {
+		if r.Rule != "ANSWER" {
+			continue
+		}
+		ids = append(ids, r.ID)
+		switch r.ID {
+		case "ANSWER@164.310(a)(2)(iv)@pm":
+			onPM = len(r.Elements) == 1 && r.Elements[0].Kind == "system" && r.Elements[0].ID == "pm" && strings.Contains(r.Elements[0].Label, "PM")
+		case "ANSWER@164.310(a)(2)(iv)":
+			onOrg = r.Elements[0].Kind == "org"
+		}
+	}
+	if !onPM || !onOrg {
+		t.Errorf("answer on the PM system: %t; on the organisation: %t; answer risks: %v", onPM, onOrg, ids)
+	}
+}

@@ -164,10 +164,17 @@ func checkAnswers(m *model.Model, cat *catalog.Catalog) model.ErrorList {
 			errs = append(errs, m.ErrorAt(path, fmt.Sprintf("%q is not an implementation specification or standard without specifications in 45 CFR 164.308–164.316; run `rcmguard catalog` for the list", a.Question)))
 			continue
 		}
-		if prev, dup := seen[e.Citation]; dup {
-			errs = append(errs, m.ErrorAt(path, fmt.Sprintf("%s is already answered at %s", e.Citation, prev)))
+		// One answer per question and element: two systems may answer
+		// the same question differently.
+		key := e.Citation + "@" + a.Element
+		if prev, dup := seen[key]; dup {
+			about := ""
+			if a.Element != "" {
+				about = " for " + a.Element
+			}
+			errs = append(errs, m.ErrorAt(path, fmt.Sprintf("%s is already answered%s at %s", e.Citation, about, prev)))
 		}
-		seen[e.Citation] = path
+		seen[key] = path
 		at := fmt.Sprintf("answers[%d]", i)
 		switch {
 		case a.Answer == "not_applicable" && e.RA() != "Addressable" && e.Condition == "":
@@ -307,9 +314,16 @@ func answerRisks(m *model.Model, cat *catalog.Catalog, org map[string]any) []Ris
 		if a.Note != "" {
 			why += " (" + a.Note + ")"
 		}
+		// An answer about one element (a system, a vendor…) is that
+		// element's risk, under an ID of its own; the organisation's
+		// answers keep the ID they always had.
+		id, el := risk.ID("ANSWER", e.Citation), ElementRef{Kind: "org", ID: "org", Label: "the organisation (" + m.Organization.Name + ")"}
+		if ref, ok := answerElement(m, a.Element); ok {
+			id, el = risk.ID("ANSWER", e.Citation, a.Element), ref
+		}
 		out = append(out, Risk{
-			ID: risk.ID("ANSWER", e.Citation), Rule: "ANSWER", Title: title, Area: "answers",
-			Elements:  []ElementRef{{Kind: "org", ID: "org", Label: "the organisation (" + m.Organization.Name + ")"}},
+			ID: id, Rule: "ANSWER", Title: title, Area: "answers",
+			Elements:  []ElementRef{el},
 			Citations: citations([]string{e.Citation}, cat), Threat: "Reasonably anticipated threats that this safeguard exists to stop.",
 			Vulnerability: e.Summary + " — not (fully) in place.", Why: why, Likelihood: *l, Impact: *i, Level: lvl, Value: v,
 			SRATool: risk.SRATool(lvl), Residual: residualOf(l, i), Mitigation: "Put in place: " + e.Summary,
@@ -318,6 +332,63 @@ func answerRisks(m *model.Model, cat *catalog.Catalog, org map[string]any) []Ris
 		})
 	}
 	return out
+}
+
+// answerElement finds the element an answer is about by its ID (IDs are
+// unique across the model); ok is false for an answer about the whole
+// organisation.
+func answerElement(m *model.Model, id string) (ElementRef, bool) {
+	if id == "" {
+		return ElementRef{}, false
+	}
+	ref := func(kind, name string) (ElementRef, bool) {
+		return ElementRef{Kind: kind, ID: id, Label: kind + " " + id + " (" + name + ")"}, true
+	}
+	for _, x := range m.Systems {
+		if x.ID == id {
+			return ref("system", x.Name)
+		}
+	}
+	for _, x := range m.Vendors {
+		if x.ID == id {
+			return ref("vendor", x.Name)
+		}
+	}
+	for _, x := range m.Clients {
+		if x.ID == id {
+			return ref("client", x.Name)
+		}
+	}
+	for _, x := range m.Roles {
+		if x.ID == id {
+			return ref("role", x.Name)
+		}
+	}
+	for _, x := range m.People {
+		if x.ID == id {
+			return ref("person", x.Name)
+		}
+	}
+	for _, x := range m.Data {
+		if x.ID == id {
+			return ref("data", x.Name)
+		}
+	}
+	for _, x := range m.Flows {
+		if x.ID == id {
+			return ref("flow", x.From+" → "+x.To)
+		}
+	}
+	for _, x := range m.Policies {
+		if x.ID == id {
+			name := x.Title
+			if name == "" {
+				name = string(x.Kind)
+			}
+			return ref("policy", name)
+		}
+	}
+	return ElementRef{Kind: "element", ID: id, Label: "element " + id}, true
 }
 
 func sortRisks(rs []Risk) {
