@@ -341,54 +341,32 @@ func answerElement(m *model.Model, id string) (ElementRef, bool) {
 	if id == "" {
 		return ElementRef{}, false
 	}
-	ref := func(kind, name string) (ElementRef, bool) {
-		return ElementRef{Kind: kind, ID: id, Label: kind + " " + id + " (" + name + ")"}, true
-	}
-	for _, x := range m.Systems {
-		if x.ID == id {
-			return ref("system", x.Name)
-		}
-	}
-	for _, x := range m.Vendors {
-		if x.ID == id {
-			return ref("vendor", x.Name)
-		}
-	}
-	for _, x := range m.Clients {
-		if x.ID == id {
-			return ref("client", x.Name)
-		}
-	}
-	for _, x := range m.Roles {
-		if x.ID == id {
-			return ref("role", x.Name)
-		}
-	}
-	for _, x := range m.People {
-		if x.ID == id {
-			return ref("person", x.Name)
-		}
-	}
-	for _, x := range m.Data {
-		if x.ID == id {
-			return ref("data", x.Name)
-		}
-	}
-	for _, x := range m.Flows {
-		if x.ID == id {
-			return ref("flow", x.From+" → "+x.To)
-		}
-	}
-	for _, x := range m.Policies {
-		if x.ID == id {
-			name := x.Title
-			if name == "" {
-				name = string(x.Kind)
+	kind, name := "element", ""
+	find := func(k string, n int, at func(int) (string, string)) {
+		for i := 0; i < n && name == ""; i++ {
+			if eid, ename := at(i); eid == id {
+				kind, name = k, ename
 			}
-			return ref("policy", name)
 		}
 	}
-	return ElementRef{Kind: "element", ID: id, Label: "element " + id}, true
+	find("system", len(m.Systems), func(i int) (string, string) { return m.Systems[i].ID, m.Systems[i].Name })
+	find("vendor", len(m.Vendors), func(i int) (string, string) { return m.Vendors[i].ID, m.Vendors[i].Name })
+	find("client", len(m.Clients), func(i int) (string, string) { return m.Clients[i].ID, m.Clients[i].Name })
+	find("role", len(m.Roles), func(i int) (string, string) { return m.Roles[i].ID, m.Roles[i].Name })
+	find("person", len(m.People), func(i int) (string, string) { return m.People[i].ID, m.People[i].Name })
+	find("data", len(m.Data), func(i int) (string, string) { return m.Data[i].ID, m.Data[i].Name })
+	find("flow", len(m.Flows), func(i int) (string, string) { return m.Flows[i].ID, m.Flows[i].From + " → " + m.Flows[i].To })
+	find("policy", len(m.Policies), func(i int) (string, string) {
+		p := m.Policies[i]
+		if p.Title != "" {
+			return p.ID, p.Title
+		}
+		return p.ID, string(p.Kind)
+	})
+	if name == "" {
+		return ElementRef{Kind: kind, ID: id, Label: "element " + id}, true
+	}
+	return ElementRef{Kind: kind, ID: id, Label: kind + " " + id + " (" + name + ")"}, true
 }
 
 func sortRisks(rs []Risk) {
